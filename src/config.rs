@@ -1,0 +1,285 @@
+//! Gate configuration: checked once, at construction, so a bad deployment fails
+//! loudly at startup instead of letting traffic through.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{ConfigError, SecretSlot};
+
+/// Minimum secret length (characters for UTF-8 secrets, bytes otherwise), as the spec requires.
+pub const MIN_SECRET_LEN: usize = 32;
+/// Rotation keeps the current secret plus at most this many previous ones.
+pub const MAX_PREVIOUS_SECRETS: usize = 4;
+
+/// Secrets that are public and must never sign production tokens.
+const KNOWN_DEFAULT_SECRETS: &[&str] = &[
+    // Better Auth's built-in development default.
+    "better-auth-secret-12345678901234567890",
+    // The test secret printed in the FastAPI integration guide.
+    "test-secret-key-min-32-characters-long",
+];
+
+/// Fragments that only placeholders contain (compared case-insensitively).
+const PLACEHOLDER_FRAGMENTS: &[&str] = &[
+    "changeme",
+    "change-me",
+    "change_me",
+    "replace-me",
+    "replaceme",
+    "your-secret",
+    "your_secret",
+    "yoursecret",
+    "same-secret-as-frontend",
+    "<",
+    "${",
+];
+
+/// Everything a [`crate::Gate`] needs; build it, then hand it to [`crate::Gate::new`].
+#[derive(Clone)]
+pub struct GateConfig {
+    /// `BETTER_AUTH_SECRET`.
+    pub secret: Vec<u8>,
+    /// Secrets still accepted during a rotation (newest first).
+    pub previous_secrets: Vec<Vec<u8>>,
+    /// When set, `iss` must equal it.
+    pub issuer: Option<String>,
+    /// When set, `aud` must be (or contain) it; when unset, a token carrying `aud` is refused.
+    pub audience: Option<String>,
+    /// Clock skew tolerated on `exp`, `iat` and `nbf`, in seconds.
+    pub leeway_seconds: u64,
+    /// Smallest accepted `exp - iat` (inclusive).
+    pub min_lifetime_seconds: u64,
+    /// Largest accepted `exp - iat` (inclusive).
+    pub max_lifetime_seconds: u64,
+    /// The protected prefix, with leading and trailing `/`.
+    pub api_prefix: String,
+}
+
+// Debug must never print a secret.
+impl core::fmt::Debug for GateConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("GateConfig")
+            .field("secret", &"<redacted>")
+            .field("previous_secrets", &self.previous_secrets.len())
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("leeway_seconds", &self.leeway_seconds)
+            .field("min_lifetime_seconds", &self.min_lifetime_seconds)
+            .field("max_lifetime_seconds", &self.max_lifetime_seconds)
+            .field("api_prefix", &self.api_prefix)
+            .finish()
+    }
+}
+
+impl GateConfig {
+    /// The defaults of the spec: 900–1800 s lifetime (inclusive), no leeway, prefix `/api/v1/`.
+    pub fn new(secret: impl Into<Vec<u8>>) -> Self {
+        GateConfig {
+            secret: secret.into(),
+            previous_secrets: Vec::new(),
+            issuer: None,
+            audience: None,
+            leeway_seconds: 0,
+            min_lifetime_seconds: 900,
+            max_lifetime_seconds: 1800,
+            api_prefix: String::from("/api/v1/"),
+        }
+    }
+
+    /// Adds a secret still accepted during rotation.
+    pub fn previous_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.previous_secrets.push(secret.into());
+        self
+    }
+
+    /// Requires `iss` to equal `issuer`.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Requires `aud` to be or contain `audience`.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Clock skew tolerated, in seconds.
+    pub fn leeway_seconds(mut self, leeway: u64) -> Self {
+        self.leeway_seconds = leeway;
+        self
+    }
+
+    /// Inclusive `exp - iat` window.
+    pub fn lifetime_seconds(mut self, min: u64, max: u64) -> Self {
+        self.min_lifetime_seconds = min;
+        self.max_lifetime_seconds = max;
+        self
+    }
+
+    /// Protected prefix; a missing trailing `/` is added.
+    pub fn api_prefix(mut self, prefix: impl Into<String>) -> Self {
+        let mut prefix = prefix.into();
+        if !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        self.api_prefix = prefix;
+        self
+    }
+
+    /// Checks every rule; [`crate::Gate::new`] calls it.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_secret(&self.secret, SecretSlot::Current)?;
+        if self.previous_secrets.len() > MAX_PREVIOUS_SECRETS {
+            return Err(ConfigError::TooManyPreviousSecrets);
+        }
+        for (i, s) in self.previous_secrets.iter().enumerate() {
+            check_secret(s, SecretSlot::Previous(i))?;
+        }
+        if self.min_lifetime_seconds > self.max_lifetime_seconds {
+            return Err(ConfigError::InvalidLifetimeWindow);
+        }
+        if self.issuer.as_deref() == Some("") || self.audience.as_deref() == Some("") {
+            return Err(ConfigError::EmptyIssuerOrAudience);
+        }
+        if !valid_prefix(&self.api_prefix) {
+            return Err(ConfigError::InvalidApiPrefix);
+        }
+        Ok(())
+    }
+}
+
+fn check_secret(secret: &[u8], which: SecretSlot) -> Result<(), ConfigError> {
+    // The spec counts characters; for UTF-8 secrets count both (chars ≤ bytes).
+    let len = match core::str::from_utf8(secret) {
+        Ok(s) => s.chars().count(),
+        Err(_) => secret.len(),
+    };
+    if len < MIN_SECRET_LEN {
+        return Err(ConfigError::SecretTooShort { which });
+    }
+    let lower: Vec<u8> = secret.iter().map(u8::to_ascii_lowercase).collect();
+    let known = KNOWN_DEFAULT_SECRETS
+        .iter()
+        .any(|k| k.as_bytes() == lower.as_slice());
+    let placeholder = PLACEHOLDER_FRAGMENTS
+        .iter()
+        .any(|p| lower.windows(p.len()).any(|w| w == p.as_bytes()));
+    if known || placeholder {
+        return Err(ConfigError::KnownDefaultSecret { which });
+    }
+    let mut seen = [false; 256];
+    for b in secret {
+        if let Some(slot) = seen.get_mut(usize::from(*b)) {
+            *slot = true;
+        }
+    }
+    if seen.iter().filter(|s| **s).count() < 8 {
+        return Err(ConfigError::LowEntropySecret { which });
+    }
+    Ok(())
+}
+
+fn valid_prefix(prefix: &str) -> bool {
+    let Some(inner) = prefix.strip_prefix('/').and_then(|p| p.strip_suffix('/')) else {
+        return false;
+    };
+    !inner.is_empty()
+        && !inner.contains(['%', '?', '#', '\\'])
+        && inner
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
+
+    #[test]
+    fn accepts_a_random_secret_and_defaults() {
+        let c = GateConfig::new(GOOD);
+        assert_eq!(c.validate(), Ok(()));
+        assert_eq!(
+            (c.min_lifetime_seconds, c.max_lifetime_seconds),
+            (900, 1800)
+        );
+        assert_eq!(c.api_prefix, "/api/v1/");
+    }
+
+    #[test]
+    fn refuses_short_default_placeholder_and_low_entropy_secrets() {
+        let short = GateConfig::new(&GOOD[..31]);
+        assert_eq!(
+            short.validate(),
+            Err(ConfigError::SecretTooShort {
+                which: SecretSlot::Current
+            })
+        );
+        // 31 characters that are 62 bytes still count as 31 characters.
+        assert!(GateConfig::new("é".repeat(31)).validate().is_err());
+        for bad in [
+            "better-auth-secret-12345678901234567890",
+            "BETTER-AUTH-SECRET-12345678901234567890",
+            "test-secret-key-min-32-characters-long",
+            "<same-secret-as-frontend>-padding-padding",
+            "please-changeme-0123456789abcdefghijkl",
+        ] {
+            assert!(matches!(
+                GateConfig::new(bad).validate(),
+                Err(ConfigError::KnownDefaultSecret { .. })
+            ));
+        }
+        assert!(matches!(
+            GateConfig::new("ab".repeat(20)).validate(),
+            Err(ConfigError::LowEntropySecret { .. })
+        ));
+        let rotated = GateConfig::new(GOOD).previous_secret("short");
+        assert_eq!(
+            rotated.validate(),
+            Err(ConfigError::SecretTooShort {
+                which: SecretSlot::Previous(0)
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_bad_windows_prefixes_and_empty_iss_aud() {
+        assert_eq!(
+            GateConfig::new(GOOD).lifetime_seconds(10, 5).validate(),
+            Err(ConfigError::InvalidLifetimeWindow)
+        );
+        for p in [
+            "api",
+            "/",
+            "//",
+            "/api/../v1/",
+            "/api//v1/",
+            "/a%2f/",
+            "/api/./",
+        ] {
+            let c = GateConfig {
+                api_prefix: p.into(),
+                ..GateConfig::new(GOOD)
+            };
+            assert_eq!(c.validate(), Err(ConfigError::InvalidApiPrefix), "{p}");
+        }
+        assert_eq!(
+            GateConfig::new(GOOD).api_prefix("/api/v2").api_prefix,
+            "/api/v2/"
+        );
+        assert_eq!(
+            GateConfig::new(GOOD).issuer("").validate(),
+            Err(ConfigError::EmptyIssuerOrAudience)
+        );
+    }
+
+    #[test]
+    fn debug_and_errors_never_show_the_secret() {
+        let c = GateConfig::new(GOOD);
+        assert!(!alloc::format!("{c:?}").contains(GOOD));
+        let e = GateConfig::new(&GOOD[..20]).validate().unwrap_err();
+        assert!(!alloc::format!("{e} {e:?}").contains(&GOOD[..20]));
+    }
+}

@@ -1,0 +1,320 @@
+//! Every way a request or a token is refused, with its stable machine code,
+//! its HTTP status and the human `detail` the spec's FastAPI origin would send.
+
+use core::fmt;
+
+/// Why a token or a request was refused.
+///
+/// `code()` is a stable machine name (part of the public contract: it crosses into
+/// JS and logs); `detail()` is the human text, the seed origin's wording where the
+/// spec gives one. Neither ever contains the token, a claim value or a secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    /// No `Authorization` header, or one not starting with `Bearer ` (capital B, one space).
+    MissingAuthorization,
+    /// The token is longer than [`crate::MAX_TOKEN_BYTES`].
+    TokenTooLarge,
+    /// The token does not have exactly three dot-separated segments.
+    MalformedToken,
+    /// A segment is not strict unpadded base64url with canonical trailing bits.
+    InvalidBase64,
+    /// The JOSE header is not a JSON object (or has duplicate members, or a non-string `alg`).
+    InvalidHeader,
+    /// `alg` is present but not exactly `"HS256"` (or it is missing).
+    AlgNotAllowed,
+    /// The header carries `crit` or a `b64` other than `true`: extensions this verifier does not implement.
+    UnsupportedCriticalHeader,
+    /// The HMAC-SHA256 signature matches none of the configured secrets.
+    InvalidSignature,
+    /// The payload is not a JSON object, or it repeats a member name at any depth.
+    InvalidPayload,
+    /// `sub` or `email` is missing, not a string, or empty.
+    MissingClaims,
+    /// `exp` or `iat` is missing or not an integer; or `nbf` is present and not an integer.
+    InvalidTimeClaims,
+    /// `exp` is not after now (minus leeway).
+    TokenExpired,
+    /// `exp - iat` lies outside the configured lifetime window.
+    InvalidLifetime,
+    /// `iat` lies in the future (beyond leeway).
+    IssuedInFuture,
+    /// `nbf` lies in the future (beyond leeway).
+    NotYetValid,
+    /// An issuer is configured and `iss` does not equal it.
+    InvalidIssuer,
+    /// `aud` does not contain the configured audience, or `aud` is present while none is configured.
+    InvalidAudience,
+    /// The path is under the API prefix but cannot be read unambiguously
+    /// (dot segments, empty segments, encoded separators, bad percent-encoding).
+    InvalidPath,
+    /// The HTTP method is not a valid method token.
+    InvalidMethod,
+    /// The `{user_id}` path segment does not equal the token's `sub`.
+    UserMismatch,
+}
+
+impl Error {
+    /// Every variant, in declaration order (its index is its stable number across FFI).
+    pub const ALL: [Error; 20] = [
+        Error::MissingAuthorization,
+        Error::TokenTooLarge,
+        Error::MalformedToken,
+        Error::InvalidBase64,
+        Error::InvalidHeader,
+        Error::AlgNotAllowed,
+        Error::UnsupportedCriticalHeader,
+        Error::InvalidSignature,
+        Error::InvalidPayload,
+        Error::MissingClaims,
+        Error::InvalidTimeClaims,
+        Error::TokenExpired,
+        Error::InvalidLifetime,
+        Error::IssuedInFuture,
+        Error::NotYetValid,
+        Error::InvalidIssuer,
+        Error::InvalidAudience,
+        Error::InvalidPath,
+        Error::InvalidMethod,
+        Error::UserMismatch,
+    ];
+
+    /// Stable machine code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Error::MissingAuthorization => "missing_authorization",
+            Error::TokenTooLarge => "token_too_large",
+            Error::MalformedToken => "malformed_token",
+            Error::InvalidBase64 => "invalid_base64",
+            Error::InvalidHeader => "invalid_header",
+            Error::AlgNotAllowed => "alg_not_allowed",
+            Error::UnsupportedCriticalHeader => "unsupported_critical_header",
+            Error::InvalidSignature => "invalid_signature",
+            Error::InvalidPayload => "invalid_payload",
+            Error::MissingClaims => "missing_claims",
+            Error::InvalidTimeClaims => "invalid_time_claims",
+            Error::TokenExpired => "token_expired",
+            Error::InvalidLifetime => "invalid_lifetime",
+            Error::IssuedInFuture => "issued_in_future",
+            Error::NotYetValid => "not_yet_valid",
+            Error::InvalidIssuer => "invalid_issuer",
+            Error::InvalidAudience => "invalid_audience",
+            Error::InvalidPath => "invalid_path",
+            Error::InvalidMethod => "invalid_method",
+            Error::UserMismatch => "user_mismatch",
+        }
+    }
+
+    /// Human text for the `{"detail": …}` body. The origin's exact wording where the
+    /// spec has one; otherwise `Invalid token: …` as the origin phrases JWT errors.
+    pub const fn detail(self) -> &'static str {
+        match self {
+            Error::MissingAuthorization => "Missing or invalid Authorization header",
+            Error::TokenTooLarge => "Invalid token: token too large",
+            Error::MalformedToken => "Invalid token: not three segments",
+            Error::InvalidBase64 => "Invalid token: bad base64url encoding",
+            Error::InvalidHeader => "Invalid token: bad header",
+            Error::AlgNotAllowed => "Invalid token: algorithm not allowed",
+            Error::UnsupportedCriticalHeader => "Invalid token: unsupported critical header",
+            Error::InvalidSignature => "Invalid token: signature verification failed",
+            Error::InvalidPayload => "Invalid token: bad payload",
+            Error::MissingClaims => "Invalid token: missing user claims",
+            Error::InvalidTimeClaims => "Invalid token: exp and iat must be integer timestamps",
+            Error::TokenExpired => "Token expired",
+            Error::InvalidLifetime => "Invalid token lifetime",
+            Error::IssuedInFuture => "Invalid token: issued in the future",
+            Error::NotYetValid => "Invalid token: not yet valid",
+            Error::InvalidIssuer => "Invalid token: invalid issuer",
+            Error::InvalidAudience => "Invalid token: invalid audience",
+            Error::InvalidPath => "Invalid request path",
+            Error::InvalidMethod => "Invalid request method",
+            Error::UserMismatch => "User ID in path does not match authenticated user",
+        }
+    }
+
+    /// HTTP status: 401 authentication, 403 authorisation, 400 a request we refuse to interpret.
+    pub const fn status(self) -> u16 {
+        match self {
+            Error::InvalidPath | Error::InvalidMethod => 400,
+            Error::UserMismatch => 403,
+            _ => 401,
+        }
+    }
+
+    /// `WWW-Authenticate` value for 401 answers (RFC 6750 §3), `None` otherwise.
+    /// No credentials → bare challenge; bad credentials → `error="invalid_token"`.
+    pub const fn www_authenticate(self) -> Option<&'static str> {
+        match self {
+            Error::MissingAuthorization => Some("Bearer"),
+            _ if self.status() == 401 => Some("Bearer error=\"invalid_token\""),
+            _ => None,
+        }
+    }
+
+    /// The `{"detail": "…"}` JSON body every host sends for this refusal.
+    pub fn body_json(self) -> alloc::string::String {
+        // detail() texts are fixed ASCII without quotes or backslashes: no escaping needed,
+        // and a unit test checks that against serde_json.
+        alloc::format!("{{\"detail\":\"{}\"}}", self.detail())
+    }
+
+    /// Stable index of this variant in [`Error::ALL`] (used across the Wasm boundary).
+    pub fn index(self) -> u8 {
+        // ALL has 20 entries; the position always exists, the fallback is unreachable.
+        Error::ALL
+            .iter()
+            .position(|e| *e == self)
+            .map_or(u8::MAX, |i| i as u8)
+    }
+
+    /// Inverse of [`Error::index`].
+    pub fn from_index(index: u8) -> Option<Error> {
+        Error::ALL.get(usize::from(index)).copied()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.detail())
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// Why a [`crate::GateConfig`] was refused. Messages never include the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The secret (or previous secret number `index`, 1-based) is shorter than 32 characters/bytes.
+    SecretTooShort {
+        /// Which secret.
+        which: SecretSlot,
+    },
+    /// The secret is a published default or an obvious placeholder.
+    KnownDefaultSecret {
+        /// Which secret.
+        which: SecretSlot,
+    },
+    /// The secret has too little variety to be random (fewer than 8 distinct bytes).
+    LowEntropySecret {
+        /// Which secret.
+        which: SecretSlot,
+    },
+    /// `min_lifetime > max_lifetime`.
+    InvalidLifetimeWindow,
+    /// The API prefix must start and end with `/`, and hold no `.`/empty segments, `%`, `?` or `#`.
+    InvalidApiPrefix,
+    /// Issuer or audience configured as an empty string.
+    EmptyIssuerOrAudience,
+    /// Too many previous secrets (more than [`crate::MAX_PREVIOUS_SECRETS`]).
+    TooManyPreviousSecrets,
+}
+
+/// Which configured secret a [`ConfigError`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretSlot {
+    /// `secret`
+    Current,
+    /// `previous_secrets[n]`, 0-based.
+    Previous(usize),
+}
+
+impl fmt::Display for SecretSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretSlot::Current => f.write_str("secret"),
+            SecretSlot::Previous(n) => write!(f, "previousSecrets[{n}]"),
+        }
+    }
+}
+
+impl ConfigError {
+    /// Stable machine code.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            ConfigError::SecretTooShort { .. } => "secret_too_short",
+            ConfigError::KnownDefaultSecret { .. } => "known_default_secret",
+            ConfigError::LowEntropySecret { .. } => "low_entropy_secret",
+            ConfigError::InvalidLifetimeWindow => "invalid_lifetime_window",
+            ConfigError::InvalidApiPrefix => "invalid_api_prefix",
+            ConfigError::EmptyIssuerOrAudience => "empty_issuer_or_audience",
+            ConfigError::TooManyPreviousSecrets => "too_many_previous_secrets",
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::SecretTooShort { which } => {
+                write!(f, "{which} must be at least 32 characters (BETTER_AUTH_SECRET)")
+            }
+            ConfigError::KnownDefaultSecret { which } => write!(
+                f,
+                "{which} is a published default or a placeholder; generate one with `openssl rand -base64 32`"
+            ),
+            ConfigError::LowEntropySecret { which } => write!(
+                f,
+                "{which} has fewer than 8 distinct characters; generate one with `openssl rand -base64 32`"
+            ),
+            ConfigError::InvalidLifetimeWindow => {
+                f.write_str("minLifetimeSeconds must not exceed maxLifetimeSeconds")
+            }
+            ConfigError::InvalidApiPrefix => f.write_str(
+                "apiPrefix must start and end with '/' and contain no empty or dot segments, '%', '?' or '#'",
+            ),
+            ConfigError::EmptyIssuerOrAudience => {
+                f.write_str("issuer and audience, when given, must not be empty")
+            }
+            ConfigError::TooManyPreviousSecrets => f.write_str("at most 4 previousSecrets are accepted"),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_indices_round_trip() {
+        for (i, e) in Error::ALL.iter().enumerate() {
+            assert_eq!(usize::from(e.index()), i);
+            assert_eq!(Error::from_index(e.index()), Some(*e));
+            for other in &Error::ALL[i + 1..] {
+                assert_ne!(e.code(), other.code());
+            }
+        }
+        assert_eq!(Error::from_index(Error::ALL.len() as u8), None);
+    }
+
+    #[test]
+    fn bodies_are_valid_json_with_the_detail() {
+        for e in Error::ALL {
+            let v: serde_json::Value = serde_json::from_str(&e.body_json()).unwrap();
+            assert_eq!(v["detail"], e.detail());
+        }
+    }
+
+    #[test]
+    fn statuses_and_challenges() {
+        assert_eq!(Error::UserMismatch.status(), 403);
+        assert_eq!(Error::UserMismatch.www_authenticate(), None);
+        assert_eq!(Error::InvalidPath.status(), 400);
+        assert_eq!(
+            Error::MissingAuthorization.www_authenticate(),
+            Some("Bearer")
+        );
+        assert_eq!(
+            Error::TokenExpired.www_authenticate(),
+            Some("Bearer error=\"invalid_token\"")
+        );
+        assert_eq!(Error::TokenExpired.detail(), "Token expired");
+        assert_eq!(Error::InvalidLifetime.detail(), "Invalid token lifetime");
+        assert_eq!(
+            Error::MissingClaims.detail(),
+            "Invalid token: missing user claims"
+        );
+    }
+}

@@ -1,0 +1,293 @@
+//! # jwtgate
+//!
+//! One decision core for Better Auth-style HS256 JWTs: it verifies the token, applies
+//! the claim policy of the FastAPI integration guide (required `sub`/`email`, `exp`,
+//! a 900–1800 s lifetime window, …), the `Authorization: Bearer` rule and the path
+//! rule (`/api/v1/{user_id}/…` must name the token's `sub`, else 403) — hardened,
+//! and identical in every host (Rust, Wasm/npm, Cloudflare Workers).
+//!
+//! `no_std` + `alloc`, no clock and no I/O: the time and the configuration come in
+//! as arguments.
+//!
+//! ```
+//! use jwtgate::{Gate, GateConfig, Error};
+//!
+//! let gate = Gate::new(GateConfig::new("k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa")).unwrap();
+//! let now = 1_700_000_000;
+//! let token = gate.mint(
+//!     r#"{"sub":"u1","email":"a@example.com","iat":1700000000,"exp":1700000900}"#,
+//! );
+//! let header = format!("Bearer {token}");
+//!
+//! let ok = gate.authorize("GET", "/api/v1/u1/tasks", Some(&header), now).unwrap();
+//! assert_eq!(ok.user_id(), "u1");
+//!
+//! let denied = gate.authorize("GET", "/api/v1/u2/tasks", Some(&header), now).unwrap_err();
+//! assert_eq!((denied.status(), denied.code()), (403, "user_mismatch"));
+//!
+//! let denied = gate.authorize("GET", "/api/v1/u1/tasks", None, now).unwrap_err();
+//! assert_eq!(denied, Error::MissingAuthorization);
+//! assert_eq!(denied.body_json(), r#"{"detail":"Missing or invalid Authorization header"}"#);
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+mod config;
+mod error;
+mod json;
+mod jws;
+mod path;
+mod token;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MIN_SECRET_LEN};
+pub use error::{ConfigError, Error, SecretSlot};
+pub use jws::Hs256Key;
+pub use path::{route, AmbiguousPath, Route};
+pub use token::{base64url, Claims, UntrustedToken, VerifiedToken, MAX_TOKEN_BYTES};
+
+use json::{read_object, Loose};
+
+/// Longest `Authorization` header looked at: `Bearer ` plus the largest token.
+pub const MAX_AUTHORIZATION_BYTES: usize = 7 + MAX_TOKEN_BYTES;
+
+/// A validated configuration with its HMAC key states precomputed.
+#[derive(Clone)]
+pub struct Gate {
+    /// Keyed MAC states, current secret first; cloned per token (no re-keying).
+    keys: Vec<Hs256Key>,
+    config: GateConfig,
+}
+
+impl core::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Gate")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gate {
+    /// Validates `config` (see [`GateConfig::validate`]) and precomputes the key states.
+    pub fn new(config: GateConfig) -> Result<Gate, ConfigError> {
+        config.validate()?;
+        let keys = core::iter::once(&config.secret)
+            .chain(config.previous_secrets.iter())
+            .map(|secret| Hs256Key::new(secret))
+            .collect();
+        Ok(Gate { keys, config })
+    }
+
+    /// The configuration this gate enforces (secrets included: do not log it raw).
+    pub fn config(&self) -> &GateConfig {
+        &self.config
+    }
+
+    /// Verifies a compact JWS token and its claims at time `now` (seconds since the epoch).
+    pub fn verify(&self, token: &str, now: u64) -> Result<VerifiedToken, Error> {
+        let untrusted = UntrustedToken::parse(token)?;
+        self.verify_untrusted(&untrusted, now)
+    }
+
+    /// Signature, then claims: payload JSON is parsed only once it is authenticated.
+    pub fn verify_untrusted(
+        &self,
+        token: &UntrustedToken<'_>,
+        now: u64,
+    ) -> Result<VerifiedToken, Error> {
+        // Any configured secret may match (rotation); each check is constant-time.
+        if !self.keys.iter().any(|key| key.verify(token)) {
+            return Err(Error::InvalidSignature);
+        }
+        self.check_claims(token.payload(), now)
+    }
+
+    fn check_claims(&self, payload: &[u8], now: u64) -> Result<VerifiedToken, Error> {
+        let mut sub = None;
+        let mut email = None;
+        let mut exp = None;
+        let mut iat = None;
+        let mut nbf = None;
+        let mut iss = None;
+        let mut aud = None;
+        let mut jti = None;
+        read_object(
+            payload,
+            |name| {
+                matches!(
+                    name,
+                    "sub" | "email" | "exp" | "iat" | "nbf" | "iss" | "aud" | "jti"
+                )
+            },
+            |name, value| {
+                let slot = match name {
+                    "sub" => &mut sub,
+                    "email" => &mut email,
+                    "exp" => &mut exp,
+                    "iat" => &mut iat,
+                    "nbf" => &mut nbf,
+                    "iss" => &mut iss,
+                    "aud" => &mut aud,
+                    _ => &mut jti,
+                };
+                *slot = Some(value);
+            },
+        )
+        .map_err(|_| Error::InvalidPayload)?;
+
+        // The origin (python-jose) refuses a non-string `jti`; never be more lenient.
+        if jti.as_ref().is_some_and(|j| j.as_str().is_none()) {
+            return Err(Error::InvalidPayload);
+        }
+        let non_empty = |v: &Option<Loose<'_>>| {
+            v.as_ref()
+                .and_then(Loose::as_str)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        let (Some(sub), Some(email)) = (non_empty(&sub), non_empty(&email)) else {
+            return Err(Error::MissingClaims);
+        };
+        let (Some(exp), Some(iat)) = (
+            exp.as_ref().and_then(Loose::as_int),
+            iat.as_ref().and_then(Loose::as_int),
+        ) else {
+            return Err(Error::InvalidTimeClaims);
+        };
+        let nbf = match nbf {
+            None => None,
+            Some(v) => Some(v.as_int().ok_or(Error::InvalidTimeClaims)?),
+        };
+
+        // i128: no overflow for any i64 claim, u64 clock or leeway.
+        let now = i128::from(now);
+        let leeway = i128::from(self.config.leeway_seconds);
+        let (exp_i, iat_i) = (i128::from(exp), i128::from(iat));
+        if now >= exp_i + leeway {
+            return Err(Error::TokenExpired);
+        }
+        let lifetime = exp_i - iat_i;
+        if lifetime < i128::from(self.config.min_lifetime_seconds)
+            || lifetime > i128::from(self.config.max_lifetime_seconds)
+        {
+            return Err(Error::InvalidLifetime);
+        }
+        if iat_i > now + leeway {
+            return Err(Error::IssuedInFuture);
+        }
+        if nbf.is_some_and(|nbf| i128::from(nbf) > now + leeway) {
+            return Err(Error::NotYetValid);
+        }
+        if let Some(want) = &self.config.issuer {
+            if iss.as_ref().and_then(Loose::as_str) != Some(want.as_str()) {
+                return Err(Error::InvalidIssuer);
+            }
+        }
+        match (&self.config.audience, &aud) {
+            (_, None) if self.config.audience.is_none() => {}
+            (Some(want), Some(Loose::Str(got))) if got == want => {}
+            (Some(want), Some(Loose::Array(items)))
+                if items.iter().any(|i| i.as_str() == Some(want.as_str())) => {}
+            _ => return Err(Error::InvalidAudience),
+        }
+
+        // serde_json accepted the bytes as JSON text, so they are UTF-8.
+        let payload_json =
+            String::from_utf8(payload.to_vec()).map_err(|_| Error::InvalidPayload)?;
+        Ok(VerifiedToken::new(
+            Claims {
+                sub,
+                email,
+                exp,
+                iat,
+                nbf,
+            },
+            payload_json,
+        ))
+    }
+
+    /// Does this path need a token? True under the prefix, and for any ambiguous path
+    /// (which [`Gate::authorize`] then refuses): a host may pass the rest through unchecked.
+    pub fn protects(&self, path: &str) -> bool {
+        !matches!(route(&self.config.api_prefix, path), Ok(Route::Unprotected))
+    }
+
+    /// The whole request decision, as the origin would take it, hardened:
+    /// method token → `Authorization: Bearer <token>` → token and claims → path rule.
+    ///
+    /// `authorization` is the raw header value (`None` when absent). A path outside the
+    /// prefix still needs a valid token here; use [`Gate::protects`] to decide what to skip.
+    pub fn authorize(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: Option<&str>,
+        now: u64,
+    ) -> Result<VerifiedToken, Error> {
+        if !is_method_token(method) {
+            return Err(Error::InvalidMethod);
+        }
+        let token = bearer_token(authorization)?;
+        let verified = self.verify(token, now)?;
+        match route(&self.config.api_prefix, path) {
+            Ok(Route::Unprotected | Route::Me) => Ok(verified),
+            Ok(Route::User(user)) if user == verified.user_id() => Ok(verified),
+            Ok(Route::User(_)) => Err(Error::UserMismatch),
+            Ok(Route::PrefixRoot) | Err(AmbiguousPath) => Err(Error::InvalidPath),
+        }
+    }
+
+    /// Signs `payload_json` with the current secret as `{"alg":"HS256","typ":"JWT"}`.
+    /// For tests, demos and the CLI's `mint`; production tokens come from the frontend.
+    pub fn mint(&self, payload_json: &str) -> String {
+        let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let mut token = alloc::format!("{header}.{}", base64url(payload_json.as_bytes()));
+        let tag = self
+            .keys
+            .first()
+            .map(|key| key.tag(token.as_bytes()))
+            .unwrap_or_default();
+        token.push('.');
+        token.push_str(&base64url(&tag));
+        token
+    }
+}
+
+/// The origin's header rule: the value starts with `Bearer ` (capital B, one space)
+/// and the token is the rest. Absent, another scheme, or an empty token → 401.
+pub fn bearer_token(authorization: Option<&str>) -> Result<&str, Error> {
+    let value = authorization.ok_or(Error::MissingAuthorization)?;
+    if value.len() > MAX_AUTHORIZATION_BYTES {
+        return Err(Error::TokenTooLarge);
+    }
+    match value.strip_prefix("Bearer ") {
+        Some(token) if !token.is_empty() => Ok(token),
+        _ => Err(Error::MissingAuthorization),
+    }
+}
+
+/// RFC 9110 method token: 1*tchar (bounded, so a host cannot feed megabytes here).
+fn is_method_token(method: &str) -> bool {
+    !method.is_empty()
+        && method.len() <= 32
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests;
