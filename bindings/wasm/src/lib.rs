@@ -1,0 +1,174 @@
+//! wasm-bindgen surface of the jwtgate core, used by the npm package's JS wrapper
+//! (`pkg-template/gate.js`), which gives it the public `Gate` API.
+//!
+//! Thin by design: every rule lives in the core. This layer only converts JS
+//! numbers and strings, and reports refusals by index into [`error_table`] so the
+//! hot path never builds a JS exception object.
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+use std::cell::Cell;
+
+use jwtgate::{Error, Gate, GateConfig};
+use wasm_bindgen::prelude::*;
+
+/// A validated gate. Refusals are reported through [`GateCore::last_error`].
+#[wasm_bindgen]
+pub struct GateCore {
+    gate: Gate,
+    last_error: Cell<u8>,
+}
+
+/// Converts a JS number of seconds to `u64`, refusing what is not a non-negative integer.
+fn seconds(name: &str, value: f64) -> Result<u64, JsValue> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0 {
+        Ok(value as u64)
+    } else {
+        Err(config_error("invalid_number", &format!("{name} must be a non-negative integer")))
+    }
+}
+
+/// The clock crosses as f64 seconds; a broken clock (NaN, negative, infinite) fails
+/// closed: NaN/+inf mean "far future" (everything expired), negatives mean 0.
+fn clock(now: f64) -> u64 {
+    if now.is_nan() {
+        u64::MAX
+    } else {
+        now.max(0.0).floor() as u64 // `as` saturates
+    }
+}
+
+/// Config errors cross as `"code\tmessage"` strings; the JS wrapper turns them into `GateConfigError`.
+fn config_error(code: &str, message: &str) -> JsValue {
+    JsValue::from_str(&format!("{code}\t{message}"))
+}
+
+#[wasm_bindgen]
+impl GateCore {
+    /// Builds and validates a gate. Throws `"code\tmessage"` on a bad configuration.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        secret: &str,
+        previous_secrets: Vec<String>,
+        issuer: Option<String>,
+        audience: Option<String>,
+        leeway_seconds: f64,
+        min_lifetime_seconds: f64,
+        max_lifetime_seconds: f64,
+        api_prefix: Option<String>,
+    ) -> Result<GateCore, JsValue> {
+        let mut config = GateConfig::new(secret).leeway_seconds(seconds("leewaySeconds", leeway_seconds)?).lifetime_seconds(
+            seconds("minLifetimeSeconds", min_lifetime_seconds)?,
+            seconds("maxLifetimeSeconds", max_lifetime_seconds)?,
+        );
+        for previous in previous_secrets {
+            config = config.previous_secret(previous);
+        }
+        if let Some(issuer) = issuer {
+            config = config.issuer(issuer);
+        }
+        if let Some(audience) = audience {
+            config = config.audience(audience);
+        }
+        if let Some(prefix) = api_prefix {
+            config = config.api_prefix(prefix);
+        }
+        let gate = Gate::new(config).map_err(|e| config_error(e.code(), &e.to_string()))?;
+        Ok(GateCore { gate, last_error: Cell::new(u8::MAX) })
+    }
+
+    /// Verifies a token at `now` (seconds). Returns the payload JSON, or `undefined`
+    /// with [`GateCore::last_error`] set.
+    pub fn verify(&self, token: &str, now: f64) -> Option<String> {
+        self.outcome(self.gate.verify(token, clock(now)))
+    }
+
+    /// The full request decision. Returns the payload JSON when allowed, or `undefined`
+    /// with [`GateCore::last_error`] set.
+    pub fn authorize(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: Option<String>,
+        now: f64,
+    ) -> Option<String> {
+        self.outcome(self.gate.authorize(method, path, authorization.as_deref(), clock(now)))
+    }
+
+    /// Does this path need a token (under the prefix, or ambiguous)?
+    pub fn protects(&self, path: &str) -> bool {
+        self.gate.protects(path)
+    }
+
+    /// Index into [`error_table`] of the last refusal.
+    #[wasm_bindgen(js_name = lastError)]
+    pub fn last_error(&self) -> u8 {
+        self.last_error.get()
+    }
+
+    fn outcome(&self, result: Result<jwtgate::VerifiedToken, Error>) -> Option<String> {
+        match result {
+            Ok(verified) => Some(verified.into_parts().1),
+            Err(e) => {
+                self.last_error.set(e.index());
+                None
+            }
+        }
+    }
+}
+
+/// Every refusal the core can give, as a JSON array indexed like `lastError()`:
+/// `[{"code","status","detail","body","wwwAuthenticate"}]`. The JS side reads it once.
+#[wasm_bindgen(js_name = errorTable)]
+pub fn error_table() -> String {
+    let rows: Vec<String> = Error::ALL
+        .iter()
+        .map(|e| {
+            let challenge = match e.www_authenticate() {
+                Some(value) => format!("\"{}\"", value.replace('"', "\\\"")),
+                None => "null".to_owned(),
+            };
+            format!(
+                r#"{{"code":"{}","status":{},"detail":"{}","body":{},"wwwAuthenticate":{}}}"#,
+                e.code(),
+                e.status(),
+                e.detail(),
+                json_string(&e.body_json()),
+                challenge
+            )
+        })
+        .collect();
+    format!("[{}]", rows.join(","))
+}
+
+/// JSON string literal of a fixed ASCII text (quotes and backslashes escaped).
+fn json_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_fails_closed() {
+        assert_eq!(clock(f64::NAN), u64::MAX);
+        assert_eq!(clock(f64::INFINITY), u64::MAX);
+        assert_eq!(clock(-5.0), 0);
+        assert_eq!(clock(1.9), 1);
+    }
+
+    #[test]
+    fn error_table_lists_every_error_in_order() {
+        let table = error_table();
+        for e in Error::ALL {
+            assert!(table.contains(&format!("\"code\":\"{}\"", e.code())));
+        }
+        assert_eq!(table.matches("\"code\"").count(), Error::ALL.len());
+        assert!(table.contains(r#""wwwAuthenticate":"Bearer error=\"invalid_token\"""#));
+    }
+}

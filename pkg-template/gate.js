@@ -1,0 +1,184 @@
+// The public JS API over the Wasm core. Every rule is decided in Rust; this file only
+// adapts JS inputs (options, Request objects) and outputs (claims, Response).
+import { GateCore, errorTable } from "./jwtgate_wasm.js";
+
+const INTERNAL = { code: "internal_error", status: 500, detail: "Internal error", body: '{"detail":"Internal error"}', wwwAuthenticate: null };
+let errors; // [{code, status, detail, body, wwwAuthenticate}], read once from the core.
+function errorTableOnce() {
+  return (errors ??= JSON.parse(errorTable()));
+}
+function errorInfo(index) {
+  return errorTableOnce()[index] ?? INTERNAL;
+}
+function errorByCode(code) {
+  return errorTableOnce().find((e) => e.code === code) ?? INTERNAL;
+}
+
+/** A refused token or request: `.status`, `.code` (stable), `.detail` (human text). */
+export class GateError extends Error {
+  constructor(info) {
+    super(info.detail);
+    this.name = "GateError";
+    this.status = info.status;
+    this.code = info.code;
+    this.detail = info.detail;
+  }
+}
+
+/** A configuration the gate will not run with (the message says which option and why). */
+export class GateConfigError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "GateConfigError";
+    this.code = code;
+  }
+}
+
+const OPTION_NAMES = new Set([
+  "secret", "previousSecrets", "issuer", "audience", "leewaySeconds",
+  "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now",
+]);
+
+function optionalString(options, name) {
+  const value = options[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new GateConfigError("invalid_option", `${name} must be a string`);
+  return value;
+}
+
+function optionalNumber(options, name, fallback) {
+  const value = options[name];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "number") throw new GateConfigError("invalid_number", `${name} must be a non-negative integer`);
+  return value;
+}
+
+function systemClock() {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Path of a request URL, as sent: no normalisation (the core refuses ambiguous paths). */
+function pathOf(url) {
+  if (typeof url !== "string") return "";
+  if (url.startsWith("/")) return url;
+  const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url);
+  if (!match) return url;
+  const rest = url.slice(match[0].length);
+  return rest === "" || rest[0] === "?" || rest[0] === "#" ? "/" + rest : rest;
+}
+
+function headerOf(headers, name) {
+  if (!headers) return undefined;
+  if (typeof headers.get === "function") {
+    const value = headers.get(name);
+    return value === null || value === undefined ? undefined : String(value);
+  }
+  if (typeof headers === "object") {
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === name) {
+        const value = headers[key];
+        if (value === undefined || value === null) return undefined;
+        return Array.isArray(value) ? value.join(", ") : String(value);
+      }
+    }
+  }
+  return undefined;
+}
+
+export class Gate {
+  #core;
+  #now;
+
+  /**
+   * @param {import("./index.d.ts").GateOptions} options
+   */
+  constructor(options) {
+    if (options === null || typeof options !== "object") {
+      throw new GateConfigError("invalid_option", "new Gate(options) needs an options object with a secret");
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_NAMES.has(key)) throw new GateConfigError("unknown_option", `unknown option ${JSON.stringify(key)}`);
+    }
+    const secret = options.secret;
+    if (typeof secret !== "string" || secret === "") {
+      throw new GateConfigError("missing_secret", "secret is required (BETTER_AUTH_SECRET, at least 32 characters)");
+    }
+    let previous = options.previousSecrets ?? [];
+    if (typeof previous === "string") previous = previous.split(",").map((s) => s.trim()).filter(Boolean);
+    if (!Array.isArray(previous) || previous.some((s) => typeof s !== "string")) {
+      throw new GateConfigError("invalid_option", "previousSecrets must be an array of strings");
+    }
+    const now = options.now ?? systemClock;
+    if (typeof now === "number") this.#now = () => now;
+    else if (typeof now === "function") this.#now = now;
+    else throw new GateConfigError("invalid_option", "now must be a function returning seconds, or a number");
+    try {
+      this.#core = new GateCore(
+        secret,
+        previous,
+        optionalString(options, "issuer"),
+        optionalString(options, "audience"),
+        optionalNumber(options, "leewaySeconds", 0),
+        optionalNumber(options, "minLifetimeSeconds", 900),
+        optionalNumber(options, "maxLifetimeSeconds", 1800),
+        optionalString(options, "apiPrefix"),
+      );
+    } catch (e) {
+      if (typeof e === "string") {
+        const tab = e.indexOf("\t");
+        throw new GateConfigError(e.slice(0, tab), e.slice(tab + 1));
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Verifies a token; returns its claims. Throws GateError when refused.
+   * @param {string} token
+   */
+  verify(token) {
+    const payload = typeof token === "string" ? this.#core.verify(token, this.#now()) : undefined;
+    if (payload === undefined) {
+      throw new GateError(typeof token === "string" ? errorInfo(this.#core.lastError()) : errorByCode("malformed_token"));
+    }
+    return JSON.parse(payload);
+  }
+
+  /**
+   * Decides a request (a Fetch Request or any { method, url, headers }). Never throws.
+   */
+  authorize(request) {
+    let method = "GET", path = "", authorization;
+    try {
+      method = typeof request?.method === "string" ? request.method : "GET";
+      path = pathOf(request?.url);
+      authorization = headerOf(request?.headers, "authorization");
+    } catch {
+      path = "";
+    }
+    const payload = this.#core.authorize(method, path, authorization, this.#now());
+    if (payload === undefined) {
+      const info = errorInfo(this.#core.lastError());
+      return { allowed: false, status: info.status, code: info.code, detail: info.detail };
+    }
+    const claims = JSON.parse(payload);
+    return { allowed: true, userId: claims.sub, claims };
+  }
+
+  /** Does this path need a token (under the API prefix, or ambiguous)? */
+  protects(path) {
+    return this.#core.protects(pathOf(path));
+  }
+
+  /**
+   * A Response for a refusal: `{"detail": …}` JSON, the status, WWW-Authenticate on 401.
+   */
+  deny(decision, init = {}) {
+    const info = errorByCode(decision?.code);
+    const headers = new Headers(init.headers);
+    headers.set("content-type", "application/json");
+    headers.set("cache-control", "no-store");
+    if (info.wwwAuthenticate) headers.set("www-authenticate", info.wwwAuthenticate);
+    return new Response(info.body, { status: info.status, headers });
+  }
+}

@@ -1,0 +1,7 @@
+// Cloudflare Workers (workerd): wrangler/esbuild import `.wasm` as a compiled WebAssembly.Module.
+import wasmModule from "./jwtgate_wasm_bg.wasm";
+import { initSync } from "./jwtgate_wasm.js";
+
+initSync({ module: wasmModule });
+
+export { Gate, GateError, GateConfigError } from "./gate.js";

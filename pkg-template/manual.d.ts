@@ -1,0 +1,3 @@
+export * from "./index.js";
+/** Instantiate the engine from a compiled `WebAssembly.Module` or the `.wasm` bytes. Call once. */
+export declare function initJwtgate(moduleOrBytes: WebAssembly.Module | BufferSource): void;

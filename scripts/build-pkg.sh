@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: the Wasm engine (bindings/wasm) through
+# wasm-bindgen's `web` target, plus the hand-written files of pkg-template/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/wasm-env.sh
+
+cargo build --release --locked -p jwtgate-wasm --target wasm32-unknown-unknown
+wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/jwtgate_wasm.wasm"
+
+rm -rf pkg
+mkdir -p pkg
+wasm-bindgen --target web --out-dir pkg --out-name jwtgate_wasm "$wasm"
+
+# wasm-opt is opt-in (JWTGATE_WASM_OPT=1): Debian's binaryen v108 breaks wasm-bindgen's externref
+# table ("function-typed object must be null") even with --enable-reference-types.
+if command -v wasm-opt >/dev/null && [ "${JWTGATE_WASM_OPT:-0}" = 1 ]; then
+  wasm-opt -O3 --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+    pkg/jwtgate_wasm_bg.wasm -o pkg/jwtgate_wasm_bg.opt.wasm
+  mv pkg/jwtgate_wasm_bg.opt.wasm pkg/jwtgate_wasm_bg.wasm
+fi
+
+cp pkg-template/*.js pkg-template/*.d.ts pkg-template/package.json pkg-template/README.md pkg/
+version=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
+node -e 'const f="pkg/package.json";const p=JSON.parse(require("fs").readFileSync(f));p.version=process.argv[1];require("fs").writeFileSync(f,JSON.stringify(p,null,2)+"\n")' "$version"
+
+raw=$(stat -c %s pkg/jwtgate_wasm_bg.wasm)
+gz=$(gzip -9 -c pkg/jwtgate_wasm_bg.wasm | wc -c)
+echo "pkg/ built ($JWTGATE_WASM_TOOLCHAIN): jwtgate_wasm_bg.wasm ${raw} bytes raw, ${gz} bytes gzip -9"
