@@ -7,12 +7,12 @@ export WRANGLER_SEND_METRICS := false
 export NEXT_TELEMETRY_DISABLED := 1
 
 WASM_TARGET := wasm32-unknown-unknown
-TEST_TARGETS := test-core
+TEST_TARGETS := test-core test-wasm test-pkg
 BENCH_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup test lint test-core
+.PHONY: help setup test lint test-core pkg test-wasm test-pkg
 
 help: ## List targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -29,4 +29,22 @@ lint: ## rustfmt + clippy (panic-prone lints are denied in the core)
 	cargo clippy --workspace --all-targets -- -D warnings
 
 test-core: ## Native tests of the core: unit, vectors, doctests
-	cargo test --workspace
+	cargo test --locked --workspace
+
+pkg: ## Build the npm package into pkg/ (Wasm engine + pkg-template/)
+	@scripts/build-pkg.sh
+
+# wasm-bindgen-test: the Wasm build of the core in Node, headless Chromium, headless Firefox.
+WASM_TEST = source scripts/wasm-env.sh && \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	cargo test --locked -p jwtgate-wasm --target $(WASM_TARGET)
+test-wasm: ## wasm-bindgen-test suites in Node, Chromium and Firefox
+	@echo "== wasm-bindgen-test: Node"
+	@$(WASM_TEST)
+	@echo "== wasm-bindgen-test: headless Chromium"
+	@WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$$(command -v chromedriver) $(WASM_TEST) --test web
+	@echo "== wasm-bindgen-test: headless Firefox"
+	@WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER=$$(command -v geckodriver) $(WASM_TEST) --test web
+
+test-pkg: pkg ## The built package: npm pack → install → node --test; browser page; workerd
+	@scripts/test-pkg.sh

@@ -7,7 +7,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 use std::cell::Cell;
@@ -24,10 +29,14 @@ pub struct GateCore {
 
 /// Converts a JS number of seconds to `u64`, refusing what is not a non-negative integer.
 fn seconds(name: &str, value: f64) -> Result<u64, JsValue> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0 {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0
+    {
         Ok(value as u64)
     } else {
-        Err(config_error("invalid_number", &format!("{name} must be a non-negative integer")))
+        Err(config_error(
+            "invalid_number",
+            &format!("{name} must be a non-negative integer"),
+        ))
     }
 }
 
@@ -61,10 +70,12 @@ impl GateCore {
         max_lifetime_seconds: f64,
         api_prefix: Option<String>,
     ) -> Result<GateCore, JsValue> {
-        let mut config = GateConfig::new(secret).leeway_seconds(seconds("leewaySeconds", leeway_seconds)?).lifetime_seconds(
-            seconds("minLifetimeSeconds", min_lifetime_seconds)?,
-            seconds("maxLifetimeSeconds", max_lifetime_seconds)?,
-        );
+        let mut config = GateConfig::new(secret)
+            .leeway_seconds(seconds("leewaySeconds", leeway_seconds)?)
+            .lifetime_seconds(
+                seconds("minLifetimeSeconds", min_lifetime_seconds)?,
+                seconds("maxLifetimeSeconds", max_lifetime_seconds)?,
+            );
         for previous in previous_secrets {
             config = config.previous_secret(previous);
         }
@@ -78,7 +89,10 @@ impl GateCore {
             config = config.api_prefix(prefix);
         }
         let gate = Gate::new(config).map_err(|e| config_error(e.code(), &e.to_string()))?;
-        Ok(GateCore { gate, last_error: Cell::new(u8::MAX) })
+        Ok(GateCore {
+            gate,
+            last_error: Cell::new(u8::MAX),
+        })
     }
 
     /// Verifies a token at `now` (seconds). Returns the payload JSON, or `undefined`
@@ -96,7 +110,10 @@ impl GateCore {
         authorization: Option<String>,
         now: f64,
     ) -> Option<String> {
-        self.outcome(self.gate.authorize(method, path, authorization.as_deref(), clock(now)))
+        self.outcome(
+            self.gate
+                .authorize(method, path, authorization.as_deref(), clock(now)),
+        )
     }
 
     /// Does this path need a token (under the prefix, or ambiguous)?

@@ -1,0 +1,188 @@
+//! The Wasm build of the core, run in Node, headless Chromium and headless Firefox
+//! (`make test-wasm`): same decisions as the native build, through the JS-facing API.
+
+use jwtgate::{base64url, Error, Gate, GateConfig, Hs256Key, UntrustedToken};
+use jwtgate_wasm::{error_table, GateCore};
+use wasm_bindgen_test::*;
+
+// Node by default; WASM_BINDGEN_USE_BROWSER=1 + CHROMEDRIVER/GECKODRIVER selects a browser.
+
+const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
+const NOW: f64 = 1_700_000_000.0;
+
+fn core() -> GateCore {
+    GateCore::new(SECRET, vec![], None, None, 0.0, 900.0, 1800.0, None).unwrap()
+}
+
+fn token(payload: &str) -> String {
+    Gate::new(GateConfig::new(SECRET)).unwrap().mint(payload)
+}
+
+fn claims(iat: i64, exp: i64) -> String {
+    format!(r#"{{"sub":"u1","email":"a@example.com","iat":{iat},"exp":{exp}}}"#)
+}
+
+fn last(core: &GateCore) -> Error {
+    Error::from_index(core.last_error()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn verifies_and_returns_the_signed_payload() {
+    let c = core();
+    let payload = claims(1_700_000_000, 1_700_000_900);
+    assert_eq!(c.verify(&token(&payload), NOW), Some(payload));
+}
+
+#[wasm_bindgen_test]
+fn refusals_match_the_native_core() {
+    let c = core();
+    let t = |iat, exp| token(&claims(iat, exp));
+    let cases = [
+        (t(1_700_000_000 - 900, 1_700_000_000), Error::TokenExpired),
+        (t(1_700_000_000, 1_700_000_899), Error::InvalidLifetime),
+        (t(1_700_000_000, 1_700_001_801), Error::InvalidLifetime),
+        (t(1_700_000_001, 1_700_000_901), Error::IssuedInFuture),
+        ("a.b".to_owned(), Error::MalformedToken),
+        (
+            format!("{}=", t(1_700_000_000, 1_700_000_900)),
+            Error::InvalidBase64,
+        ),
+    ];
+    for (tok, want) in cases {
+        assert_eq!(c.verify(&tok, NOW), None);
+        assert_eq!(last(&c), want);
+        // And the native-style call agrees.
+        let gate = Gate::new(GateConfig::new(SECRET)).unwrap();
+        assert_eq!(gate.verify(&tok, NOW as u64).unwrap_err(), want);
+    }
+    let none = format!(
+        "{}.{}.",
+        base64url(br#"{"alg":"none"}"#),
+        base64url(claims(1, 901).as_bytes())
+    );
+    assert_eq!(c.verify(&none, NOW), None);
+    assert_eq!(last(&c), Error::AlgNotAllowed);
+}
+
+#[wasm_bindgen_test]
+fn authorize_applies_header_and_path_rules() {
+    let c = core();
+    let h = format!("Bearer {}", token(&claims(1_700_000_000, 1_700_000_900)));
+    assert!(c
+        .authorize("GET", "/api/v1/u1/tasks", Some(h.clone()), NOW)
+        .is_some());
+    assert!(c
+        .authorize("GET", "/api/v1/me/profile", Some(h.clone()), NOW)
+        .is_some());
+    let refused = [
+        ("/api/v1/u2/tasks", Some(h.clone()), Error::UserMismatch),
+        ("/api/v1/u1/%2e%2e/u2", Some(h.clone()), Error::InvalidPath),
+        ("/api/v1/u1/tasks", None, Error::MissingAuthorization),
+        (
+            "/api/v1/u1/tasks",
+            Some(h.replace("Bearer", "bearer")),
+            Error::MissingAuthorization,
+        ),
+    ];
+    for (path, auth, want) in refused {
+        assert_eq!(c.authorize("GET", path, auth, NOW), None);
+        assert_eq!(last(&c), want, "{path}");
+    }
+    assert!(c.protects("/api/v1/x"));
+    assert!(!c.protects("/health"));
+}
+
+#[wasm_bindgen_test]
+fn broken_clocks_fail_closed() {
+    let c = core();
+    let tok = token(&claims(1_700_000_000, 1_700_000_900));
+    assert_eq!(c.verify(&tok, f64::NAN), None);
+    assert_eq!(last(&c), Error::TokenExpired);
+    assert_eq!(c.verify(&tok, -1.0), None);
+    assert_eq!(last(&c), Error::IssuedInFuture);
+}
+
+#[wasm_bindgen_test]
+fn bad_configs_are_refused_with_a_code() {
+    let err =
+        |r: Result<GateCore, wasm_bindgen::JsValue>| r.err().and_then(|e| e.as_string()).unwrap();
+    assert!(err(GateCore::new(
+        "short",
+        vec![],
+        None,
+        None,
+        0.0,
+        900.0,
+        1800.0,
+        None
+    ))
+    .starts_with("secret_too_short\t"));
+    assert!(err(GateCore::new(
+        SECRET,
+        vec![],
+        None,
+        None,
+        -1.0,
+        900.0,
+        1800.0,
+        None
+    ))
+    .starts_with("invalid_number\t"));
+    assert!(err(GateCore::new(
+        SECRET,
+        vec![],
+        None,
+        None,
+        0.5,
+        900.0,
+        1800.0,
+        None
+    ))
+    .starts_with("invalid_number\t"));
+    assert!(err(GateCore::new(
+        SECRET,
+        vec![],
+        None,
+        None,
+        0.0,
+        1800.0,
+        900.0,
+        None
+    ))
+    .starts_with("invalid_lifetime_window\t"));
+    assert!(err(GateCore::new(
+        "better-auth-secret-12345678901234567890",
+        vec![],
+        None,
+        None,
+        0.0,
+        900.0,
+        1800.0,
+        None
+    ))
+    .starts_with("known_default_secret\t"));
+}
+
+#[wasm_bindgen_test]
+fn error_table_is_json_in_index_order() {
+    let table = error_table();
+    let first = Error::ALL[0];
+    assert!(table.starts_with(&format!(
+        r#"[{{"code":"{}","status":{}"#,
+        first.code(),
+        first.status()
+    )));
+    assert!(table.ends_with("}]"));
+}
+
+#[wasm_bindgen_test]
+fn rfc7515_a1_signature_in_wasm() {
+    const JWS: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let key = [
+        3u8, 35, 53, 75, 43, 15, 165, 188, 131, 126, 6, 101, 119, 123, 166, 143, 90, 179, 40, 230,
+        240, 84, 201, 40, 169, 15, 132, 178, 210, 80, 46, 191, 211, 251, 90, 146, 210, 6, 71, 239,
+        150, 138, 180, 195, 119, 98, 61, 34, 61, 46, 33, 114, 5, 46, 79, 8, 192, 205, 154, 245,
+        103, 208, 128, 163,
+    ];
+    assert!(Hs256Key::new(&key).verify(&UntrustedToken::parse(JWS).unwrap()));
+}

@@ -1,0 +1,175 @@
+// The built npm package's JS surface, imported the way users import it (`jwtgate`,
+// installed from the `npm pack` tarball into a scratch project by scripts/test-pkg.sh).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac, randomBytes } from "node:crypto";
+import { Gate, GateError, GateConfigError } from "jwtgate";
+
+const SECRET = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
+const OTHER = "Zq8Lw2Rt6Yp0Nv4Xs9Kd3Hf7Jb1Mc5Ge";
+const NOW = 1_700_000_000;
+const b64 = (s) => Buffer.from(s).toString("base64url");
+
+function sign(payload, { secret = SECRET, header = { alg: "HS256", typ: "JWT" } } = {}) {
+  const input = `${b64(JSON.stringify(header))}.${b64(typeof payload === "string" ? payload : JSON.stringify(payload))}`;
+  return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+}
+const claims = (extra = {}) => ({ sub: "u1", email: "a@example.com", iat: NOW, exp: NOW + 900, ...extra });
+const gate = (options = {}) => new Gate({ secret: SECRET, now: NOW, ...options });
+const bearer = (token) => ({ authorization: `Bearer ${token}` });
+
+test("verify returns every signed claim", () => {
+  const c = claims({ name: "Ada", user: { id: "u1", roles: ["admin"] } });
+  assert.deepEqual(gate().verify(sign(c)), c);
+});
+
+test("verify throws GateError with status, code and the spec's detail", () => {
+  const cases = [
+    [sign(claims({ exp: NOW, iat: NOW - 900 })), 401, "token_expired", "Token expired"],
+    [sign(claims({ exp: NOW + 899 })), 401, "invalid_lifetime", "Invalid token lifetime"],
+    [sign(claims({ exp: NOW + 1801 })), 401, "invalid_lifetime", "Invalid token lifetime"],
+    [sign({ sub: "u1", iat: NOW, exp: NOW + 900 }), 401, "missing_claims", "Invalid token: missing user claims"],
+    [sign(claims(), { secret: OTHER }), 401, "invalid_signature", "Invalid token: signature verification failed"],
+    [sign(claims(), { header: { alg: "none" } }), 401, "alg_not_allowed", "Invalid token: algorithm not allowed"],
+    ["not-a-token", 401, "malformed_token", "Invalid token: not three segments"],
+    [undefined, 401, "malformed_token", "Invalid token: not three segments"],
+    [42, 401, "malformed_token", "Invalid token: not three segments"],
+  ];
+  for (const [token, status, code, detail] of cases) {
+    assert.throws(() => gate().verify(token), (e) => {
+      assert.ok(e instanceof GateError && e instanceof Error);
+      assert.equal(e.name, "GateError");
+      assert.deepEqual([e.status, e.code, e.detail, e.message], [status, code, detail, detail]);
+      return true;
+    }, code);
+  }
+});
+
+test("authorize: Fetch Request, plain objects, relative URLs, header case", () => {
+  const g = gate();
+  const token = sign(claims());
+  const ok = g.authorize(new Request("https://app.example/api/v1/u1/tasks?x=1", { headers: bearer(token) }));
+  assert.equal(ok.allowed, true);
+  assert.equal(ok.userId, "u1");
+  assert.equal(ok.claims.email, "a@example.com");
+  assert.equal(g.authorize({ method: "POST", url: "/api/v1/u1/tasks", headers: { AUTHORIZATION: `Bearer ${token}` } }).allowed, true);
+  assert.equal(g.authorize({ url: "/api/v1/me/profile", headers: new Map([["authorization", `Bearer ${token}`]]) }).allowed, true);
+  assert.deepEqual(g.authorize({ url: "http://h/api/v1/u2/tasks", headers: bearer(token) }), {
+    allowed: false, status: 403, code: "user_mismatch", detail: "User ID in path does not match authenticated user",
+  });
+  assert.deepEqual(g.authorize({ url: "/api/v1/u1/tasks", headers: { authorization: `bearer ${token}` } }), {
+    allowed: false, status: 401, code: "missing_authorization", detail: "Missing or invalid Authorization header",
+  });
+  // Raw paths reach the core un-normalised, so ambiguous ones are refused, not guessed.
+  assert.equal(g.authorize({ url: "/api/v1/u1/%2e%2e/u2/tasks", headers: bearer(token) }).code, "invalid_path");
+  assert.equal(g.authorize({ url: "http://h//api/v1/u2/tasks", headers: bearer(token) }).code, "invalid_path");
+});
+
+test("authorize never throws, whatever it is given", () => {
+  const g = gate();
+  const hostile = [
+    undefined, null, 0, "", "GET /", [], {}, { url: 5 }, { url: "/api/v1/u1", headers: 7 },
+    { url: "/api/v1/u1", headers: { get() { throw new Error("boom"); } } },
+    { method: "G E T", url: "/api/v1/u1", headers: {} },
+    { url: "/api/v1/u1", headers: { authorization: ["Bearer a", "Bearer b"] } },
+    Object.create(null),
+  ];
+  for (const input of hostile) {
+    const d = g.authorize(input);
+    assert.equal(d.allowed, false);
+    assert.ok([400, 401].includes(d.status), JSON.stringify(d));
+  }
+});
+
+test("deny builds the refusal Response", async () => {
+  const g = gate();
+  const missing = g.deny(g.authorize({ url: "/api/v1/u1/tasks" }));
+  assert.equal(missing.status, 401);
+  assert.equal(missing.headers.get("www-authenticate"), "Bearer");
+  assert.equal(missing.headers.get("content-type"), "application/json");
+  assert.deepEqual(await missing.json(), { detail: "Missing or invalid Authorization header" });
+  const expired = g.deny(g.authorize({ url: "/api/v1/u1/tasks", headers: bearer(sign(claims({ iat: NOW - 900, exp: NOW }))) }));
+  assert.equal(expired.headers.get("www-authenticate"), 'Bearer error="invalid_token"');
+  assert.deepEqual(await expired.json(), { detail: "Token expired" });
+  const forbidden = g.deny(g.authorize({ url: "/api/v1/u2/tasks", headers: bearer(sign(claims())) }));
+  assert.equal(forbidden.status, 403);
+  assert.equal(forbidden.headers.get("www-authenticate"), null);
+  assert.deepEqual(await forbidden.json(), { detail: "User ID in path does not match authenticated user" });
+  const withCors = g.deny({ allowed: false, code: "token_expired" }, { headers: { "access-control-allow-origin": "http://localhost:3000" } });
+  assert.equal(withCors.headers.get("access-control-allow-origin"), "http://localhost:3000");
+});
+
+test("GateConfigError explains bad configurations", () => {
+  const cases = [
+    [undefined, "invalid_option"],
+    [{}, "missing_secret"],
+    [{ secret: "too-short" }, "secret_too_short"],
+    [{ secret: "better-auth-secret-12345678901234567890" }, "known_default_secret"],
+    [{ secret: "a".repeat(40) }, "low_entropy_secret"],
+    [{ secret: SECRET, leewaySeconds: -1 }, "invalid_number"],
+    [{ secret: SECRET, leewaySeconds: "5" }, "invalid_number"],
+    [{ secret: SECRET, minLifetimeSeconds: 2000 }, "invalid_lifetime_window"],
+    [{ secret: SECRET, apiPrefix: "/api/../v1/" }, "invalid_api_prefix"],
+    [{ secret: SECRET, previousSecrets: ["short"] }, "secret_too_short"],
+    [{ secret: SECRET, secretKey: "typo" }, "unknown_option"],
+    [{ secret: SECRET, now: "noon" }, "invalid_option"],
+  ];
+  for (const [options, code] of cases) {
+    assert.throws(() => new Gate(options), (e) => {
+      assert.ok(e instanceof GateConfigError, String(e));
+      assert.equal(e.code, code);
+      assert.ok(e.message.length > 10);
+      assert.ok(!e.message.includes(options?.secret ?? "\u0000"), "secret leaked into the message");
+      return true;
+    });
+  }
+});
+
+test("options: clock, rotation, issuer/audience, prefix, leeway", () => {
+  let clock = NOW;
+  const g = new Gate({ secret: SECRET, now: () => clock });
+  const token = sign(claims());
+  assert.equal(g.verify(token).sub, "u1");
+  clock = NOW + 900;
+  assert.throws(() => g.verify(token), { code: "token_expired" });
+
+  const rotating = gate({ previousSecrets: [OTHER] });
+  assert.equal(rotating.verify(sign(claims(), { secret: OTHER })).sub, "u1");
+  assert.equal(gate({ previousSecrets: `${OTHER}` }).verify(sign(claims(), { secret: OTHER })).sub, "u1");
+
+  const strict = gate({ issuer: "https://app", audience: "api" });
+  assert.equal(strict.verify(sign(claims({ iss: "https://app", aud: ["api"] }))).sub, "u1");
+  assert.throws(() => strict.verify(sign(claims({ iss: "https://x", aud: "api" }))), { code: "invalid_issuer" });
+  assert.throws(() => gate().verify(sign(claims({ aud: "api" }))), { code: "invalid_audience" });
+
+  const v2 = gate({ apiPrefix: "/v2/" });
+  assert.equal(v2.authorize({ url: "/v2/u2/x", headers: bearer(token) }).code, "user_mismatch");
+  assert.equal(v2.protects("/api/v1/u2"), false);
+  assert.equal(v2.protects("/v2/u2"), true);
+
+  const lenient = gate({ leewaySeconds: 60 });
+  assert.equal(lenient.verify(sign(claims({ iat: NOW - 930, exp: NOW - 30 }))).sub, "u1");
+});
+
+test("one instance survives 100,000 random inputs and still decides correctly", () => {
+  const g = gate();
+  const good = sign(claims());
+  const pieces = ["Bearer ", ".", "=", "%", "/", "..", "\u0000", "\uffff", "\ud800", "e30", good.slice(0, 40), "{", "\"alg\""];
+  let seed = 12345;
+  const rand = (n) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  for (let i = 0; i < 100_000; i++) {
+    let s = "";
+    const parts = rand(6);
+    for (let j = 0; j < parts; j++) s += rand(3) === 0 ? randomBytes(rand(12)).toString("latin1") : pieces[rand(pieces.length)];
+    if (i % 2) {
+      try { g.verify(s); assert.fail("random input verified"); } catch (e) { assert.ok(e instanceof GateError, String(e)); }
+    } else {
+      const d = g.authorize({ method: i % 7 ? "GET" : s, url: i % 3 ? `/api/v1/${s}` : s, headers: { authorization: s } });
+      assert.equal(d.allowed, false);
+    }
+  }
+  // Huge inputs too.
+  assert.throws(() => g.verify("a".repeat(1 << 20)), { code: "token_too_large" });
+  assert.equal(g.verify(good).sub, "u1");
+  assert.equal(g.authorize({ url: "/api/v1/u1/tasks", headers: bearer(good) }).allowed, true);
+});

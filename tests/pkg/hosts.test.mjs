@@ -1,0 +1,114 @@
+// The installed package loading in its other hosts, for real: a page in headless
+// Chromium (index.browser.js) and a Worker in workerd via `wrangler dev` (index.workerd.js).
+// JWTGATE_SCRATCH points at the scratch project where scripts/test-pkg.sh installed the tarball.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { join, extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const SCRATCH = process.env.JWTGATE_SCRATCH;
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const SECRET = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
+const b64 = (s) => Buffer.from(s).toString("base64url");
+function mint(sub, now = Math.floor(Date.now() / 1000)) {
+  const input = `${b64('{"alg":"HS256","typ":"JWT"}')}.${b64(JSON.stringify({ sub, email: `${sub}@example.com`, iat: now, exp: now + 900 }))}`;
+  return `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
+}
+const listen = (server) => new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server.address().port)));
+
+test("loads and decides in a browser page (headless Chromium)", { timeout: 60_000, skip: !SCRATCH && "JWTGATE_SCRATCH not set" }, async () => {
+  const pkgDir = join(SCRATCH, "node_modules", "jwtgate");
+  const token = mint("u1");
+  const page = `<!doctype html><script type="module">
+    import { Gate } from "/node_modules/jwtgate/index.browser.js";
+    const gate = new Gate({ secret: ${JSON.stringify(SECRET)} });
+    const h = { authorization: "Bearer ${token}" };
+    window.result = {
+      own: gate.authorize({ url: "/api/v1/u1/tasks", headers: h }),
+      other: gate.authorize({ url: "/api/v1/u2/tasks", headers: h }),
+      none: gate.authorize(new Request(location.origin + "/api/v1/u1/tasks")),
+    };
+  </script>`;
+  const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    try {
+      const body = url.pathname === "/" ? page : await readFile(join(pkgDir, url.pathname.replace("/node_modules/jwtgate/", "")));
+      res.writeHead(200, { "content-type": types[extname(url.pathname) || ".html"] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  const port = await listen(server);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+      "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+  });
+  try {
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on("pageerror", (e) => errors.push(String(e)));
+    await tab.goto(`http://127.0.0.1:${port}/`);
+    const result = await tab.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+    assert.deepEqual(errors, []);
+    assert.equal(result.own.allowed, true);
+    assert.equal(result.own.userId, "u1");
+    assert.deepEqual([result.other.status, result.other.code], [403, "user_mismatch"]);
+    assert.deepEqual([result.none.status, result.none.code], [401, "missing_authorization"]);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+test("loads and decides in workerd (wrangler dev, .wasm module import)", { timeout: 120_000, skip: !SCRATCH && "JWTGATE_SCRATCH not set" }, async () => {
+  const dir = join(SCRATCH, "worker");
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "index.js"), `import { Gate } from "jwtgate";
+let gate;
+export default {
+  async fetch(request, env) {
+    gate ??= new Gate({ secret: env.SECRET });
+    const decision = gate.authorize(request);
+    return decision.allowed ? Response.json({ userId: decision.userId }) : gate.deny(decision);
+  },
+};
+`);
+  await writeFile(join(dir, "wrangler.toml"), `name = "jwtgate-pkg-smoke"\nmain = "index.js"\ncompatibility_date = "2025-01-01"\n`);
+  const probe = createServer();
+  const port = await listen(probe);
+  probe.close();
+  const wrangler = spawn(join(REPO, "node_modules/.bin/wrangler"),
+    ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--var", `SECRET:${SECRET}`, "--log-level", "warn"],
+    { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } });
+  let log = "";
+  wrangler.stdout.on("data", (d) => (log += d));
+  wrangler.stderr.on("data", (d) => (log += d));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    let ready = false;
+    for (let i = 0; i < 180 && !ready; i++) {
+      ready = await fetch(base + "/").then(() => true, () => false);
+      if (!ready) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(ready, `wrangler dev did not start:\n${log}`);
+    const own = await fetch(base + "/api/v1/u1/tasks", { headers: { authorization: `Bearer ${mint("u1")}` } });
+    assert.equal(own.status, 200, log);
+    assert.deepEqual(await own.json(), { userId: "u1" });
+    const other = await fetch(base + "/api/v1/u2/tasks", { headers: { authorization: `Bearer ${mint("u1")}` } });
+    assert.equal(other.status, 403);
+    assert.deepEqual(await other.json(), { detail: "User ID in path does not match authenticated user" });
+    const none = await fetch(base + "/api/v1/u1/tasks");
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get("www-authenticate"), "Bearer");
+  } finally {
+    try { process.kill(-wrangler.pid, "SIGTERM"); } catch {}
+  }
+});
