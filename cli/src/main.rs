@@ -1,0 +1,351 @@
+//! `jwtgate`: mint test tokens and ask the core what it decides about a token and a request.
+//!
+//! Every decision is the core's (`Gate::verify` / `Gate::authorize`); this binary only reads
+//! the configuration from the environment, formats the answer and picks the exit code:
+//! 0 allowed, 1 refused, 2 usage or configuration error. It never prints a secret.
+
+use std::env;
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use clap::{Parser, Subcommand};
+use jwtgate::{Error, Gate, GateConfig, VerifiedToken};
+
+const EXIT_REFUSED: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+/// Mint and check Better Auth-style HS256 JWTs with the jwtgate core.
+///
+/// Configuration comes from the environment: BETTER_AUTH_SECRET (required),
+/// BETTER_AUTH_PREVIOUS_SECRETS (comma-separated, accepted during a rotation),
+/// JWTGATE_ISSUER, JWTGATE_AUDIENCE, JWTGATE_LEEWAY (seconds), JWTGATE_API_PREFIX
+/// (default /api/v1/).
+#[derive(Parser, Debug)]
+#[command(name = "jwtgate", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print a token signed with BETTER_AUTH_SECRET (for tests and demos).
+    Mint(MintArgs),
+    /// Print the core's decision on a token (and optionally a request path); exit 1 when refused.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct MintArgs {
+    /// The user id (`sub` claim).
+    #[arg(long)]
+    sub: String,
+    /// The `email` claim.
+    #[arg(long)]
+    email: String,
+    /// The `name` claim (optional).
+    #[arg(long)]
+    name: Option<String>,
+    /// Lifetime in seconds: `exp = iat + ttl` (the default policy accepts 900..=1800).
+    #[arg(long, default_value_t = 900)]
+    ttl: i64,
+    /// `iat`, seconds since the epoch (default: now).
+    #[arg(long, allow_negative_numbers = true)]
+    iat: Option<i64>,
+    /// `iss` claim (default: JWTGATE_ISSUER when set).
+    #[arg(long, env = "JWTGATE_ISSUER", hide_env_values = true)]
+    iss: Option<String>,
+    /// `aud` claim (default: JWTGATE_AUDIENCE when set).
+    #[arg(long, env = "JWTGATE_AUDIENCE", hide_env_values = true)]
+    aud: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// The token (without `Bearer `), or `-` to read it from standard input.
+    token: String,
+    /// Decide a whole request to this path (e.g. /api/v1/USER/tasks): bearer, token, claims
+    /// and the path rule. Without it only the token and its claims are checked.
+    #[arg(long)]
+    path: Option<String>,
+    /// HTTP method of the request (with --path).
+    #[arg(long, default_value = "GET", requires = "path")]
+    method: String,
+    /// The clock, in seconds since the epoch (default: now).
+    #[arg(long)]
+    now: Option<u64>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help / --version print and exit 0; real usage errors exit 2.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Mint(args) => mint(args),
+        Command::Check(args) => check(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("jwtgate: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// The gate as configured by the environment (the same variables the worker and the origin read).
+fn gate_from_env() -> Result<Gate, String> {
+    let secret = match env::var("BETTER_AUTH_SECRET") {
+        Ok(s) if !s.is_empty() => s,
+        Ok(_) | Err(env::VarError::NotPresent) => {
+            return Err(
+                "BETTER_AUTH_SECRET is not set (export the secret shared with the \
+                        frontend; `openssl rand -base64 32` makes one for local use)"
+                    .into(),
+            )
+        }
+        Err(env::VarError::NotUnicode(_)) => {
+            return Err("BETTER_AUTH_SECRET is not valid UTF-8".into())
+        }
+    };
+    let mut config = GateConfig::new(secret);
+    if let Some(previous) = env_opt("BETTER_AUTH_PREVIOUS_SECRETS")? {
+        for s in previous.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            config = config.previous_secret(s);
+        }
+    }
+    if let Some(issuer) = env_opt("JWTGATE_ISSUER")? {
+        config = config.issuer(issuer);
+    }
+    if let Some(audience) = env_opt("JWTGATE_AUDIENCE")? {
+        config = config.audience(audience);
+    }
+    if let Some(leeway) = env_opt("JWTGATE_LEEWAY")? {
+        let leeway = leeway
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| format!("JWTGATE_LEEWAY must be a number of seconds, got {leeway:?}"))?;
+        config = config.leeway_seconds(leeway);
+    }
+    if let Some(prefix) = env_opt("JWTGATE_API_PREFIX")? {
+        config = config.api_prefix(prefix);
+    }
+    // ConfigError's Display never includes a secret.
+    Gate::new(config).map_err(|e| format!("invalid configuration ({}): {e}", e.code()))
+}
+
+/// A set, non-empty variable; unset and empty are the same.
+fn env_opt(name: &str) -> Result<Option<String>, String> {
+    match env::var(name) {
+        Ok(v) if v.is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(env::VarError::NotPresent) => Ok(None),
+        Err(env::VarError::NotUnicode(_)) => Err(format!("{name} is not valid UTF-8")),
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn mint(args: MintArgs) -> Result<ExitCode, String> {
+    let gate = gate_from_env()?;
+    let iat = match args.iat {
+        Some(iat) => iat,
+        None => i64::try_from(now_secs()).map_err(|_| "clock out of range".to_string())?,
+    };
+    let exp = iat
+        .checked_add(args.ttl)
+        .ok_or_else(|| "--iat + --ttl overflows".to_string())?;
+    let mut claims = serde_json::Map::new();
+    claims.insert("sub".into(), args.sub.into());
+    claims.insert("email".into(), args.email.into());
+    if let Some(name) = args.name {
+        claims.insert("name".into(), name.into());
+    }
+    claims.insert("iat".into(), iat.into());
+    claims.insert("exp".into(), exp.into());
+    if let Some(iss) = args.iss.filter(|s| !s.is_empty()) {
+        claims.insert("iss".into(), iss.into());
+    }
+    if let Some(aud) = args.aud.filter(|s| !s.is_empty()) {
+        claims.insert("aud".into(), aud.into());
+    }
+    let payload = serde_json::Value::Object(claims).to_string();
+    println!("{}", gate.mint(&payload));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let gate = gate_from_env()?;
+    let token = if args.token == "-" {
+        let mut buf = String::new();
+        io::stdin()
+            .read_to_string(&mut buf)
+            .map_err(|e| format!("reading the token from stdin: {e}"))?;
+        buf.trim().to_string()
+    } else {
+        args.token
+    };
+    let now = args.now.unwrap_or_else(now_secs);
+    let decision = match &args.path {
+        Some(path) => {
+            let header = format!("Bearer {token}");
+            gate.authorize(&args.method, path, Some(&header), now)
+        }
+        None => gate.verify(&token, now),
+    };
+    let allowed = decision.is_ok();
+    let mut out = io::stdout().lock();
+    let written = match decision {
+        Ok(verified) => print_allowed(&mut out, &verified, args.path.as_deref(), now),
+        Err(error) => print_refused(&mut out, error, &token, now),
+    };
+    written.map_err(|e| format!("writing the result: {e}"))?;
+    Ok(if allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_REFUSED)
+    })
+}
+
+fn print_allowed(
+    out: &mut impl Write,
+    verified: &VerifiedToken,
+    path: Option<&str>,
+    now: u64,
+) -> io::Result<()> {
+    let claims = verified.claims();
+    match path {
+        Some(path) => writeln!(out, "allowed: {path}")?,
+        None => writeln!(out, "allowed (token only; pass --path to check a request)")?,
+    }
+    writeln!(out, "  user id: {}", claims.sub)?;
+    writeln!(out, "  email:   {}", claims.email)?;
+    let left = i128::from(claims.exp) - i128::from(now);
+    writeln!(
+        out,
+        "  exp:     {} ({}, {} s left)",
+        claims.exp,
+        utc(claims.exp),
+        left
+    )?;
+    writeln!(out, "  iat:     {} ({})", claims.iat, utc(claims.iat))
+}
+
+fn print_refused(out: &mut impl Write, error: Error, token: &str, now: u64) -> io::Result<()> {
+    writeln!(out, "refused: {} {}", error.status(), error.code())?;
+    writeln!(out, "  detail: {}", error.detail())?;
+    writeln!(out, "  rule:   {}", explain(error))?;
+    if let Some(times) = unverified_times(token) {
+        writeln!(
+            out,
+            "  token (unverified): {times}; now={now} ({})",
+            utc_u(now)
+        )?;
+    }
+    Ok(())
+}
+
+/// Which rule refused the request, in one line.
+fn explain(error: Error) -> &'static str {
+    match error {
+        Error::MissingAuthorization => {
+            "bearer rule: the Authorization header must be `Bearer <token>` (capital B, one space, non-empty token)"
+        }
+        Error::TokenTooLarge => "size limit: tokens longer than 8 KiB are refused before any parsing",
+        Error::MalformedToken => "token format: a JWS compact token has exactly three dot-separated segments",
+        Error::InvalidBase64 => "token format: every segment must be unpadded base64url with canonical trailing bits",
+        Error::InvalidHeader => "header rule: the JOSE header must be a JSON object without duplicate members",
+        Error::AlgNotAllowed => "algorithm rule: only `alg: HS256` is accepted (never none, RS256, ...)",
+        Error::UnsupportedCriticalHeader => "header rule: `crit` or `b64: false` asks for extensions this verifier does not implement",
+        Error::InvalidSignature => "signature rule: the HMAC-SHA256 tag matches neither BETTER_AUTH_SECRET nor any previous secret",
+        Error::InvalidPayload => "payload rule: the claims must be one JSON object, no duplicate names, `jti` a string",
+        Error::MissingClaims => "claims rule: `sub` and `email` must be present, strings, non-empty",
+        Error::InvalidTimeClaims => "claims rule: `exp` and `iat` must be integer timestamps (and `nbf`, if present)",
+        Error::TokenExpired => "expiry rule: `exp` must be after now (plus JWTGATE_LEEWAY)",
+        Error::InvalidLifetime => "lifetime rule: `exp - iat` must lie within 900..=1800 seconds",
+        Error::IssuedInFuture => "clock rule: `iat` must not be in the future (beyond JWTGATE_LEEWAY)",
+        Error::NotYetValid => "clock rule: `nbf` must not be in the future (beyond JWTGATE_LEEWAY)",
+        Error::InvalidIssuer => "issuer rule: `iss` must equal JWTGATE_ISSUER",
+        Error::InvalidAudience => "audience rule: `aud` must contain JWTGATE_AUDIENCE, and be absent when none is configured",
+        Error::InvalidPath => "path rule: the path cannot be read unambiguously (dot or empty segments, encoded / or \\, bad escapes, the bare prefix)",
+        Error::InvalidMethod => "request rule: the method is not a valid HTTP method token",
+        Error::UserMismatch => "path rule: /api/v1/{user_id}/... must name the token's `sub` (another user's data)",
+        _ => "refused by the core (see the code)",
+    }
+}
+
+/// `iat=… exp=… (lifetime … s)` read from the payload WITHOUT verifying it — display only.
+fn unverified_times(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let iat = value.get("iat").and_then(serde_json::Value::as_i64);
+    let exp = value.get("exp").and_then(serde_json::Value::as_i64);
+    let mut parts = Vec::new();
+    if let Some(iat) = iat {
+        parts.push(format!("iat={iat} ({})", utc(iat)));
+    }
+    if let Some(exp) = exp {
+        parts.push(format!("exp={exp} ({})", utc(exp)));
+    }
+    if let (Some(iat), Some(exp)) = (iat, exp) {
+        parts.push(format!("lifetime={} s", i128::from(exp) - i128::from(iat)));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn utc_u(secs: u64) -> String {
+    i64::try_from(secs).map_or_else(|_| "out of range".into(), utc)
+}
+
+/// RFC 3339 UTC rendering of a Unix time (days-to-civil, proleptic Gregorian).
+fn utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn utc_rendering() {
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc(-1), "1969-12-31T23:59:59Z");
+    }
+}
