@@ -1,0 +1,48 @@
+// Fail closed: a worker whose secret is unusable answers every request 500 and forwards nothing.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startEchoOrigin, startWorker, request, mint, claims, bearer } from "./harness.mjs";
+
+let origin;
+const workers = [];
+
+before(async () => {
+  origin = await startEchoOrigin();
+});
+
+after(async () => {
+  for (const w of workers) await w.stop();
+  await origin?.close();
+});
+
+const BAD_SECRETS = {
+  "too short": "k3Jx9vQ2mW7pL4tZ",
+  // >= 32 characters but a placeholder: the core refuses it as well.
+  placeholder: "changeme-changeme-changeme-changeme-42",
+};
+
+for (const [name, secret] of Object.entries(BAD_SECRETS)) {
+  test(`${name} secret → every request 500 Gate misconfigured, nothing proxied`, async () => {
+    const worker = await startWorker({ BETTER_AUTH_SECRET: secret, ORIGIN_URL: origin.url });
+    workers.push(worker);
+    const token = mint(claims("u1"), { secret });
+    const requests = [
+      { path: "/api/v1/u1/tasks", headers: { authorization: bearer(token) } },
+      { path: "/api/v1/u1/tasks" },
+      { path: "/health" },
+      { method: "POST", path: "/", body: "x" },
+      // Not even preflights get CORS headers from a misconfigured gate.
+      { method: "OPTIONS", path: "/api/v1/u1/tasks", headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" } },
+    ];
+    for (const r of requests) {
+      const res = await request(worker.port, r);
+      assert.equal(res.status, 500, `${r.method ?? "GET"} ${r.path}: ${res.body}`);
+      assert.deepEqual(res.json, { detail: "Gate misconfigured" });
+      assert.equal(res.headers["access-control-allow-origin"], undefined);
+    }
+    assert.equal(origin.seen.length, 0, "a misconfigured gate forwarded a request");
+    assert.equal(worker.output().includes(secret), false, "the secret was logged");
+    assert.match(worker.output(), /"event":"misconfigured","code":"(secret_too_short|known_default_secret)"/);
+    await worker.stop();
+  });
+}
