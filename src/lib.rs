@@ -62,7 +62,7 @@ pub use token::{base64url, Claims, UntrustedToken, VerifiedToken, MAX_TOKEN_BYTE
 
 use json::{read_object, Loose};
 
-/// Longest `Authorization` header looked at: `Bearer ` plus the largest token.
+/// Longest `Authorization` header that can pass: `Bearer ` plus the largest token.
 pub const MAX_AUTHORIZATION_BYTES: usize = 7 + MAX_TOKEN_BYTES;
 
 /// A validated configuration with its HMAC key states precomputed.
@@ -205,7 +205,7 @@ impl Gate {
             _ => return Err(Error::InvalidAudience),
         }
 
-        // serde_json accepted the bytes as JSON text, so they are UTF-8.
+        // The JSON reader accepted the bytes as JSON text, so they are UTF-8.
         let payload_json =
             String::from_utf8(payload.to_vec()).map_err(|_| Error::InvalidPayload)?;
         Ok(VerifiedToken::new(
@@ -270,11 +270,9 @@ impl Gate {
 /// The origin's header rule: the value starts with `Bearer ` (capital B, one space)
 /// and the token is the rest. Absent, another scheme, or an empty token → 401.
 pub fn bearer_token(authorization: Option<&str>) -> Result<&str, Error> {
-    let value = authorization.ok_or(Error::MissingAuthorization)?;
-    if value.len() > MAX_AUTHORIZATION_BYTES {
-        return Err(Error::TokenTooLarge);
-    }
-    match value.strip_prefix("Bearer ") {
+    // The scheme is judged first (any other scheme is "missing", whatever its size);
+    // the token's size cap is the first check of `verify`.
+    match authorization.and_then(|value| value.strip_prefix("Bearer ")) {
         Some(token) if !token.is_empty() => Ok(token),
         _ => Err(Error::MissingAuthorization),
     }

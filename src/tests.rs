@@ -420,6 +420,9 @@ fn authorization_header_rule() {
     );
     let huge = format!("Bearer {}", "a".repeat(MAX_AUTHORIZATION_BYTES));
     assert_eq!(auth(Some(&huge)), Err(Error::TokenTooLarge));
+    // Another scheme is "missing" whatever its size (same 401, the right challenge).
+    let huge_basic = format!("Basic {}", "a".repeat(MAX_AUTHORIZATION_BYTES));
+    assert_eq!(auth(Some(&huge_basic)), Err(Error::MissingAuthorization));
 }
 
 #[test]
