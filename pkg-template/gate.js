@@ -1,6 +1,12 @@
 // The public JS API over the Wasm core. Every rule is decided in Rust; this file only
 // adapts JS inputs (options, Request objects) and outputs (claims, Response).
-import { GateCore, errorTable } from "./jwtgate_wasm.js";
+import { GateCore, errorTable, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
+
+// Strings cross into Wasm by `encodeInto` straight into the core's fixed input buffer,
+// and the payload JSON comes back from its fixed output buffer: no malloc/free calls.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+let wasmMemory;
 
 const INTERNAL = { code: "internal_error", status: 500, detail: "Internal error", body: '{"detail":"Internal error"}', wwwAuthenticate: null };
 let errors; // [{code, status, detail, body, wwwAuthenticate}], read once from the core.
@@ -85,9 +91,30 @@ function headerOf(headers, name) {
   return undefined;
 }
 
+function refusal(index) {
+  const info = errorInfo(index);
+  return { allowed: false, status: info.status, code: info.code, detail: info.detail };
+}
+
 export class Gate {
   #core;
   #now;
+  #inPtr;
+  #inCap;
+  #outPtr;
+  #input; // Uint8Array over the input buffer (recreated when memory grows)
+
+  #views() {
+    if (this.#input === undefined || this.#input.byteLength === 0) {
+      const buffer = (wasmMemory ??= memoryOf()).buffer;
+      this.#input = new Uint8Array(buffer, this.#inPtr, this.#inCap);
+    }
+  }
+
+  #payload(result) {
+    // The call may have grown the memory: view the current buffer.
+    return JSON.parse(decoder.decode(new Uint8Array(wasmMemory.buffer, this.#outPtr, result)));
+  }
 
   /**
    * @param {import("./index.d.ts").GateOptions} options
@@ -123,6 +150,9 @@ export class Gate {
         optionalNumber(options, "maxLifetimeSeconds", 1800),
         optionalString(options, "apiPrefix"),
       );
+      this.#inPtr = this.#core.inputPtr();
+      this.#inCap = this.#core.inputCapacity();
+      this.#outPtr = this.#core.outputPtr();
     } catch (e) {
       if (typeof e === "string") {
         const tab = e.indexOf("\t");
@@ -132,16 +162,33 @@ export class Gate {
     }
   }
 
+  /** The injected clock; a clock that throws fails closed (NaN: the core treats it as "far future"). */
+  #clock() {
+    try {
+      return Number(this.#now());
+    } catch {
+      return NaN;
+    }
+  }
+
   /**
    * Verifies a token; returns its claims. Throws GateError when refused.
    * @param {string} token
    */
   verify(token) {
-    const payload = typeof token === "string" ? this.#core.verify(token, this.#now()) : undefined;
-    if (payload === undefined) {
-      throw new GateError(typeof token === "string" ? errorInfo(this.#core.lastError()) : errorByCode("malformed_token"));
+    if (typeof token !== "string") throw new GateError(errorByCode("malformed_token"));
+    const now = this.#clock();
+    this.#views();
+    const { read, written } = encoder.encodeInto(token, this.#input);
+    if (read !== token.length) {
+      // Longer than the buffer (and so than any acceptable token): the string path.
+      const payload = this.#core.verify(token, now);
+      if (payload === undefined) throw new GateError(errorInfo(this.#core.lastError()));
+      return JSON.parse(payload);
     }
-    return JSON.parse(payload);
+    const result = this.#core.verifyInput(written, now);
+    if (result < 0) throw new GateError(errorInfo(-1 - result));
+    return this.#payload(result);
   }
 
   /**
@@ -156,12 +203,25 @@ export class Gate {
     } catch {
       path = "";
     }
-    const payload = this.#core.authorize(method, path, authorization, this.#now());
-    if (payload === undefined) {
-      const info = errorInfo(this.#core.lastError());
-      return { allowed: false, status: info.status, code: info.code, detail: info.detail };
+    const now = this.#clock();
+    this.#views();
+    const input = this.#input;
+    const m = encoder.encodeInto(method, input);
+    const p = m.read === method.length ? encoder.encodeInto(path, input.subarray(m.written)) : undefined;
+    const a = p !== undefined && p.read === path.length && authorization !== undefined
+      ? encoder.encodeInto(authorization, input.subarray(m.written + p.written))
+      : undefined;
+    let claims;
+    if (p === undefined || p.read !== path.length || (authorization !== undefined && a.read !== authorization.length)) {
+      // Larger than the buffer: the string path.
+      const payload = this.#core.authorize(method, path, authorization, now);
+      claims = payload === undefined ? undefined : JSON.parse(payload);
+      if (claims === undefined) return refusal(this.#core.lastError());
+    } else {
+      const result = this.#core.authorizeInput(m.written, p.written, a === undefined ? -1 : a.written, now);
+      if (result < 0) return refusal(-1 - result);
+      claims = this.#payload(result);
     }
-    const claims = JSON.parse(payload);
     return { allowed: true, userId: claims.sub, claims };
   }
 

@@ -5,12 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/wasm-env.sh
 
+# Size (measured, docs/decisions/performance.md): when std is rebuilt anyway (build-std),
+# panics abort immediately (no panic message formatting linked; the core never panics
+# by policy). Its own target dir: these flags must not churn the test-wasm build.
+if [ "$JWTGATE_WASM_TOOLCHAIN" = debian-build-std ]; then
+  export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort"
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR}-pkg"
+fi
 cargo build --release --locked -p jwtgate-wasm --target wasm32-unknown-unknown
 wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/jwtgate_wasm.wasm"
 
 rm -rf pkg
 mkdir -p pkg
-wasm-bindgen --target web --out-dir pkg --out-name jwtgate_wasm "$wasm"
+# No name/producers sections: 16 KB raw of function names nobody ships.
+wasm-bindgen --target web --remove-name-section --remove-producers-section \
+  --out-dir pkg --out-name jwtgate_wasm "$wasm"
 
 # wasm-opt is opt-in (JWTGATE_WASM_OPT=1): Debian's binaryen v108 breaks wasm-bindgen's externref
 # table ("function-typed object must be null") even with --enable-reference-types.

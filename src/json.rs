@@ -1,14 +1,17 @@
-//! Just enough JSON reading for JOSE headers and claim sets, on top of `serde_json`:
-//! every object is checked for duplicate member names (at every depth, after
-//! unescaping), and only the members the policy reads are kept.
+//! Just enough JSON reading for JOSE headers and claim sets: a strict RFC 8259 reader
+//! that checks every object for duplicate member names (at every depth, after
+//! unescaping) and keeps only the members the policy reads.
+//!
+//! It accepts exactly what `serde_json` (1.x, default features) accepts — same grammar,
+//! same string validation (UTF-8, control characters, escapes, lone surrogates), same
+//! nesting limit (127), same number range rules (a number whose `f64` value overflows is
+//! an error, computed the way serde_json does) — and a differential test holds it to
+//! that. It exists because serde_json's error machinery (float formatting) doubled the
+//! Wasm engine's size, and walking members with serde visitors cost more than the HMAC.
 
 use alloc::borrow::Cow;
-use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
-
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A JSON value reduced to what claim checks need. Objects are walked (for
 /// duplicate names) and dropped; numbers that are not `i64` are `OtherNumber`.
@@ -38,204 +41,696 @@ impl<'a> Loose<'a> {
     }
 }
 
-/// A member name, borrowed from the input when it has no escapes.
-pub(crate) struct Key<'a>(pub(crate) Cow<'a, str>);
+/// The input is not one duplicate-free JSON object (no detail: callers map it to their own error).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct JsonError;
 
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(String::from(v))))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
+type R<T> = Result<T, JsonError>;
+
+/// serde_json's recursion limit: containers may nest 127 deep.
+const MAX_DEPTH: u32 = 127;
+
+/// `10^i` as serde_json's `f64_from_parts` uses them (correctly rounded literals).
+#[allow(clippy::excessive_precision)]
+static POW10: [f64; 309] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32,
+    1e33, 1e34, 1e35, 1e36, 1e37, 1e38, 1e39, 1e40, 1e41, 1e42, 1e43, 1e44, 1e45, 1e46, 1e47, 1e48,
+    1e49, 1e50, 1e51, 1e52, 1e53, 1e54, 1e55, 1e56, 1e57, 1e58, 1e59, 1e60, 1e61, 1e62, 1e63, 1e64,
+    1e65, 1e66, 1e67, 1e68, 1e69, 1e70, 1e71, 1e72, 1e73, 1e74, 1e75, 1e76, 1e77, 1e78, 1e79, 1e80,
+    1e81, 1e82, 1e83, 1e84, 1e85, 1e86, 1e87, 1e88, 1e89, 1e90, 1e91, 1e92, 1e93, 1e94, 1e95, 1e96,
+    1e97, 1e98, 1e99, 1e100, 1e101, 1e102, 1e103, 1e104, 1e105, 1e106, 1e107, 1e108, 1e109, 1e110,
+    1e111, 1e112, 1e113, 1e114, 1e115, 1e116, 1e117, 1e118, 1e119, 1e120, 1e121, 1e122, 1e123,
+    1e124, 1e125, 1e126, 1e127, 1e128, 1e129, 1e130, 1e131, 1e132, 1e133, 1e134, 1e135, 1e136,
+    1e137, 1e138, 1e139, 1e140, 1e141, 1e142, 1e143, 1e144, 1e145, 1e146, 1e147, 1e148, 1e149,
+    1e150, 1e151, 1e152, 1e153, 1e154, 1e155, 1e156, 1e157, 1e158, 1e159, 1e160, 1e161, 1e162,
+    1e163, 1e164, 1e165, 1e166, 1e167, 1e168, 1e169, 1e170, 1e171, 1e172, 1e173, 1e174, 1e175,
+    1e176, 1e177, 1e178, 1e179, 1e180, 1e181, 1e182, 1e183, 1e184, 1e185, 1e186, 1e187, 1e188,
+    1e189, 1e190, 1e191, 1e192, 1e193, 1e194, 1e195, 1e196, 1e197, 1e198, 1e199, 1e200, 1e201,
+    1e202, 1e203, 1e204, 1e205, 1e206, 1e207, 1e208, 1e209, 1e210, 1e211, 1e212, 1e213, 1e214,
+    1e215, 1e216, 1e217, 1e218, 1e219, 1e220, 1e221, 1e222, 1e223, 1e224, 1e225, 1e226, 1e227,
+    1e228, 1e229, 1e230, 1e231, 1e232, 1e233, 1e234, 1e235, 1e236, 1e237, 1e238, 1e239, 1e240,
+    1e241, 1e242, 1e243, 1e244, 1e245, 1e246, 1e247, 1e248, 1e249, 1e250, 1e251, 1e252, 1e253,
+    1e254, 1e255, 1e256, 1e257, 1e258, 1e259, 1e260, 1e261, 1e262, 1e263, 1e264, 1e265, 1e266,
+    1e267, 1e268, 1e269, 1e270, 1e271, 1e272, 1e273, 1e274, 1e275, 1e276, 1e277, 1e278, 1e279,
+    1e280, 1e281, 1e282, 1e283, 1e284, 1e285, 1e286, 1e287, 1e288, 1e289, 1e290, 1e291, 1e292,
+    1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299, 1e300, 1e301, 1e302, 1e303, 1e304, 1e305,
+    1e306, 1e307, 1e308,
+];
+
+/// serde_json's `overflow!(a * 10 + b, c)`.
+fn overflows_u64(a: u64, digit: u64) -> bool {
+    a >= u64::MAX / 10 && (a > u64::MAX / 10 || digit > u64::MAX % 10)
+}
+
+struct Reader<'de> {
+    bytes: &'de [u8],
+    /// `bytes` as text: validated once up front (JSON outside strings is ASCII, so
+    /// invalid UTF-8 anywhere is an error either way).
+    text: &'de str,
+    pos: usize,
+    depth: u32,
+}
+
+impl<'de> Reader<'de> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
     }
-}
-
-/// Remembers member names of one object; refuses a repeat.
-#[derive(Default)]
-pub(crate) struct SeenNames<'a> {
-    names: BTreeSet<Cow<'a, str>>,
-}
-
-impl<'a> SeenNames<'a> {
-    pub(crate) fn insert<E: de::Error>(&mut self, key: Cow<'a, str>) -> Result<(), E> {
-        if self.names.insert(key) {
+    /// The next byte, or 0 at the end (like serde_json's `peek_or_null`).
+    fn peek_or_null(&self) -> u8 {
+        self.peek().unwrap_or(0)
+    }
+    fn next(&mut self) -> R<u8> {
+        let b = self.peek().ok_or(JsonError)?;
+        self.pos += 1;
+        Ok(b)
+    }
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+    fn expect_ident(&mut self, ident: &[u8]) -> R<()> {
+        let end = self.pos + ident.len();
+        if self.bytes.get(self.pos..end) == Some(ident) {
+            self.pos = end;
             Ok(())
         } else {
-            Err(E::custom("duplicate member name"))
+            Err(JsonError)
         }
     }
-}
 
-impl<'de> Deserialize<'de> for Loose<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(LooseVisitor)
-    }
-}
-
-struct LooseVisitor;
-
-impl<'de> Visitor<'de> for LooseVisitor {
-    type Value = Loose<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Loose::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Loose::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(i64::try_from(v).map_or(Loose::OtherNumber, Loose::Int))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Loose::OtherNumber)
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Loose::Str(Cow::Borrowed(v)))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Loose::Str(Cow::Owned(String::from(v))))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Loose::Str(Cow::Owned(v)))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Loose::Null)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Loose<'de>>()? {
-            items.push(item);
+    fn enter(&mut self) -> R<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            Err(JsonError)
+        } else {
+            Ok(())
         }
-        Ok(Loose::Array(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut seen = SeenNames::default();
-        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            seen.insert(k.clone())?;
-            map.next_value::<Loose<'de>>()?;
+
+    /// One value (leading whitespace skipped). `keep`: build a [`Loose`]; else only validate.
+    fn value(&mut self, keep: bool) -> R<Loose<'de>> {
+        self.skip_ws();
+        match self.peek().ok_or(JsonError)? {
+            b'"' => {
+                self.pos += 1;
+                let s = self.string()?;
+                Ok(if keep { Loose::Str(s) } else { Loose::Null })
+            }
+            b'{' => {
+                self.enter()?;
+                self.pos += 1;
+                self.object(&mut |_| false, &mut |_, _| {})?;
+                self.depth -= 1;
+                Ok(Loose::Object)
+            }
+            b'[' => {
+                self.enter()?;
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        let item = self.value(keep)?;
+                        if keep {
+                            items.push(item);
+                        }
+                        self.skip_ws();
+                        match self.next()? {
+                            b',' => {}
+                            b']' => break,
+                            _ => return Err(JsonError),
+                        }
+                    }
+                }
+                self.depth -= 1;
+                Ok(Loose::Array(items))
+            }
+            b't' => self.expect_ident(b"true").map(|()| Loose::Bool(true)),
+            b'f' => self.expect_ident(b"false").map(|()| Loose::Bool(false)),
+            b'n' => self.expect_ident(b"null").map(|()| Loose::Null),
+            b'-' => {
+                self.pos += 1;
+                self.integer(false)
+            }
+            b'0'..=b'9' => self.integer(true),
+            _ => Err(JsonError),
         }
-        Ok(Loose::Object)
     }
-}
 
-/// Walks any JSON value without keeping it, still refusing repeated member names.
-struct Skip;
-
-impl<'de> Deserialize<'de> for Skip {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(SkipVisitor)
-    }
-}
-
-struct SkipVisitor;
-
-impl<'de> Visitor<'de> for SkipVisitor {
-    type Value = Skip;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Skip, E> {
-        Ok(Skip)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
-        while seq.next_element::<Skip>()?.is_some() {}
-        Ok(Skip)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
-        let mut seen = SeenNames::default();
-        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            seen.insert(k.clone())?;
-            map.next_value::<Skip>()?;
+    /// Members after `{` up to and including `}`; repeated names are an error.
+    fn object(
+        &mut self,
+        wanted: &mut dyn FnMut(&str) -> bool,
+        on_member: &mut dyn FnMut(&str, Loose<'de>),
+    ) -> R<()> {
+        let mut names: Vec<Cow<'de, str>> = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
         }
-        Ok(Skip)
-    }
-}
-
-/// Reads one top-level object: members named by `wanted` are handed to `on_member`,
-/// the rest are walked (for duplicate names) and dropped.
-struct ObjectReader<'f, W, F> {
-    wanted: W,
-    on_member: &'f mut F,
-}
-
-impl<'de, W, F> Visitor<'de> for ObjectReader<'_, W, F>
-where
-    W: Fn(&str) -> bool,
-    F: FnMut(&str, Loose<'de>),
-{
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = SeenNames::default();
-        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            seen.insert(k.clone())?;
-            if (self.wanted)(&k) {
-                let v = map.next_value::<Loose<'de>>()?;
-                (self.on_member)(&k, v);
+        loop {
+            self.skip_ws();
+            if self.next()? != b'"' {
+                return Err(JsonError);
+            }
+            let name = self.string()?;
+            self.skip_ws();
+            if self.next()? != b':' {
+                return Err(JsonError);
+            }
+            if wanted(&name) {
+                let value = self.value(true)?;
+                on_member(&name, value);
             } else {
-                map.next_value::<Skip>()?;
+                self.value(false)?;
+            }
+            names.push(name);
+            self.skip_ws();
+            match self.next()? {
+                b',' => {}
+                b'}' => break,
+                _ => return Err(JsonError),
+            }
+        }
+        // Small objects: pairwise; large ones: sort (bounded work for hostile inputs).
+        if names.len() <= 16 {
+            for (i, a) in names.iter().enumerate() {
+                if names.iter().skip(i + 1).any(|b| a == b) {
+                    return Err(JsonError);
+                }
+            }
+        } else {
+            names.sort_unstable();
+            if names.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+                return Err(JsonError);
             }
         }
         Ok(())
+    }
+
+    /// A string after its opening quote: borrowed when it has no escapes.
+    fn string(&mut self) -> R<Cow<'de, str>> {
+        let mut owned: Option<String> = None;
+        loop {
+            let rest = self.bytes.get(self.pos..).unwrap_or_default();
+            let len = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .ok_or(JsonError)?;
+            // The whole input is UTF-8 (checked once) and `"`/`\\` are ASCII: a char boundary.
+            let run = self.text.get(self.pos..self.pos + len).ok_or(JsonError)?;
+            self.pos += len;
+            match self.next()? {
+                b'"' => {
+                    return Ok(match owned {
+                        None => Cow::Borrowed(run),
+                        Some(mut s) => {
+                            s.push_str(run);
+                            Cow::Owned(s)
+                        }
+                    })
+                }
+                b'\\' => {
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(run);
+                    self.escape(s)?;
+                }
+                _ => return Err(JsonError), // a control character
+            }
+        }
+    }
+
+    /// One escape after its backslash, appended to `out`.
+    fn escape(&mut self, out: &mut String) -> R<()> {
+        let c = match self.next()? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let n = self.hex4()?;
+                match n {
+                    0xDC00..=0xDFFF => return Err(JsonError),
+                    0xD800..=0xDBFF => {
+                        if self.next()? != b'\\' || self.next()? != b'u' {
+                            return Err(JsonError);
+                        }
+                        let n2 = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&n2) {
+                            return Err(JsonError);
+                        }
+                        let cp = (((n - 0xD800) << 10) | (n2 - 0xDC00)) + 0x1_0000;
+                        char::from_u32(cp).ok_or(JsonError)?
+                    }
+                    _ => char::from_u32(n).ok_or(JsonError)?,
+                }
+            }
+            _ => return Err(JsonError),
+        };
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> R<u32> {
+        let mut n = 0u32;
+        for _ in 0..4 {
+            let d = match self.next()? {
+                c @ b'0'..=b'9' => c - b'0',
+                c @ b'a'..=b'f' => c - b'a' + 10,
+                c @ b'A'..=b'F' => c - b'A' + 10,
+                _ => return Err(JsonError),
+            };
+            n = (n << 4) | u32::from(d);
+        }
+        Ok(n)
+    }
+
+    // Numbers: a port of serde_json's parser (without `float_roundtrip`), keeping only
+    // what decides acceptance and the `Int` / `OtherNumber` split.
+
+    fn integer(&mut self, positive: bool) -> R<Loose<'de>> {
+        match self.next()? {
+            b'0' => {
+                if self.peek_or_null().is_ascii_digit() {
+                    return Err(JsonError);
+                }
+                self.number(positive, 0)
+            }
+            c @ b'1'..=b'9' => {
+                let mut significand = u64::from(c - b'0');
+                loop {
+                    let c = self.peek_or_null();
+                    if !c.is_ascii_digit() {
+                        return self.number(positive, significand);
+                    }
+                    let digit = u64::from(c - b'0');
+                    if overflows_u64(significand, digit) {
+                        return self.long_integer(significand).map(|()| Loose::OtherNumber);
+                    }
+                    self.pos += 1;
+                    significand = significand * 10 + digit;
+                }
+            }
+            _ => Err(JsonError),
+        }
+    }
+
+    fn number(&mut self, positive: bool, significand: u64) -> R<Loose<'de>> {
+        Ok(match self.peek_or_null() {
+            b'.' => {
+                self.decimal(significand, 0)?;
+                Loose::OtherNumber
+            }
+            b'e' | b'E' => {
+                self.exponent(significand, 0)?;
+                Loose::OtherNumber
+            }
+            _ if positive => i64::try_from(significand).map_or(Loose::OtherNumber, Loose::Int),
+            _ => {
+                // serde_json: `-0` and values below i64::MIN become floats.
+                let neg = (significand as i64).wrapping_neg();
+                if neg >= 0 {
+                    Loose::OtherNumber
+                } else {
+                    Loose::Int(neg)
+                }
+            }
+        })
+    }
+
+    fn decimal(&mut self, mut significand: u64, exponent_before: i32) -> R<()> {
+        self.pos += 1; // '.'
+        let mut exponent_after = 0i32;
+        loop {
+            let c = self.peek_or_null();
+            if !c.is_ascii_digit() {
+                break;
+            }
+            let digit = u64::from(c - b'0');
+            if overflows_u64(significand, digit) {
+                // serde_json's decimal overflow: drop further digits.
+                while self.peek_or_null().is_ascii_digit() {
+                    self.pos += 1;
+                }
+                let exponent = exponent_before + exponent_after;
+                return match self.peek_or_null() {
+                    b'e' | b'E' => self.exponent(significand, exponent),
+                    _ => f64_from_parts(significand, exponent),
+                };
+            }
+            self.pos += 1;
+            significand = significand * 10 + digit;
+            exponent_after -= 1;
+        }
+        if exponent_after == 0 {
+            return Err(JsonError);
+        }
+        let exponent = exponent_before + exponent_after;
+        match self.peek_or_null() {
+            b'e' | b'E' => self.exponent(significand, exponent),
+            _ => f64_from_parts(significand, exponent),
+        }
+    }
+
+    fn exponent(&mut self, significand: u64, starting: i32) -> R<()> {
+        self.pos += 1; // 'e' | 'E'
+        let positive_exp = match self.peek_or_null() {
+            b'+' => {
+                self.pos += 1;
+                true
+            }
+            b'-' => {
+                self.pos += 1;
+                false
+            }
+            _ => true,
+        };
+        let mut exp = match self.next()? {
+            c @ b'0'..=b'9' => i32::from(c - b'0'),
+            _ => return Err(JsonError),
+        };
+        loop {
+            let c = self.peek_or_null();
+            if !c.is_ascii_digit() {
+                break;
+            }
+            self.pos += 1;
+            let digit = i32::from(c - b'0');
+            if exp >= i32::MAX / 10 && (exp > i32::MAX / 10 || digit > i32::MAX % 10) {
+                if significand != 0 && positive_exp {
+                    return Err(JsonError);
+                }
+                while self.peek_or_null().is_ascii_digit() {
+                    self.pos += 1;
+                }
+                return Ok(());
+            }
+            exp = exp * 10 + digit;
+        }
+        let final_exp = if positive_exp {
+            starting.saturating_add(exp)
+        } else {
+            starting.saturating_sub(exp)
+        };
+        f64_from_parts(significand, final_exp)
+    }
+
+    /// serde_json's `parse_long_integer`: digits beyond u64 count as powers of ten.
+    fn long_integer(&mut self, significand: u64) -> R<()> {
+        let mut exponent = 0i32;
+        loop {
+            match self.peek_or_null() {
+                b'0'..=b'9' => {
+                    self.pos += 1;
+                    exponent += 1;
+                }
+                b'.' => return self.decimal(significand, exponent),
+                b'e' | b'E' => return self.exponent(significand, exponent),
+                _ => return f64_from_parts(significand, exponent),
+            }
+        }
+    }
+}
+
+/// serde_json's `f64_from_parts`: only whether the value overflows to infinity matters.
+fn f64_from_parts(significand: u64, mut exponent: i32) -> R<()> {
+    let mut f = significand as f64;
+    loop {
+        match POW10.get(exponent.unsigned_abs() as usize) {
+            Some(&pow) => {
+                if exponent >= 0 {
+                    f *= pow;
+                    if f.is_infinite() {
+                        return Err(JsonError);
+                    }
+                }
+                return Ok(());
+            }
+            None => {
+                if f == 0.0 {
+                    return Ok(());
+                }
+                if exponent >= 0 {
+                    return Err(JsonError);
+                }
+                f /= 1e308;
+                exponent += 308;
+            }
+        }
     }
 }
 
 /// Parses `bytes` as exactly one JSON object. Fails on anything else, on trailing
 /// data, invalid UTF-8, nesting deeper than serde_json's limit, or a repeated
-/// member name at any depth (names compared after unescaping).
+/// member name at any depth (names compared after unescaping). Members named by
+/// `wanted` are handed to `on_member`; the rest are validated and dropped.
 pub(crate) fn read_object<'de>(
     bytes: &'de [u8],
-    wanted: impl Fn(&str) -> bool,
+    mut wanted: impl FnMut(&str) -> bool,
     mut on_member: impl FnMut(&str, Loose<'de>),
-) -> Result<(), serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    de::Deserializer::deserialize_map(
-        &mut de,
-        ObjectReader {
-            wanted,
-            on_member: &mut on_member,
-        },
-    )?;
-    de.end()
+) -> Result<(), JsonError> {
+    let text = core::str::from_utf8(bytes).map_err(|_| JsonError)?;
+    let mut reader = Reader {
+        bytes,
+        text,
+        pos: 0,
+        depth: 0,
+    };
+    reader.skip_ws();
+    if reader.next()? != b'{' {
+        return Err(JsonError);
+    }
+    reader.enter()?;
+    reader.object(&mut wanted, &mut on_member)?;
+    reader.skip_ws();
+    if reader.pos == bytes.len() {
+        Ok(())
+    } else {
+        Err(JsonError)
+    }
+}
+
+/// The previous implementation on serde_json, kept as the oracle of the differential test.
+#[cfg(test)]
+mod oracle {
+    use alloc::borrow::Cow;
+    use alloc::collections::BTreeSet;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use core::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    use super::Loose;
+
+    /// A member name, borrowed from the input when it has no escapes.
+    pub(super) struct Key<'a>(pub(super) Cow<'a, str>);
+
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Key<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a member name")
+                }
+                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                    Ok(Key(Cow::Borrowed(v)))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Key(Cow::Owned(String::from(v))))
+                }
+                fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                    Ok(Key(Cow::Owned(v)))
+                }
+            }
+            d.deserialize_str(V)
+        }
+    }
+
+    /// Remembers member names of one object; refuses a repeat.
+    #[derive(Default)]
+    pub(super) struct SeenNames<'a> {
+        names: BTreeSet<Cow<'a, str>>,
+    }
+
+    impl<'a> SeenNames<'a> {
+        pub(super) fn insert<E: de::Error>(&mut self, key: Cow<'a, str>) -> Result<(), E> {
+            if self.names.insert(key) {
+                Ok(())
+            } else {
+                Err(E::custom("duplicate member name"))
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Loose<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(LooseVisitor)
+        }
+    }
+
+    struct LooseVisitor;
+
+    impl<'de> Visitor<'de> for LooseVisitor {
+        type Value = Loose<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Loose::Bool(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Loose::Int(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(i64::try_from(v).map_or(Loose::OtherNumber, Loose::Int))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(Loose::OtherNumber)
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Loose::Str(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Loose::Str(Cow::Owned(String::from(v))))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Loose::Str(Cow::Owned(v)))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Loose::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element::<Loose<'de>>()? {
+                items.push(item);
+            }
+            Ok(Loose::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut seen = SeenNames::default();
+            while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                seen.insert(k.clone())?;
+                map.next_value::<Loose<'de>>()?;
+            }
+            Ok(Loose::Object)
+        }
+    }
+
+    /// Walks any JSON value without keeping it, still refusing repeated member names.
+    struct Skip;
+
+    impl<'de> Deserialize<'de> for Skip {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(SkipVisitor)
+        }
+    }
+
+    struct SkipVisitor;
+
+    impl<'de> Visitor<'de> for SkipVisitor {
+        type Value = Skip;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Skip, E> {
+            Ok(Skip)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+            while seq.next_element::<Skip>()?.is_some() {}
+            Ok(Skip)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+            let mut seen = SeenNames::default();
+            while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                seen.insert(k.clone())?;
+                map.next_value::<Skip>()?;
+            }
+            Ok(Skip)
+        }
+    }
+
+    /// Reads one top-level object: members named by `wanted` are handed to `on_member`,
+    /// the rest are walked (for duplicate names) and dropped.
+    struct ObjectReader<'f, W, F> {
+        wanted: W,
+        on_member: &'f mut F,
+    }
+
+    impl<'de, W, F> Visitor<'de> for ObjectReader<'_, W, F>
+    where
+        W: Fn(&str) -> bool,
+        F: FnMut(&str, Loose<'de>),
+    {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = SeenNames::default();
+            while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                seen.insert(k.clone())?;
+                if (self.wanted)(&k) {
+                    let v = map.next_value::<Loose<'de>>()?;
+                    (self.on_member)(&k, v);
+                } else {
+                    map.next_value::<Skip>()?;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// Parses `bytes` as exactly one JSON object. Fails on anything else, on trailing
+    /// data, invalid UTF-8, nesting deeper than serde_json's limit, or a repeated
+    /// member name at any depth (names compared after unescaping).
+    pub(super) fn read_object<'de>(
+        bytes: &'de [u8],
+        wanted: impl Fn(&str) -> bool,
+        mut on_member: impl FnMut(&str, Loose<'de>),
+    ) -> Result<(), serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        de::Deserializer::deserialize_map(
+            &mut de,
+            ObjectReader {
+                wanted,
+                on_member: &mut on_member,
+            },
+        )?;
+        de.end()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn members(json: &str) -> Result<Vec<(String, Loose<'_>)>, serde_json::Error> {
+    fn members(json: &str) -> Result<Vec<(String, Loose<'_>)>, JsonError> {
         let mut out = Vec::new();
         read_object(
             json.as_bytes(),
@@ -292,5 +787,153 @@ mod tests {
         let deep = alloc::format!("{{\"skip\":{}{}}}", "[".repeat(200), "]".repeat(200));
         assert!(members(&deep).is_err());
         assert!(read_object(b"{\"a\":\"\xff\"}", |_| true, |_, _| {}).is_err());
+    }
+
+    /// Pieces the generator glues and mutates: tricky numbers, escapes, names.
+    const PIECES: &[&str] = &[
+        "{", "}", "[", "]", ":", ",", " ", "\n", "\"a\"", "\"sub\"", "\"s\\u0075b\"", "\"\"",
+        "0", "-0", "1", "-1", "01", "1.", ".5", "1.5", "1e5", "1E+2", "1e-400", "1e400",
+        "-", "+1", "1e", "1e+", "18446744073709551615", "18446744073709551616",
+        "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+        "-9223372036854775809", "1.7976931348623157e308", "1.7976931348623159e308",
+        "179769313486231580000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000.5",
+        "0.00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001e-10",
+        "1e2147483648", "0e2147483648", "1e-2147483648", "12345678901234567890123.456e-5",
+        "true", "false", "null", "nul", "tru", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud83d\\ude00\"",
+        "\"\\ud83d\\u0041\"", "\"\\ud83dx\"", "\"\\x\"", "\"\\u00e9\"", "\"é\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"",
+        "\"\u{1}\"", "\"\u{7f}\"", "\"a\\u0000b\"",
+    ];
+
+    fn render(v: &proptest_value::V, out: &mut String) {
+        use proptest_value::V;
+        match v {
+            V::Piece(i) => out.push_str(PIECES[*i % PIECES.len()]),
+            V::Arr(items) => {
+                out.push('[');
+                for (i, it) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    render(it, out);
+                }
+                out.push(']');
+            }
+            V::Obj(members) => {
+                out.push('{');
+                for (i, (k, it)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(
+                        [
+                            "\"a\"",
+                            "\"b\"",
+                            "\"sub\"",
+                            "\"s\\u0075b\"",
+                            "\"aud\"",
+                            "\"\"",
+                        ][*k % 6],
+                    );
+                    out.push(':');
+                    render(it, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    mod proptest_value {
+        use proptest::prelude::*;
+        #[derive(Debug, Clone)]
+        pub enum V {
+            Piece(usize),
+            Arr(alloc::vec::Vec<V>),
+            Obj(alloc::vec::Vec<(usize, V)>),
+        }
+        pub fn value() -> impl Strategy<Value = V> {
+            let leaf = (0usize..200).prop_map(V::Piece);
+            leaf.prop_recursive(4, 24, 4, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..4).prop_map(V::Arr),
+                    proptest::collection::vec((0usize..6, inner), 0..5).prop_map(V::Obj),
+                ]
+            })
+        }
+    }
+
+    /// Members read (name, debug of value), or `Err(())` when the document is refused.
+    type Reading = Result<Vec<(String, String)>, ()>;
+
+    fn both(bytes: &[u8]) -> (Reading, Reading) {
+        let mut ours = Vec::new();
+        let a = read_object(
+            bytes,
+            |n| n != "b",
+            |n, v| ours.push((String::from(n), alloc::format!("{v:?}"))),
+        );
+        let mut theirs = Vec::new();
+        let b = oracle::read_object(
+            bytes,
+            |n| n != "b",
+            |n, v| theirs.push((String::from(n), alloc::format!("{v:?}"))),
+        );
+        (
+            a.map(|()| ours).map_err(|_| ()),
+            b.map(|()| theirs).map_err(|_| ()),
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn same_decisions_and_members_as_serde_json(
+            v in proptest_value::value(),
+            cuts in proptest::collection::vec((0usize..400, 0usize..200, 0u8..3), 0..3),
+        ) {
+            let mut text = String::new();
+            render(&v, &mut text);
+            let mut bytes = text.into_bytes();
+            for (at, piece, op) in cuts {
+                let at = at % (bytes.len() + 1);
+                match op {
+                    0 if at < bytes.len() => { bytes.remove(at); }
+                    1 => { let p = PIECES[piece % PIECES.len()].as_bytes(); bytes.splice(at..at, p.iter().copied()); }
+                    _ => { if at < bytes.len() { bytes[at] = [b'"', b'\\', 0xff, b'{', b'1', b' '][piece % 6]; } }
+                }
+            }
+            let (ours, theirs) = both(&bytes);
+            proptest::prop_assert_eq!(ours, theirs, "{:?}", alloc::string::String::from_utf8_lossy(&bytes));
+        }
+    }
+
+    #[test]
+    fn same_as_serde_json_on_every_piece_as_a_member() {
+        for p in PIECES {
+            for text in [
+                alloc::format!("{{\"a\":{p}}}"),
+                alloc::format!("{{\"a\":[{p}]}}"),
+                alloc::format!("{{{p}:1}}"),
+                String::from(*p),
+            ] {
+                let (ours, theirs) = both(text.as_bytes());
+                assert_eq!(ours, theirs, "{text}");
+            }
+        }
+        let deep = |n: usize| alloc::format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
+        for n in [125, 126, 127, 128] {
+            assert_eq!(
+                both(deep(n).as_bytes()).0.is_ok(),
+                both(deep(n).as_bytes()).1.is_ok(),
+                "{n}"
+            );
+        }
+        let many: String = (0..100).map(|i| alloc::format!("\"k{i}\":1,")).collect();
+        for tail in ["\"k7\":2}", "\"k100\":2}"] {
+            let text = alloc::format!("{{{many}{tail}");
+            assert_eq!(
+                both(text.as_bytes()).0.is_ok(),
+                both(text.as_bytes()).1.is_ok()
+            );
+        }
     }
 }

@@ -133,6 +133,12 @@ test("options: clock, rotation, issuer/audience, prefix, leeway", () => {
   clock = NOW + 900;
   assert.throws(() => g.verify(token), { code: "token_expired" });
 
+  // A clock that throws or lies fails closed, and authorize still does not throw.
+  const broken = new Gate({ secret: SECRET, now: () => { throw new Error("no clock"); } });
+  assert.throws(() => broken.verify(token), { code: "token_expired" });
+  assert.equal(broken.authorize({ url: "/api/v1/u1/tasks", headers: bearer(token) }).code, "token_expired");
+  assert.equal(new Gate({ secret: SECRET, now: () => "soon" }).authorize({ url: "/api/v1/u1/tasks", headers: bearer(token) }).allowed, false);
+
   const rotating = gate({ previousSecrets: [OTHER] });
   assert.equal(rotating.verify(sign(claims(), { secret: OTHER })).sub, "u1");
   assert.equal(gate({ previousSecrets: `${OTHER}` }).verify(sign(claims(), { secret: OTHER })).sub, "u1");

@@ -21,11 +21,24 @@ use jwtgate::{Error, Gate, GateConfig};
 use wasm_bindgen::prelude::*;
 
 /// A validated gate. Refusals are reported through [`GateCore::last_error`].
+///
+/// Hot path (what `gate.js` uses): the JS side encodes its strings straight into
+/// [`GateCore::input_ptr`] (`TextEncoder.encodeInto`), calls [`GateCore::verify_input`] /
+/// [`GateCore::authorize_input`] with the byte lengths, and decodes the payload JSON from
+/// [`GateCore::output_ptr`]: no allocation, no extra call to free or to read the error.
+/// The string-taking methods stay for inputs that do not fit the buffer.
 #[wasm_bindgen]
 pub struct GateCore {
     gate: Gate,
     last_error: Cell<u8>,
+    /// Fixed-size scratch the JS side writes into; never reallocated (stable address).
+    input: Vec<u8>,
+    /// Fixed-size; receives the payload JSON of an accepted token (at most a token's size).
+    output: Vec<u8>,
 }
+
+/// Bytes of the input scratch: an `Authorization` header at its cap, plus method and path.
+pub const INPUT_BYTES: usize = jwtgate::MAX_AUTHORIZATION_BYTES + 8 * 1024;
 
 /// Converts a JS number of seconds to `u64`, refusing what is not a non-negative integer.
 fn seconds(name: &str, value: f64) -> Result<u64, JsValue> {
@@ -92,6 +105,8 @@ impl GateCore {
         Ok(GateCore {
             gate,
             last_error: Cell::new(u8::MAX),
+            input: vec![0; INPUT_BYTES],
+            output: vec![0; jwtgate::MAX_TOKEN_BYTES],
         })
     }
 
@@ -116,6 +131,93 @@ impl GateCore {
         )
     }
 
+    /// Address of the input scratch ([`INPUT_BYTES`] long) in linear memory.
+    #[wasm_bindgen(js_name = inputPtr)]
+    pub fn input_ptr(&self) -> usize {
+        self.input.as_ptr() as usize
+    }
+
+    /// Length of the input scratch.
+    #[wasm_bindgen(js_name = inputCapacity)]
+    pub fn input_capacity(&self) -> usize {
+        self.input.len()
+    }
+
+    /// Address of the output buffer ([`jwtgate::MAX_TOKEN_BYTES`] long) in linear memory.
+    #[wasm_bindgen(js_name = outputPtr)]
+    pub fn output_ptr(&self) -> usize {
+        self.output.as_ptr() as usize
+    }
+
+    /// [`GateCore::verify`] on the first `len` bytes of the input scratch. Returns the
+    /// payload JSON's length (written at [`GateCore::output_ptr`]), or `-1 - index` of
+    /// the refusal in [`error_table`].
+    #[wasm_bindgen(js_name = verifyInput)]
+    pub fn verify_input(&mut self, len: usize, now: f64) -> i32 {
+        let result = match self.input.get(..len).map(core::str::from_utf8) {
+            Some(Ok(token)) => self.gate.verify(token, clock(now)),
+            // encodeInto writes UTF-8; the JS side never passes more than it wrote.
+            _ => Err(Error::MalformedToken),
+        };
+        self.deliver(result)
+    }
+
+    /// [`GateCore::authorize`] on the input scratch holding `method`, `path` and the
+    /// `Authorization` value back to back (`auth_len < 0`: no header). Returns like
+    /// [`GateCore::verify_input`].
+    #[wasm_bindgen(js_name = authorizeInput)]
+    pub fn authorize_input(
+        &mut self,
+        method_len: usize,
+        path_len: usize,
+        auth_len: i32,
+        now: f64,
+    ) -> i32 {
+        let auth_bytes = usize::try_from(auth_len).unwrap_or(0);
+        // Lengths come from JS: add without overflow, slice without panicking.
+        let path_end = method_len.checked_add(path_len);
+        let auth_end = path_end.and_then(|end| end.checked_add(auth_bytes));
+        let (Some(method), Some(path), Some(authorization)) = (
+            self.input.get(..method_len),
+            path_end.and_then(|end| self.input.get(method_len..end)),
+            path_end
+                .zip(auth_end)
+                .and_then(|(start, end)| self.input.get(start..end)),
+        ) else {
+            return self.deliver(Err(Error::InvalidMethod));
+        };
+        let (Ok(method), Ok(path), Ok(authorization)) = (
+            core::str::from_utf8(method),
+            core::str::from_utf8(path),
+            core::str::from_utf8(authorization),
+        ) else {
+            return self.deliver(Err(Error::InvalidMethod));
+        };
+        let authorization = (auth_len >= 0).then_some(authorization);
+        let result = self.gate.authorize(method, path, authorization, clock(now));
+        self.deliver(result)
+    }
+
+    fn deliver(&mut self, result: Result<jwtgate::VerifiedToken, Error>) -> i32 {
+        match result {
+            Ok(verified) => {
+                let payload = verified.payload_json().as_bytes();
+                match self.output.get_mut(..payload.len()) {
+                    Some(out) => {
+                        out.copy_from_slice(payload);
+                        payload.len() as i32
+                    }
+                    // Cannot happen (a payload is shorter than its token); fail closed.
+                    None => -1 - i32::from(Error::MalformedToken.index()),
+                }
+            }
+            Err(e) => {
+                self.last_error.set(e.index());
+                -1 - i32::from(e.index())
+            }
+        }
+    }
+
     /// Does this path need a token (under the prefix, or ambiguous)?
     pub fn protects(&self, path: &str) -> bool {
         self.gate.protects(path)
@@ -136,6 +238,12 @@ impl GateCore {
             }
         }
     }
+}
+
+/// The instance's linear memory (the JS side reads and writes the scratch buffers in it).
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// Every refusal the core can give, as a JSON array indexed like `lastError()`:

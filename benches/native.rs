@@ -1,0 +1,236 @@
+//! Native benchmark of the core on the same tokens as the Node benchmark
+//! (`target/bench/tokens.json`, written by `benches/node/tokens.mjs`), next to the
+//! `jsonwebtoken` crate and a bare HMAC floor. Same method as the Node run: every
+//! contender timed in alternating rounds (order rotating), median µs/op.
+//!
+//!   cargo bench --bench native -- target/bench/tokens.json target/bench/native.json
+//!
+//! A small harness instead of criterion: the numbers must be comparable with the Node
+//! harness (same rounds, same batch sizing, same median), and it builds in seconds.
+use std::hint::black_box;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use jwtgate::{Gate, GateConfig, Hs256Key, UntrustedToken};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Fixture {
+    secret: String,
+    tokens: std::collections::BTreeMap<String, Shape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Shape {
+    token: String,
+    sub: String,
+    path: String,
+    issuer: Option<String>,
+    audience: Option<String>,
+    payload_bytes: usize,
+}
+
+/// The claims the `jsonwebtoken` crate is asked to deserialize (borrowing where it can).
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct JwtClaims {
+    sub: String,
+    email: String,
+    exp: i64,
+    iat: i64,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, serde_json::Value>,
+}
+
+type Run<'a> = Box<dyn Fn() -> bool + 'a>;
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let m = xs.len() / 2;
+    if xs.len() % 2 == 1 {
+        xs[m]
+    } else {
+        (xs[m - 1] + xs[m]) / 2.0
+    }
+}
+
+fn time(run: &Run<'_>, n: u64) -> f64 {
+    let t0 = Instant::now();
+    for _ in 0..n {
+        black_box(run());
+    }
+    t0.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; take the first two other arguments as paths.
+    let paths: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let tokens_path = paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "target/bench/tokens.json".into());
+    let out_path = paths.get(1).cloned();
+    let rounds: usize = env_num("BENCH_ROUNDS", 15);
+    let batch_ms: f64 = env_num("BENCH_BATCH_MS", 30) as f64;
+
+    let fixture: Fixture = serde_json::from_str(
+        &std::fs::read_to_string(&tokens_path)
+            .expect("tokens fixture (run benches/node/tokens.mjs)"),
+    )
+    .expect("tokens fixture JSON");
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+
+    let mut out = serde_json::Map::new();
+    for (shape_name, shape) in &fixture.tokens {
+        let mut config = GateConfig::new(fixture.secret.as_str());
+        if let (Some(iss), Some(aud)) = (&shape.issuer, &shape.audience) {
+            config = config.issuer(iss.as_str()).audience(aud.as_str());
+        }
+        let gate = Gate::new(config).expect("bench config");
+        let header = format!("Bearer {}", shape.token);
+        let key = Hs256Key::new(fixture.secret.as_bytes());
+        let (signing_input, sig_b64) = shape.token.rsplit_once('.').expect("three segments");
+        let sig = base64_decode(sig_b64);
+
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        match (&shape.issuer, &shape.audience) {
+            (Some(iss), Some(aud)) => {
+                validation.set_issuer(&[iss]);
+                validation.set_audience(&[aud]);
+            }
+            _ => validation.validate_aud = false,
+        }
+        let dkey = jsonwebtoken::DecodingKey::from_secret(fixture.secret.as_bytes());
+
+        let token = shape.token.as_str();
+        let contenders: Vec<(&str, Run<'_>)> = vec![
+            (
+                "jwtgate verify",
+                Box::new(|| {
+                    gate.verify(black_box(token), now)
+                        .is_ok_and(|v| v.user_id() == shape.sub)
+                }),
+            ),
+            (
+                "jwtgate authorize",
+                Box::new(|| {
+                    gate.authorize("GET", &shape.path, Some(black_box(header.as_str())), now)
+                        .is_ok()
+                }),
+            ),
+            (
+                "jwtgate parse only",
+                Box::new(|| UntrustedToken::parse(black_box(token)).is_ok()),
+            ),
+            (
+                "HMAC-SHA256 floor",
+                Box::new(|| key.verify_tag(black_box(signing_input.as_bytes()), &sig)),
+            ),
+            (
+                "jsonwebtoken crate",
+                Box::new(|| {
+                    jsonwebtoken::decode::<JwtClaims>(black_box(token), &dkey, &validation)
+                        .is_ok_and(|d| !d.claims.email.is_empty() && d.claims.sub == shape.sub)
+                }),
+            ),
+        ];
+
+        // Sanity: everyone accepts the token; the two verifiers refuse a tampered one.
+        for (name, run) in &contenders {
+            assert!(run(), "{name} refused the {shape_name} token");
+        }
+        let bad = tamper(token);
+        assert!(
+            gate.verify(&bad, now).is_err(),
+            "jwtgate accepted a tampered token"
+        );
+        assert!(
+            jsonwebtoken::decode::<JwtClaims>(&bad, &dkey, &validation).is_err(),
+            "jsonwebtoken accepted a tampered token"
+        );
+
+        // Batch sizing (also the warm-up), then alternating rounds.
+        let mut sized: Vec<(&str, &Run<'_>, u64, Vec<f64>)> = Vec::new();
+        for (name, run) in &contenders {
+            let mut n = 64u64;
+            let n = loop {
+                let us = time(run, n);
+                if us * n as f64 >= batch_ms * 1000.0 * 0.5 || n > 10_000_000 {
+                    break ((batch_ms * 1000.0 / us).round() as u64).max(16);
+                }
+                n *= 4;
+            };
+            sized.push((name, run, n, Vec::new()));
+        }
+        for r in 0..rounds {
+            for k in 0..sized.len() {
+                let i = (k + r) % sized.len();
+                let us = time(sized[i].1, sized[i].2);
+                sized[i].3.push(us);
+            }
+        }
+        let mut rows = Vec::new();
+        let mut line = format!("{shape_name}:");
+        for (name, _, n, mut samples) in sized {
+            let us = median(&mut samples);
+            line.push_str(&format!(" {name} {us:.3}µs,"));
+            rows.push(serde_json::json!({
+                "name": name, "usPerOp": us, "opsPerBatch": n,
+                "min": samples.first(), "max": samples.last(),
+            }));
+        }
+        eprintln!("{}", line.trim_end_matches(','));
+        out.insert(
+            shape_name.clone(),
+            serde_json::json!({
+                "tokenBytes": token.len(), "payloadBytes": shape.payload_bytes, "contenders": rows,
+            }),
+        );
+    }
+    let result = serde_json::json!({ "rounds": rounds, "batchMs": batch_ms, "shapes": out });
+    let text = serde_json::to_string_pretty(&result).expect("json") + "\n";
+    match out_path {
+        Some(p) => std::fs::write(p, text).expect("write result"),
+        None => print!("{text}"),
+    }
+}
+
+fn env_num(name: &str, default: u64) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default) as usize
+}
+
+fn tamper(token: &str) -> String {
+    let i = token.len() - 5;
+    let mut t = token.to_owned();
+    let c = if &t[i..=i] == "A" { "B" } else { "A" };
+    t.replace_range(i..=i, c);
+    t
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes() {
+        let v = A.iter().position(|&a| a == c).expect("base64url") as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
+}

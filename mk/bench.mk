@@ -1,0 +1,14 @@
+# Benchmarks (issue 6): `make bench` regenerates docs/BENCHMARKS.md and prints its table.
+# Node: the BUILT package (pkg/) vs jose, fast-jwt, @tsndr, jsonwebtoken, createHmac floor.
+# Native: the core and the jsonwebtoken crate (benches/native.rs). Same tokens for both.
+BENCH_DIR := target/bench
+.PHONY: bench
+
+bench: pkg ## Benchmarks: built package in Node vs peers, native core; writes docs/BENCHMARKS.md
+	@mkdir -p $(BENCH_DIR)
+	@node benches/node/tokens.mjs $(BENCH_DIR)/tokens.json
+	@echo "== native (cargo bench --bench native)"
+	@cargo bench --locked -q --bench native -- $(BENCH_DIR)/tokens.json $(BENCH_DIR)/native.json
+	@echo "== node (benches/node/verify.mjs)"
+	@node benches/node/verify.mjs --tokens $(BENCH_DIR)/tokens.json --out $(BENCH_DIR)/node.json
+	@node benches/report.mjs $(BENCH_DIR) docs/BENCHMARKS.md
