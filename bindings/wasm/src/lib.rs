@@ -240,6 +240,15 @@ impl GateCore {
     }
 }
 
+/// Rust-side access for in-process fuzzing of the entry points (not exported to JS).
+impl GateCore {
+    /// The input scratch the JS side writes into.
+    #[doc(hidden)]
+    pub fn input_scratch(&mut self) -> &mut [u8] {
+        &mut self.input
+    }
+}
+
 /// The instance's linear memory (the JS side reads and writes the scratch buffers in it).
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {
