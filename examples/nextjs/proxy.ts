@@ -1,0 +1,45 @@
+// jwtgate in front of /api/v1/* (Next.js 16 proxy.ts: Node.js runtime).
+// Every decision (token, claims, path owner) is made by jwtgate's Rust core;
+// this file only wires it to Next: refuse with gate.deny(), or rewrite to the origin
+// with the identity headers set from the verified claims.
+import { NextResponse, type NextRequest } from "next/server";
+import { Gate } from "jwtgate";
+
+const MISCONFIGURED = () =>
+  NextResponse.json({ detail: "Gate misconfigured" }, { status: 500, headers: { "cache-control": "no-store" } });
+
+let gate: Gate | null = null;
+let origin: URL | null = null;
+let failed = false;
+function setup(): boolean {
+  if (gate && origin) return true;
+  if (failed) return false;
+  try {
+    // Throws GateConfigError for a missing, short or placeholder secret (the message never contains it).
+    gate = new Gate({ secret: process.env.BETTER_AUTH_SECRET ?? "" });
+    origin = new URL(process.env.ORIGIN_URL ?? "");
+    return true;
+  } catch (e) {
+    failed = true;
+    const why = e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
+    console.error(`[jwtgate] gate misconfigured (check BETTER_AUTH_SECRET and ORIGIN_URL), every /api/v1 request answers 500. ${why}`);
+    return false;
+  }
+}
+
+export function proxy(request: NextRequest) {
+  if (!setup()) return MISCONFIGURED();
+  const decision = gate!.authorize(request);
+  if (!decision.allowed) return gate!.deny(decision);
+
+  const headers = new Headers(request.headers);
+  headers.delete("x-user-id"); // never trust client-sent identity headers
+  headers.delete("x-user-email");
+  headers.set("x-user-id", decision.userId);
+  headers.set("x-user-email", decision.claims.email);
+  const url = new URL(request.url); // the URL the gate decided on, forwarded as is
+  const target = new URL(url.pathname + url.search, origin!);
+  return NextResponse.rewrite(target, { request: { headers } });
+}
+
+export const config = { matcher: "/api/v1/:path*" };
