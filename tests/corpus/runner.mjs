@@ -1,0 +1,59 @@
+// Shared by every host's corpus runner (workerd, Next.js): materializes the corpus with the
+// core's decisions (Rust example `corpus`), and runs it against a live host at the real
+// clock, re-minting the cases that straddled a second boundary (tokens are relative to now).
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const nowSecs = () => Math.floor(Date.now() / 1000);
+
+/** `{ meta, cases }` at `now`; `meta.configs` has each named configuration (JS option names). */
+export function materialize(now = nowSecs()) {
+  const out = execFileSync("cargo", ["run", "-q", "--locked", "--example", "corpus", "--", "--now", String(now), "--decide", "--jsonl"], {
+    cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20,
+  });
+  const [meta, ...cases] = out.trim().split("\n").map((line) => JSON.parse(line));
+  return { meta, cases };
+}
+
+/** Header pairs → a plain object (repeated names joined with ", ", as HTTP folds them). */
+export function headerObject(pairs) {
+  const headers = {};
+  for (const [name, value] of pairs) {
+    const key = name.toLowerCase();
+    headers[key] = key in headers ? `${headers[key]}, ${value}` : value;
+  }
+  return headers;
+}
+
+/** HTTP strips whitespace around field values: such cases reach a host rewritten. */
+export const whitespaceRewritten = (c) => c.headers.some(([, v]) => v !== v.trim());
+
+/**
+ * Runs `select`ed cases through `check(c) → string[] problems` (empty: as expected).
+ * Returns { total, failures } after up to 3 rounds; a failure is only final when the
+ * clock did not tick between minting and answering.
+ */
+export async function runCorpus({ select, check }) {
+  let corpus = materialize();
+  let pending = corpus.cases.filter(select);
+  const total = pending.length;
+  const final = [];
+  for (let round = 0; round < 3 && pending.length > 0; round++) {
+    if (round > 0) {
+      corpus = materialize();
+      const byId = new Map(corpus.cases.map((c) => [c.id, c]));
+      pending = pending.map((c) => byId.get(c.id));
+    }
+    const retry = [];
+    for (const c of pending) {
+      const problems = await check(c);
+      if (problems.length === 0) continue;
+      if (nowSecs() !== corpus.meta.now) retry.push(c);
+      else final.push(`${c.id}: ${problems.join("; ")}`);
+    }
+    pending = retry;
+  }
+  final.push(...pending.map((c) => `${c.id}: still failing after re-minting`));
+  return { total, failures: final, meta: corpus.meta };
+}
