@@ -7,12 +7,12 @@ export WRANGLER_SEND_METRICS := false
 export NEXT_TELEMETRY_DISABLED := 1
 
 WASM_TARGET := wasm32-unknown-unknown
-TEST_TARGETS := test-core test-wasm test-pkg
+TEST_TARGETS := test-lint test-core test-wasm test-pkg
 BENCH_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup test lint test-core pkg test-wasm test-pkg
+.PHONY: help setup test lint test-lint test-core pkg test-wasm test-pkg
 
 help: ## List targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -24,9 +24,11 @@ test: setup ## Run every test (what CI runs)
 	@$(MAKE) --no-print-directory $(TEST_TARGETS)
 	@echo "== all tests passed: $(TEST_TARGETS)"
 
-lint: ## rustfmt + clippy (panic-prone lints are denied in the core)
+lint: test-lint lint-worker ## rustfmt + clippy everywhere (also part of make test)
+
+test-lint: ## rustfmt check + clippy -D warnings (the core denies unwrap/expect/panic/indexing outside tests)
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --locked --workspace --all-targets -- -D warnings
 
 test-core: ## Native tests of the core: unit, vectors, doctests
 	cargo test --locked --workspace
