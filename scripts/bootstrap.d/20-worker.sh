@@ -11,7 +11,8 @@ want=0.8.7
 have=$(worker-build --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1 || true)
 if [ "$have" != "$want" ]; then
   echo "[bootstrap] cargo install worker-build $want" >&2
-  cargo install -q worker-build --version "=$want" --locked
+  # --locked first (reproducible); a registry mirror missing a locked version falls back to resolving.
+  cargo install -q worker-build --version "=$want" --locked || cargo install -q worker-build --version "=$want"
 fi
 
 # worker-build checks that the wasm32 target's libdir exists; with -Zbuild-std
