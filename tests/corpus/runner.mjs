@@ -3,9 +3,10 @@
 // clock, re-minting the cases that straddled a second boundary (tokens are relative to now).
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { nowSecs } from "../e2e/common.mjs";
 
+export { nowSecs };
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const nowSecs = () => Math.floor(Date.now() / 1000);
 
 /** `{ meta, cases }` at `now`; `meta.configs` has each named configuration (JS option names). */
 export function materialize(now = nowSecs()) {
@@ -56,4 +57,22 @@ export async function runCorpus({ select, check }) {
   }
   final.push(...pending.map((c) => `${c.id}: still failing after re-minting`));
   return { total, failures: final, meta: corpus.meta };
+}
+
+/**
+ * The exact answer the core gives for case `c`, checked on what a host did:
+ * `answer` = { status, detail (from a JSON body), wwwAuthenticate, forwarded: [x-user-id per
+ * request that reached the origin] }. `sameUser(got, want)` compares identities.
+ */
+export function exactProblems(c, answer, sameUser = (got, want) => got === want) {
+  const { status, detail, wwwAuthenticate, forwarded } = answer;
+  if (c.expect.allow) {
+    if (status !== 200) return [`status ${status} ${detail ?? ""}`];
+    if (forwarded.length !== 1 || !sameUser(forwarded[0], c.expect.user)) return [`identity ${forwarded[0]}`];
+    return [];
+  }
+  if (forwarded.length) return [`refused case reached the origin (status ${status})`];
+  if (status !== c.expect.status || detail !== c.core.detail) return [`got ${status} ${detail}, want ${c.expect.status} ${c.core.detail}`];
+  if (status === 401 && !wwwAuthenticate?.startsWith("Bearer")) return ["401 without WWW-Authenticate"];
+  return [];
 }

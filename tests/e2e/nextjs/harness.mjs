@@ -8,46 +8,31 @@
 //   await fetch(`${stack.appUrl}/api/v1/u1/tasks`, { headers: { authorization: `Bearer ${mint(claims("u1"))}` } });
 //   await stack.close();
 import { spawn } from "node:child_process";
-import { createHmac, createHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { HOST, nowSecs, freePort, signJws } from "../common.mjs";
+
+export { HOST, nowSecs, freePort };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const HOST = "127.0.0.1";
 export const SECRET = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa-e2e-nextjs";
 /** runtime → example app directory (proxy.ts on Node.js, middleware.ts on Edge). */
 export const APPS = { node: path.join(ROOT, "examples/nextjs"), edge: path.join(ROOT, "examples/nextjs-edge") };
 /** Bundlers exercised by the tests: JWTGATE_NEXT_BUNDLERS="turbopack,webpack" (default: both). */
 export const BUNDLERS = (process.env.JWTGATE_NEXT_BUNDLERS ?? "turbopack,webpack").split(",").map((s) => s.trim()).filter(Boolean);
 
-const b64url = (buf) => Buffer.from(buf).toString("base64url");
-
 /** A compact JWS. `header`/`payload` are objects (or raw strings, sent as they are). */
-export function mint(payload, { secret = SECRET, header = { alg: "HS256", typ: "JWT" } } = {}) {
-  const enc = (v) => b64url(typeof v === "string" ? v : JSON.stringify(v));
-  const input = `${enc(header)}.${enc(payload)}`;
-  return `${input}.${b64url(createHmac("sha256", secret).update(input).digest())}`;
+export function mint(payload, { secret = SECRET, header } = {}) {
+  return signJws(payload, secret, header);
 }
-export const nowSecs = () => Math.floor(Date.now() / 1000);
 /** Claims the spec accepts: 15 minutes of lifetime, issued a minute ago. */
 export function claims(sub = "u1", extra = {}) {
   const iat = nowSecs() - 60;
   return { sub, email: `${sub}@example.com`, name: `User ${sub}`, iat, exp: iat + 900, ...extra };
-}
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,29 +1,25 @@
 // Test harness for the edge gate: real `npx wrangler dev` (workerd) from the repository
 // root, real origins on 127.0.0.1, tokens minted with node:crypto (test-only code).
 import { spawn } from "node:child_process";
-import { createHmac, createHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import http from "node:http";
-import net from "node:net";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { HOST, nowSecs, freePort, signJws } from "../common.mjs";
+
+export { HOST, nowSecs, freePort };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const HOST = "127.0.0.1";
 // Random-looking test secrets: >= 32 chars, >= 8 distinct, no placeholder fragments.
 export const SECRET = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa-e2e-worker";
 export const PREVIOUS_SECRET = "Zq8Wm3Rt6Yp1Ls4Kd7Hf0Gj2Nb5Vc9Xa-e2e-old";
 export const OTHER_SECRET = "Hn4Tq7Wz1Kc8Rm5Yb2Ld9Fs6Gj3Vp0Xe-e2e-other";
 
-const b64url = (buf) => Buffer.from(buf).toString("base64url");
-
 /** A compact JWS. `header` and `payload` are objects (or raw strings, sent as they are). */
-export function mint(payload, { secret = SECRET, header = { alg: "HS256", typ: "JWT" } } = {}) {
-  const enc = (v) => b64url(typeof v === "string" ? v : JSON.stringify(v));
-  const input = `${enc(header)}.${enc(payload)}`;
-  return `${input}.${b64url(createHmac("sha256", secret).update(input).digest())}`;
+export function mint(payload, { secret = SECRET, header } = {}) {
+  return signJws(payload, secret, header);
 }
 
-export const nowSecs = () => Math.floor(Date.now() / 1000);
 
 /** Claims the spec accepts: 15 minutes of lifetime, issued a minute ago. */
 export function claims(sub = "u1", extra = {}) {
@@ -32,17 +28,6 @@ export function claims(sub = "u1", extra = {}) {
 }
 
 export const bearer = (token) => `Bearer ${token}`;
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A real HTTP origin that answers every request with what it received, as JSON:
