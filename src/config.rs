@@ -92,6 +92,15 @@ impl GateConfig {
         self
     }
 
+    /// Adds every secret of a comma-separated list (as `BETTER_AUTH_PREVIOUS_SECRETS` holds
+    /// them); blanks around and between entries are ignored.
+    pub fn previous_secrets_list(mut self, list: &str) -> Self {
+        for secret in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            self.previous_secrets.push(secret.as_bytes().to_vec());
+        }
+        self
+    }
+
     /// Requires `iss` to equal `issuer`.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
@@ -235,6 +244,8 @@ mod tests {
             GateConfig::new("ab".repeat(20)).validate(),
             Err(ConfigError::LowEntropySecret { .. })
         ));
+        let listed = GateConfig::new(GOOD).previous_secrets_list(" a1 ,, b2 ,");
+        assert_eq!(listed.previous_secrets, [b"a1".to_vec(), b"b2".to_vec()]);
         let rotated = GateConfig::new(GOOD).previous_secret("short");
         assert_eq!(
             rotated.validate(),

@@ -132,6 +132,52 @@ impl Error {
         }
     }
 
+    /// The rule that refused, in one line (for debugging tools and logs; never shown to clients).
+    pub const fn rule(self) -> &'static str {
+        match self {
+            Error::MissingAuthorization => {
+                "bearer rule: the Authorization header must be `Bearer <token>` (capital B, one space, non-empty token)"
+            }
+            Error::TokenTooLarge => "size limit: tokens longer than 8 KiB are refused before any parsing",
+            Error::MalformedToken => "token format: a JWS compact token has exactly three dot-separated segments",
+            Error::InvalidBase64 => {
+                "token format: every segment must be unpadded base64url with canonical trailing bits"
+            }
+            Error::InvalidHeader => "header rule: the JOSE header must be a JSON object without duplicate members",
+            Error::AlgNotAllowed => "algorithm rule: only `alg: HS256` is accepted (never none, RS256, ...)",
+            Error::UnsupportedCriticalHeader => {
+                "header rule: `crit` or `b64: false` asks for extensions this verifier does not implement"
+            }
+            Error::InvalidSignature => {
+                "signature rule: the HMAC-SHA256 tag matches neither the secret nor any previous secret"
+            }
+            Error::InvalidPayload => {
+                "payload rule: the claims must be one JSON object, no duplicate names, `jti` a string"
+            }
+            Error::MissingClaims => "claims rule: `sub` and `email` must be present, strings, non-empty",
+            Error::InvalidTimeClaims => {
+                "claims rule: `exp` and `iat` must be integer timestamps (and `nbf`, if present)"
+            }
+            Error::TokenExpired => "expiry rule: now must be before `exp` (plus the leeway)",
+            Error::InvalidLifetime => {
+                "lifetime rule: `exp - iat` must lie within the configured window (default 900..=1800 s)"
+            }
+            Error::IssuedInFuture => "clock rule: `iat` must not be in the future (beyond the leeway)",
+            Error::NotYetValid => "clock rule: `nbf` must not be in the future (beyond the leeway)",
+            Error::InvalidIssuer => "issuer rule: `iss` must equal the configured issuer",
+            Error::InvalidAudience => {
+                "audience rule: `aud` must contain the configured audience, and be absent when none is configured"
+            }
+            Error::InvalidPath => {
+                "path rule: the path cannot be read unambiguously (dot or empty segments, encoded / or \\, bad escapes, the bare prefix)"
+            }
+            Error::InvalidMethod => "request rule: the method is not a valid HTTP method token",
+            Error::UserMismatch => {
+                "path rule: {prefix}{user_id}/... must name the token's `sub` (another user's data)"
+            }
+        }
+    }
+
     /// HTTP status: 401 authentication, 403 authorisation, 400 a request we refuse to interpret.
     pub const fn status(self) -> u16 {
         match self {

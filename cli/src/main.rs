@@ -121,9 +121,7 @@ fn gate_from_env() -> Result<Gate, String> {
     };
     let mut config = GateConfig::new(secret);
     if let Some(previous) = env_opt("BETTER_AUTH_PREVIOUS_SECRETS")? {
-        for s in previous.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            config = config.previous_secret(s);
-        }
+        config = config.previous_secrets_list(&previous);
     }
     if let Some(issuer) = env_opt("JWTGATE_ISSUER")? {
         config = config.issuer(issuer);
@@ -250,7 +248,7 @@ fn print_allowed(
 fn print_refused(out: &mut impl Write, error: Error, token: &str, now: u64) -> io::Result<()> {
     writeln!(out, "refused: {} {}", error.status(), error.code())?;
     writeln!(out, "  detail: {}", error.detail())?;
-    writeln!(out, "  rule:   {}", explain(error))?;
+    writeln!(out, "  rule:   {}", error.rule())?;
     if let Some(times) = unverified_times(token) {
         writeln!(
             out,
@@ -259,35 +257,6 @@ fn print_refused(out: &mut impl Write, error: Error, token: &str, now: u64) -> i
         )?;
     }
     Ok(())
-}
-
-/// Which rule refused the request, in one line.
-fn explain(error: Error) -> &'static str {
-    match error {
-        Error::MissingAuthorization => {
-            "bearer rule: the Authorization header must be `Bearer <token>` (capital B, one space, non-empty token)"
-        }
-        Error::TokenTooLarge => "size limit: tokens longer than 8 KiB are refused before any parsing",
-        Error::MalformedToken => "token format: a JWS compact token has exactly three dot-separated segments",
-        Error::InvalidBase64 => "token format: every segment must be unpadded base64url with canonical trailing bits",
-        Error::InvalidHeader => "header rule: the JOSE header must be a JSON object without duplicate members",
-        Error::AlgNotAllowed => "algorithm rule: only `alg: HS256` is accepted (never none, RS256, ...)",
-        Error::UnsupportedCriticalHeader => "header rule: `crit` or `b64: false` asks for extensions this verifier does not implement",
-        Error::InvalidSignature => "signature rule: the HMAC-SHA256 tag matches neither BETTER_AUTH_SECRET nor any previous secret",
-        Error::InvalidPayload => "payload rule: the claims must be one JSON object, no duplicate names, `jti` a string",
-        Error::MissingClaims => "claims rule: `sub` and `email` must be present, strings, non-empty",
-        Error::InvalidTimeClaims => "claims rule: `exp` and `iat` must be integer timestamps (and `nbf`, if present)",
-        Error::TokenExpired => "expiry rule: `exp` must be after now (plus JWTGATE_LEEWAY)",
-        Error::InvalidLifetime => "lifetime rule: `exp - iat` must lie within 900..=1800 seconds",
-        Error::IssuedInFuture => "clock rule: `iat` must not be in the future (beyond JWTGATE_LEEWAY)",
-        Error::NotYetValid => "clock rule: `nbf` must not be in the future (beyond JWTGATE_LEEWAY)",
-        Error::InvalidIssuer => "issuer rule: `iss` must equal JWTGATE_ISSUER",
-        Error::InvalidAudience => "audience rule: `aud` must contain JWTGATE_AUDIENCE, and be absent when none is configured",
-        Error::InvalidPath => "path rule: the path cannot be read unambiguously (dot or empty segments, encoded / or \\, bad escapes, the bare prefix)",
-        Error::InvalidMethod => "request rule: the method is not a valid HTTP method token",
-        Error::UserMismatch => "path rule: /api/v1/{user_id}/... must name the token's `sub` (another user's data)",
-        _ => "refused by the core (see the code)",
-    }
 }
 
 /// `iat=… exp=… (lifetime … s)` read from the payload WITHOUT verifying it — display only.

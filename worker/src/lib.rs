@@ -84,9 +84,7 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
     let secret = text_binding(env, "BETTER_AUTH_SECRET").ok_or("secret_missing")?;
     let mut gate_config = GateConfig::new(secret);
     if let Some(previous) = text_binding(env, "BETTER_AUTH_PREVIOUS_SECRETS") {
-        for s in previous.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            gate_config = gate_config.previous_secret(s);
-        }
+        gate_config = gate_config.previous_secrets_list(&previous);
     }
     if let Some(prefix) = text_binding(env, "API_PREFIX").filter(|p| !p.is_empty()) {
         gate_config = gate_config.api_prefix(prefix);
