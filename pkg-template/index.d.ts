@@ -54,7 +54,8 @@ export type GateErrorCode =
   | "invalid_audience"
   | "invalid_path"
   | "invalid_method"
-  | "user_mismatch";
+  | "user_mismatch"
+  | "identity_not_forwardable";
 
 export interface Allowed {
   allowed: true;
@@ -65,7 +66,7 @@ export interface Allowed {
 
 export interface Denied {
   allowed: false;
-  /** 401 authentication, 403 another user's path, 400 a path or method the gate will not interpret. */
+  /** 401 authentication, 403 another user's path, 400 a path, method or identity the gate will not pass on. */
   status: 400 | 401 | 403;
   code: GateErrorCode;
   /** Human text, the spec's wording where it has one (e.g. "Token expired"). */

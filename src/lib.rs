@@ -58,7 +58,9 @@ pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MIN_SECRET_LEN};
 pub use error::{ConfigError, Error, SecretSlot};
 pub use jws::Hs256Key;
 pub use path::{route, AmbiguousPath, Route};
-pub use token::{base64url, Claims, UntrustedToken, VerifiedToken, MAX_TOKEN_BYTES};
+pub use token::{
+    base64url, is_forwardable_header_value, Claims, UntrustedToken, VerifiedToken, MAX_TOKEN_BYTES,
+};
 
 use json::{read_object, Loose};
 
@@ -227,7 +229,8 @@ impl Gate {
     }
 
     /// The whole request decision, as the origin would take it, hardened:
-    /// method token → `Authorization: Bearer <token>` → token and claims → path rule.
+    /// method token → `Authorization: Bearer <token>` → token and claims → path rule →
+    /// identity forwardable as headers.
     ///
     /// `authorization` is the raw header value (`None` when absent). A path outside the
     /// prefix still needs a valid token here; use [`Gate::protects`] to decide what to skip.
@@ -244,11 +247,16 @@ impl Gate {
         let token = bearer_token(authorization)?;
         let verified = self.verify(token, now)?;
         match route(&self.config.api_prefix, path) {
-            Ok(Route::Unprotected | Route::Me) => Ok(verified),
-            Ok(Route::User(user)) if user == verified.user_id() => Ok(verified),
-            Ok(Route::User(_)) => Err(Error::UserMismatch),
-            Ok(Route::PrefixRoot) | Err(AmbiguousPath) => Err(Error::InvalidPath),
+            Ok(Route::Unprotected | Route::Me) => {}
+            Ok(Route::User(user)) if user == verified.user_id() => {}
+            Ok(Route::User(_)) => return Err(Error::UserMismatch),
+            Ok(Route::PrefixRoot) | Err(AmbiguousPath) => return Err(Error::InvalidPath),
         }
+        // Hosts forward the identity as headers: one that would arrive altered is refused.
+        if !verified.identity_forwardable() {
+            return Err(Error::IdentityNotForwardable);
+        }
+        Ok(verified)
     }
 
     /// Signs `payload_json` with the current secret as `{"alg":"HS256","typ":"JWT"}`.

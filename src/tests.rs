@@ -519,3 +519,51 @@ fn rfc7515_appendix_a1() {
     let g = Gate::new(GateConfig::new(key)).unwrap();
     assert_eq!(g.verify(JWS, 1_300_819_379), Err(Error::MissingClaims));
 }
+
+#[test]
+fn identity_must_travel_unchanged_as_headers() {
+    let g = gate();
+    let with = |sub: &str, email: &str| {
+        let iat = NOW as i64;
+        let payload = serde_json::json!({"sub": sub, "email": email, "iat": iat, "exp": iat + 900});
+        format!("Bearer {}", token(&payload.to_string()))
+    };
+    let at = |path: &str, h: &str| {
+        g.authorize("GET", path, Some(h), NOW)
+            .map(|v| v.user_id().to_string())
+    };
+    assert_eq!(
+        at("/api/v1/u1/tasks", &with("u1", "a@x.io")),
+        Ok("u1".into())
+    );
+    assert_eq!(at("/api/v1/me/x", &with("a b", "a@x.io")), Ok("a b".into()));
+    for (sub, email) in [
+        ("u1", "a@x.io\r\nX-Evil: 1"),
+        ("u1", " a@x.io"),
+        ("u1", "a@x.io "),
+        ("u1", "a@exämple.io"),
+        ("üser-1", "a@x.io"),
+        ("u\u{7f}1", "a@x.io"),
+        ("u1\t", "a@x.io"),
+    ] {
+        assert_eq!(
+            at("/api/v1/me/x", &with(sub, email)),
+            Err(Error::IdentityNotForwardable),
+            "{sub:?} {email:?}"
+        );
+    }
+    // The path rule comes first; and verify() alone does not apply this host rule.
+    assert_eq!(
+        at("/api/v1/u2/tasks", &with("üser-1", "a@x.io")),
+        Err(Error::UserMismatch)
+    );
+    assert_eq!(
+        at("/api/v1/%C3%BCser-1/tasks", &with("üser-1", "a@x.io")),
+        Err(Error::IdentityNotForwardable)
+    );
+    assert!(g
+        .verify(with("üser-1", "a@x.io").trim_start_matches("Bearer "), NOW)
+        .is_ok());
+    assert!(is_forwardable_header_value("user_42-abc.DEF@x"));
+    assert!(!is_forwardable_header_value(""));
+}

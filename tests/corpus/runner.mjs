@@ -62,13 +62,13 @@ export async function runCorpus({ select, check }) {
 /**
  * The exact answer the core gives for case `c`, checked on what a host did:
  * `answer` = { status, detail (from a JSON body), wwwAuthenticate, forwarded: [x-user-id per
- * request that reached the origin] }. `sameUser(got, want)` compares identities.
+ * request that reached the origin] }.
  */
-export function exactProblems(c, answer, sameUser = (got, want) => got === want) {
+export function exactProblems(c, answer) {
   const { status, detail, wwwAuthenticate, forwarded } = answer;
   if (c.expect.allow) {
     if (status !== 200) return [`status ${status} ${detail ?? ""}`];
-    if (forwarded.length !== 1 || !sameUser(forwarded[0], c.expect.user)) return [`identity ${forwarded[0]}`];
+    if (forwarded.length !== 1 || forwarded[0] !== c.expect.user) return [`identity ${forwarded[0]}`];
     return [];
   }
   if (forwarded.length) return [`refused case reached the origin (status ${status})`];
