@@ -130,8 +130,9 @@ export class Gate {
     if (typeof secret !== "string" || secret === "") {
       throw new GateConfigError("missing_secret", "secret is required (BETTER_AUTH_SECRET, at least 32 characters)");
     }
-    let previous = options.previousSecrets ?? [];
-    if (typeof previous === "string") previous = previous.split(",").map((s) => s.trim()).filter(Boolean);
+    // A string is a comma-separated list (BETTER_AUTH_PREVIOUS_SECRETS); the core splits it.
+    const list = typeof options.previousSecrets === "string" ? options.previousSecrets : undefined;
+    const previous = list === undefined ? options.previousSecrets ?? [] : [];
     if (!Array.isArray(previous) || previous.some((s) => typeof s !== "string")) {
       throw new GateConfigError("invalid_option", "previousSecrets must be an array of strings");
     }
@@ -143,6 +144,7 @@ export class Gate {
       this.#core = new GateCore(
         secret,
         previous,
+        list,
         optionalString(options, "issuer"),
         optionalString(options, "audience"),
         optionalNumber(options, "leewaySeconds", 0),

@@ -76,6 +76,7 @@ impl GateCore {
     pub fn new(
         secret: &str,
         previous_secrets: Vec<String>,
+        previous_secrets_list: Option<String>,
         issuer: Option<String>,
         audience: Option<String>,
         leeway_seconds: f64,
@@ -91,6 +92,10 @@ impl GateCore {
             );
         for previous in previous_secrets {
             config = config.previous_secret(previous);
+        }
+        if let Some(list) = previous_secrets_list {
+            // A comma-separated string, as BETTER_AUTH_PREVIOUS_SECRETS holds them.
+            config = config.previous_secrets_list(&list);
         }
         if let Some(issuer) = issuer {
             config = config.issuer(issuer);

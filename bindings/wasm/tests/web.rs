@@ -11,7 +11,7 @@ const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
 const NOW: f64 = 1_700_000_000.0;
 
 fn core() -> GateCore {
-    GateCore::new(SECRET, vec![], None, None, 0.0, 900.0, 1800.0, None).unwrap()
+    GateCore::new(SECRET, vec![], None, None, None, 0.0, 900.0, 1800.0, None).unwrap()
 }
 
 fn token(payload: &str) -> String {
@@ -102,65 +102,87 @@ fn broken_clocks_fail_closed() {
     assert_eq!(last(&c), Error::IssuedInFuture);
 }
 
+/// The config error code a construction gives (`"code\tmessage"` crosses as a string).
+fn config_error(
+    secret: &str,
+    list: Option<&str>,
+    leeway: f64,
+    min: f64,
+    max: f64,
+) -> Option<String> {
+    GateCore::new(
+        secret,
+        vec![],
+        list.map(String::from),
+        None,
+        None,
+        leeway,
+        min,
+        max,
+        None,
+    )
+    .err()
+    .and_then(|e| e.as_string())
+    .and_then(|e| e.split('\t').next().map(String::from))
+}
+
 #[wasm_bindgen_test]
 fn bad_configs_are_refused_with_a_code() {
-    let err =
-        |r: Result<GateCore, wasm_bindgen::JsValue>| r.err().and_then(|e| e.as_string()).unwrap();
-    assert!(err(GateCore::new(
-        "short",
+    let code = |secret, leeway, min, max| config_error(secret, None, leeway, min, max);
+    assert_eq!(
+        code("short", 0.0, 900.0, 1800.0).as_deref(),
+        Some("secret_too_short")
+    );
+    assert_eq!(
+        code(SECRET, -1.0, 900.0, 1800.0).as_deref(),
+        Some("invalid_number")
+    );
+    assert_eq!(
+        code(SECRET, 0.5, 900.0, 1800.0).as_deref(),
+        Some("invalid_number")
+    );
+    assert_eq!(
+        code(SECRET, 0.0, 1800.0, 900.0).as_deref(),
+        Some("invalid_lifetime_window")
+    );
+    assert_eq!(
+        code(
+            "better-auth-secret-12345678901234567890",
+            0.0,
+            900.0,
+            1800.0
+        )
+        .as_deref(),
+        Some("known_default_secret")
+    );
+    assert_eq!(code(SECRET, 0.0, 900.0, 1800.0), None);
+}
+
+#[wasm_bindgen_test]
+fn previous_secrets_list_is_split_by_the_core() {
+    const OLD: &str = "Zq8Lw2Rt6Yp0Nv4Xs9Kd3Hf7Jb1Mc5Ge";
+    let list = format!(" {OLD} , ");
+    assert_eq!(config_error(SECRET, Some(&list), 0.0, 900.0, 1800.0), None);
+    assert_eq!(
+        config_error(SECRET, Some("short,"), 0.0, 900.0, 1800.0).as_deref(),
+        Some("secret_too_short")
+    );
+    let c = GateCore::new(
+        SECRET,
         vec![],
+        Some(list),
         None,
         None,
         0.0,
         900.0,
         1800.0,
-        None
-    ))
-    .starts_with("secret_too_short\t"));
-    assert!(err(GateCore::new(
-        SECRET,
-        vec![],
         None,
-        None,
-        -1.0,
-        900.0,
-        1800.0,
-        None
-    ))
-    .starts_with("invalid_number\t"));
-    assert!(err(GateCore::new(
-        SECRET,
-        vec![],
-        None,
-        None,
-        0.5,
-        900.0,
-        1800.0,
-        None
-    ))
-    .starts_with("invalid_number\t"));
-    assert!(err(GateCore::new(
-        SECRET,
-        vec![],
-        None,
-        None,
-        0.0,
-        1800.0,
-        900.0,
-        None
-    ))
-    .starts_with("invalid_lifetime_window\t"));
-    assert!(err(GateCore::new(
-        "better-auth-secret-12345678901234567890",
-        vec![],
-        None,
-        None,
-        0.0,
-        900.0,
-        1800.0,
-        None
-    ))
-    .starts_with("known_default_secret\t"));
+    )
+    .unwrap();
+    let old = Gate::new(GateConfig::new(OLD))
+        .unwrap()
+        .mint(&claims(1_700_000_000, 1_700_000_900));
+    assert!(c.verify(&old, NOW).is_some());
 }
 
 #[wasm_bindgen_test]
