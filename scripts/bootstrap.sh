@@ -15,7 +15,11 @@ SUDO=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO="sudo"; fi
 
 apt_missing=()
-need_pkg() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
+# Installed means "install ok installed": a removed package keeps its config files and
+# `dpkg -s` still succeeds for it.
+need_pkg() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || apt_missing+=("$1")
+}
 
 if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "wasm32: using the rustup target"
