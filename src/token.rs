@@ -87,6 +87,11 @@ impl<'a> UntrustedToken<'a> {
     pub(crate) fn payload(&self) -> &[u8] {
         &self.payload
     }
+
+    /// The decoded payload, by value (for `Gate::verify`, which owns the token).
+    pub(crate) fn into_payload(self) -> Vec<u8> {
+        self.payload
+    }
 }
 
 #[derive(PartialEq)]
