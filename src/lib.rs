@@ -44,6 +44,7 @@
 
 extern crate alloc;
 
+mod cache;
 mod config;
 mod error;
 mod json;
@@ -54,6 +55,9 @@ mod token;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub use cache::{
+    CachedGate, EntryId, DEFAULT_CACHE_ENTRIES, MAX_CACHED_TOKEN_BYTES, MAX_CACHE_ENTRIES,
+};
 pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MIN_SECRET_LEN};
 pub use error::{ConfigError, Error, SecretSlot};
 pub use jws::Hs256Key;
@@ -66,6 +70,14 @@ use json::{read_object, Loose};
 
 /// Longest `Authorization` header that can pass: `Bearer ` plus the largest token.
 pub const MAX_AUTHORIZATION_BYTES: usize = 7 + MAX_TOKEN_BYTES;
+
+/// A verified token with the time-independent facts `judge` needs besides its claims.
+#[derive(Clone, Debug)]
+struct Reading {
+    verified: VerifiedToken,
+    issuer_ok: bool,
+    audience_ok: bool,
+}
 
 /// A validated configuration with its HMAC key states precomputed.
 #[derive(Clone)]
@@ -117,7 +129,7 @@ impl Gate {
         self.check_claims(token.payload().to_vec(), now)
     }
 
-    fn check_signature(&self, token: &UntrustedToken<'_>) -> Result<(), Error> {
+    pub(crate) fn check_signature(&self, token: &UntrustedToken<'_>) -> Result<(), Error> {
         // Any configured secret may match (rotation); each check is constant-time.
         if self.keys.iter().any(|key| key.verify(token)) {
             Ok(())
@@ -127,6 +139,14 @@ impl Gate {
     }
 
     fn check_claims(&self, payload: Vec<u8>, now: u64) -> Result<VerifiedToken, Error> {
+        let reading = self.read_claims(payload)?;
+        self.judge(&reading, now)?;
+        Ok(reading.verified)
+    }
+
+    /// Everything the payload says that does not depend on the time: parsed once, and
+    /// (by [`CachedGate`]) kept with the token so a repeat only needs [`Gate::judge`].
+    pub(crate) fn read_claims(&self, payload: Vec<u8>) -> Result<Reading, Error> {
         let mut sub = None;
         let mut email = None;
         let mut exp = None;
@@ -182,51 +202,69 @@ impl Gate {
             None => None,
             Some(v) => Some(v.as_int().ok_or(Error::InvalidTimeClaims)?),
         };
+        let issuer_ok = match &self.config.issuer {
+            Some(want) => iss.as_ref().and_then(Loose::as_str) == Some(want.as_str()),
+            None => true,
+        };
+        let audience_ok = match (&self.config.audience, &aud) {
+            (None, None) => true,
+            (Some(want), Some(Loose::Str(got))) => got == want,
+            (Some(want), Some(Loose::Array(items))) => {
+                items.iter().any(|i| i.as_str() == Some(want.as_str()))
+            }
+            _ => false,
+        };
+        // The borrowed reading ends here; the payload moves into the verified token.
+        drop((iss, aud, jti));
 
+        // The JSON reader accepted the bytes as JSON text, so they are UTF-8.
+        let payload_json = String::from_utf8(payload).map_err(|_| Error::InvalidPayload)?;
+        Ok(Reading {
+            verified: VerifiedToken::new(
+                Claims {
+                    sub,
+                    email,
+                    exp,
+                    iat,
+                    nbf,
+                },
+                payload_json,
+            ),
+            issuer_ok,
+            audience_ok,
+        })
+    }
+
+    /// The claim rules, in the documented order, on a reading at time `now`. The only
+    /// place they are written: a fresh token and a cached one are judged by this.
+    pub(crate) fn judge(&self, reading: &Reading, now: u64) -> Result<(), Error> {
+        let claims = reading.verified.claims();
         // i128: no overflow for any i64 claim, u64 clock or leeway.
         let now = i128::from(now);
         let leeway = i128::from(self.config.leeway_seconds);
-        let (exp_i, iat_i) = (i128::from(exp), i128::from(iat));
-        if now >= exp_i + leeway {
+        let (exp, iat) = (i128::from(claims.exp), i128::from(claims.iat));
+        if now >= exp + leeway {
             return Err(Error::TokenExpired);
         }
-        let lifetime = exp_i - iat_i;
+        let lifetime = exp - iat;
         if lifetime < i128::from(self.config.min_lifetime_seconds)
             || lifetime > i128::from(self.config.max_lifetime_seconds)
         {
             return Err(Error::InvalidLifetime);
         }
-        if iat_i > now + leeway {
+        if iat > now + leeway {
             return Err(Error::IssuedInFuture);
         }
-        if nbf.is_some_and(|nbf| i128::from(nbf) > now + leeway) {
+        if claims.nbf.is_some_and(|nbf| i128::from(nbf) > now + leeway) {
             return Err(Error::NotYetValid);
         }
-        if let Some(want) = &self.config.issuer {
-            if iss.as_ref().and_then(Loose::as_str) != Some(want.as_str()) {
-                return Err(Error::InvalidIssuer);
-            }
+        if !reading.issuer_ok {
+            return Err(Error::InvalidIssuer);
         }
-        match (&self.config.audience, &aud) {
-            (_, None) if self.config.audience.is_none() => {}
-            (Some(want), Some(Loose::Str(got))) if got == want => {}
-            (Some(want), Some(Loose::Array(items)))
-                if items.iter().any(|i| i.as_str() == Some(want.as_str())) => {}
-            _ => return Err(Error::InvalidAudience),
+        if !reading.audience_ok {
+            return Err(Error::InvalidAudience);
         }
-
-        // The JSON reader accepted the bytes as JSON text, so they are UTF-8.
-        let payload_json = String::from_utf8(payload).map_err(|_| Error::InvalidPayload)?;
-        Ok(VerifiedToken::new(
-            Claims {
-                sub,
-                email,
-                exp,
-                iat,
-                nbf,
-            },
-            payload_json,
-        ))
+        Ok(())
     }
 
     /// Does this path need a token? True under the prefix, and for any ambiguous path
@@ -248,19 +286,32 @@ impl Gate {
         authorization: Option<&str>,
         now: u64,
     ) -> Result<VerifiedToken, Error> {
+        self.authorize_with(method, path, authorization, |token| self.verify(token, now))
+    }
+
+    /// The request rules around a token check supplied by the caller (plain
+    /// [`Gate::verify`], or [`CachedGate`]'s): written once for both.
+    pub(crate) fn authorize_with<'t, V: core::borrow::Borrow<VerifiedToken>>(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: Option<&'t str>,
+        verify: impl FnOnce(&'t str) -> Result<V, Error>,
+    ) -> Result<V, Error> {
         if !is_method_token(method) {
             return Err(Error::InvalidMethod);
         }
         let token = bearer_token(authorization)?;
-        let verified = self.verify(token, now)?;
+        let verified = verify(token)?;
+        let user_id = verified.borrow().user_id();
         match route(&self.config.api_prefix, path) {
             Ok(Route::Unprotected | Route::Me) => {}
-            Ok(Route::User(user)) if user == verified.user_id() => {}
+            Ok(Route::User(user)) if user == user_id => {}
             Ok(Route::User(_)) => return Err(Error::UserMismatch),
             Ok(Route::PrefixRoot) | Err(AmbiguousPath) => return Err(Error::InvalidPath),
         }
         // Hosts forward the identity as headers: one that would arrive altered is refused.
-        if !verified.identity_forwardable() {
+        if !verified.borrow().identity_forwardable() {
             return Err(Error::IdentityNotForwardable);
         }
         Ok(verified)
