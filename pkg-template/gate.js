@@ -42,8 +42,20 @@ export class GateConfigError extends Error {
 
 const OPTION_NAMES = new Set([
   "secret", "previousSecrets", "issuer", "audience", "leewaySeconds",
-  "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now",
+  "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now", "cacheSize",
 ]);
+
+/** Slots of the verified-token cache unless `cacheSize` says otherwise (0: off). */
+const DEFAULT_CACHE_SIZE = 256;
+
+/** Claims are shared by every call that presents the same token: frozen, all the way down. */
+function deepFreeze(value) {
+  if (value !== null && typeof value === "object") {
+    for (const key of Object.keys(value)) deepFreeze(value[key]);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 function optionalString(options, name) {
   const value = options[name];
@@ -102,7 +114,10 @@ export class Gate {
   #inPtr;
   #inCap;
   #outPtr;
+  #entryPtr;
   #input; // Uint8Array over the input buffer (recreated when memory grows)
+  #entry; // Float64Array [slot, generation] of the cache entry that answered
+  #memo = []; // per cache slot: { generation, claims } — the parsed, frozen claims
 
   #views() {
     if (this.#input === undefined || this.#input.byteLength === 0) {
@@ -111,9 +126,21 @@ export class Gate {
     }
   }
 
-  #payload(result) {
-    // The call may have grown the memory: view the current buffer.
-    return JSON.parse(decoder.decode(new Uint8Array(wasmMemory.buffer, this.#outPtr, result)));
+  /** Claims of an acceptance whose payload JSON (`length` bytes) is in the output buffer. */
+  #claims(length) {
+    // The call may have grown the memory (detaching old views): view the current buffer.
+    if (this.#entry === undefined || this.#entry.length === 0) {
+      this.#entry = new Float64Array(wasmMemory.buffer, this.#entryPtr, 2);
+    }
+    const slot = this.#entry[0];
+    const generation = this.#entry[1];
+    // The core said which stored entry answered (it compared the whole token, in constant
+    // time): its claims were parsed before. Generations are never reused.
+    const known = slot >= 0 ? this.#memo[slot] : undefined;
+    if (known !== undefined && known.generation === generation) return known.claims;
+    const claims = deepFreeze(JSON.parse(decoder.decode(new Uint8Array(wasmMemory.buffer, this.#outPtr, length))));
+    if (slot >= 0) this.#memo[slot] = { generation, claims };
+    return claims;
   }
 
   /**
@@ -151,10 +178,12 @@ export class Gate {
         optionalNumber(options, "minLifetimeSeconds", 900),
         optionalNumber(options, "maxLifetimeSeconds", 1800),
         optionalString(options, "apiPrefix"),
+        optionalNumber(options, "cacheSize", DEFAULT_CACHE_SIZE),
       );
       this.#inPtr = this.#core.inputPtr();
       this.#inCap = this.#core.inputCapacity();
       this.#outPtr = this.#core.outputPtr();
+      this.#entryPtr = this.#core.entryPtr();
     } catch (e) {
       if (typeof e === "string") {
         const tab = e.indexOf("\t");
@@ -186,11 +215,11 @@ export class Gate {
       // Longer than the buffer (and so than any acceptable token): the string path.
       const payload = this.#core.verify(token, now);
       if (payload === undefined) throw new GateError(errorInfo(this.#core.lastError()));
-      return JSON.parse(payload);
+      return deepFreeze(JSON.parse(payload));
     }
     const result = this.#core.verifyInput(written, now);
     if (result < 0) throw new GateError(errorInfo(-1 - result));
-    return this.#payload(result);
+    return this.#claims(result);
   }
 
   /**
@@ -217,12 +246,12 @@ export class Gate {
     if (p === undefined || p.read !== path.length || (authorization !== undefined && a.read !== authorization.length)) {
       // Larger than the buffer: the string path.
       const payload = this.#core.authorize(method, path, authorization, now);
-      claims = payload === undefined ? undefined : JSON.parse(payload);
+      claims = payload === undefined ? undefined : deepFreeze(JSON.parse(payload));
       if (claims === undefined) return refusal(this.#core.lastError());
     } else {
       const result = this.#core.authorizeInput(m.written, p.written, a === undefined ? -1 : a.written, now);
       if (result < 0) return refusal(-1 - result);
-      claims = this.#payload(result);
+      claims = this.#claims(result);
     }
     return { allowed: true, userId: claims.sub, claims };
   }

@@ -18,19 +18,28 @@ export interface GateOptions {
   apiPrefix?: string;
   /** The clock: a function returning Unix seconds, or a fixed number. Default: the system clock. */
   now?: (() => number) | number;
+  /**
+   * Slots of the verified-token cache (rounded up to a power of two; 0 turns it off).
+   * Default 256. A token seen before skips the signature and JSON work, never the time
+   * rules: `exp`, `iat` and `nbf` are judged again on every call.
+   */
+  cacheSize?: number;
 }
 
-/** Claims of a verified token: `sub`, `email`, `exp`, `iat` are guaranteed; the rest as signed. */
+/**
+ * Claims of a verified token: `sub`, `email`, `exp`, `iat` are guaranteed; the rest as signed.
+ * Deep-frozen: every call that presents the same token gets the same object.
+ */
 export interface Claims {
-  sub: string;
-  email: string;
-  exp: number;
-  iat: number;
-  nbf?: number;
-  iss?: string;
-  aud?: string | string[];
-  name?: string;
-  [claim: string]: unknown;
+  readonly sub: string;
+  readonly email: string;
+  readonly exp: number;
+  readonly iat: number;
+  readonly nbf?: number;
+  readonly iss?: string;
+  readonly aud?: string | readonly string[];
+  readonly name?: string;
+  readonly [claim: string]: unknown;
 }
 
 /** Stable machine codes of every refusal. */

@@ -11,7 +11,7 @@
 //! Safety of the lookup:
 //! - Only tokens that passed every rule are stored; refusals never are.
 //! - The slot comes from the token's last bytes (the signature's tail), and a hit needs
-//!   the whole token to be equal, compared in constant time (`subtle`): timing never
+//!   the whole token to be equal, compared in constant time ([`constant_time_eq`]): timing never
 //!   tells how much of a forged token matches a stored one.
 //! - The cache belongs to one gate (one secret set, one policy); it cannot be shared
 //!   with another configuration.
@@ -21,8 +21,6 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-
-use subtle::ConstantTimeEq;
 
 use crate::{Error, Gate, Reading, UntrustedToken, VerifiedToken};
 
@@ -174,7 +172,7 @@ impl TokenCache {
         if let Some(index) = slot {
             // A hit needs the whole token, compared in constant time.
             let verdict = match self.slots.get(index) {
-                Some(Some(entry)) if bool::from(entry.token.as_bytes().ct_eq(token.as_bytes())) => {
+                Some(Some(entry)) if constant_time_eq(entry.token.as_bytes(), token.as_bytes()) => {
                     Some((gate.judge(&entry.reading, now), entry.generation))
                 }
                 _ => None,
@@ -230,6 +228,33 @@ impl TokenCache {
     }
 }
 
+/// Equality whose time depends only on the lengths: XOR-OR over 8-byte words, the running
+/// difference passed through `black_box` once per 64 bytes so the optimiser cannot turn
+/// the loop into an early exit. Hand-written because the `constant_time_eq` and `subtle`
+/// crates hide every word (or byte) behind an out-of-line call on Wasm: 230 ns for a
+/// 212-byte token there, seven times the rest of a cache hit (docs/decisions/performance.md).
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut difference = 0u64;
+    let (mut blocks_a, mut blocks_b) = (a.chunks_exact(64), b.chunks_exact(64));
+    for (block_a, block_b) in (&mut blocks_a).zip(&mut blocks_b) {
+        let mut block = 0u64;
+        for (x, y) in block_a.chunks_exact(8).zip(block_b.chunks_exact(8)) {
+            block |= match (<[u8; 8]>::try_from(x), <[u8; 8]>::try_from(y)) {
+                (Ok(x), Ok(y)) => u64::from_le_bytes(x) ^ u64::from_le_bytes(y),
+                _ => 1, // cannot happen (chunks of 8); would count as a difference
+            };
+        }
+        difference = core::hint::black_box(difference | block);
+    }
+    for (x, y) in blocks_a.remainder().iter().zip(blocks_b.remainder()) {
+        difference |= u64::from(x ^ y);
+    }
+    core::hint::black_box(difference) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use alloc::format;
@@ -250,6 +275,23 @@ mod tests {
             r#"{{"sub":"{sub}","email":"a@example.com","iat":{iat},"exp":{}}}"#,
             iat + lifetime
         ))
+    }
+
+    #[test]
+    fn constant_time_eq_is_equality() {
+        let base: alloc::vec::Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        for len in [0, 1, 7, 8, 63, 64, 65, 128, 200, 300] {
+            let a = &base[..len];
+            assert!(constant_time_eq(a, a));
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x80;
+                assert!(!constant_time_eq(a, &b), "len {len}, difference at {at}");
+            }
+            if len > 0 {
+                assert!(!constant_time_eq(a, &a[..len - 1]));
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
-use jwtgate::{Gate, GateConfig};
+use jwtgate::{CachedGate, Gate, GateConfig, DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
 use web_sys::{
     AbortController, Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit, Url,
     WorkerGlobalScope,
@@ -62,7 +62,9 @@ enum Unprotected {
 }
 
 struct Config {
-    gate: Gate,
+    /// One per isolate: repeats of a verified token skip the signature and JSON work
+    /// (never the time rules). Borrowed only inside the synchronous decision.
+    gate: RefCell<CachedGate>,
     /// `ORIGIN_URL` without a trailing `/`.
     origin: String,
     allowed_origins: Vec<String>,
@@ -90,6 +92,15 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
         gate_config = gate_config.api_prefix(prefix);
     }
     let gate = Gate::new(gate_config).map_err(|e| e.code())?;
+    let cache_entries = match text_binding(env, "TOKEN_CACHE_SIZE") {
+        None => DEFAULT_CACHE_ENTRIES,
+        Some(v) => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n <= MAX_CACHE_ENTRIES)
+            .ok_or("token_cache_size_invalid")?,
+    };
 
     let origin = text_binding(env, "ORIGIN_URL").ok_or("origin_url_missing")?;
     let origin = origin.trim().trim_end_matches('/').to_string();
@@ -125,7 +136,7 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
         Some(_) => return Err("unprotected_paths_invalid"),
     };
     Ok(Config {
-        gate,
+        gate: RefCell::new(CachedGate::new(gate, cache_entries)),
         origin,
         allowed_origins,
         timeout: Duration::from_millis(timeout_ms),
@@ -206,10 +217,11 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         }
     }
 
-    let identity = if config.gate.protects(&incoming.path) {
+    let protects = config.gate.borrow().gate().protects(&incoming.path);
+    let identity = if protects {
         let authorization = headers.get("authorization")?;
         let now = Date::now().as_millis() / 1000;
-        match config.gate.authorize(
+        match config.gate.borrow_mut().authorize(
             &incoming.method,
             &incoming.path,
             authorization.as_deref(),

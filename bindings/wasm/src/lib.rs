@@ -17,7 +17,7 @@
 
 use std::cell::Cell;
 
-use jwtgate::{Error, Gate, GateConfig};
+use jwtgate::{CachedGate, Error, Gate, GateConfig, VerifiedToken};
 use wasm_bindgen::prelude::*;
 
 /// A validated gate. Refusals are reported through [`GateCore::last_error`].
@@ -29,12 +29,15 @@ use wasm_bindgen::prelude::*;
 /// The string-taking methods stay for inputs that do not fit the buffer.
 #[wasm_bindgen]
 pub struct GateCore {
-    gate: Gate,
+    gate: CachedGate,
     last_error: Cell<u8>,
     /// Fixed-size scratch the JS side writes into; never reallocated (stable address).
     input: Vec<u8>,
     /// Fixed-size; receives the payload JSON of an accepted token (at most a token's size).
     output: Vec<u8>,
+    /// `[slot, generation]` of the cache entry behind the last acceptance (`slot` −1: not
+    /// stored). The JS side keeps one parsed claims object per entry, keyed by this pair.
+    entry: Vec<f64>,
 }
 
 /// Bytes of the input scratch: an `Authorization` header at its cap, plus method and path.
@@ -83,7 +86,9 @@ impl GateCore {
         min_lifetime_seconds: f64,
         max_lifetime_seconds: f64,
         api_prefix: Option<String>,
+        cache_entries: f64,
     ) -> Result<GateCore, JsValue> {
+        let cache_entries = seconds("cacheSize", cache_entries)?;
         let mut config = GateConfig::new(secret)
             .leeway_seconds(seconds("leewaySeconds", leeway_seconds)?)
             .lifetime_seconds(
@@ -108,32 +113,33 @@ impl GateCore {
         }
         let gate = Gate::new(config).map_err(|e| config_error(e.code(), &e.to_string()))?;
         Ok(GateCore {
-            gate,
+            gate: CachedGate::new(gate, usize::try_from(cache_entries).unwrap_or(usize::MAX)),
             last_error: Cell::new(u8::MAX),
             input: vec![0; INPUT_BYTES],
             output: vec![0; jwtgate::MAX_TOKEN_BYTES],
+            entry: vec![-1.0, 0.0],
         })
     }
 
     /// Verifies a token at `now` (seconds). Returns the payload JSON, or `undefined`
     /// with [`GateCore::last_error`] set.
-    pub fn verify(&self, token: &str, now: f64) -> Option<String> {
-        self.outcome(self.gate.verify(token, clock(now)))
+    pub fn verify(&mut self, token: &str, now: f64) -> Option<String> {
+        outcome(&self.last_error, self.gate.verify(token, clock(now)))
     }
 
     /// The full request decision. Returns the payload JSON when allowed, or `undefined`
     /// with [`GateCore::last_error`] set.
     pub fn authorize(
-        &self,
+        &mut self,
         method: &str,
         path: &str,
         authorization: Option<String>,
         now: f64,
     ) -> Option<String> {
-        self.outcome(
-            self.gate
-                .authorize(method, path, authorization.as_deref(), clock(now)),
-        )
+        let result = self
+            .gate
+            .authorize(method, path, authorization.as_deref(), clock(now));
+        outcome(&self.last_error, result)
     }
 
     /// Address of the input scratch ([`INPUT_BYTES`] long) in linear memory.
@@ -154,6 +160,13 @@ impl GateCore {
         self.output.as_ptr() as usize
     }
 
+    /// Address of the `[slot, generation]` pair (two f64) naming the cache entry behind
+    /// the last acceptance.
+    #[wasm_bindgen(js_name = entryPtr)]
+    pub fn entry_ptr(&self) -> usize {
+        self.entry.as_ptr() as usize
+    }
+
     /// [`GateCore::verify`] on the first `len` bytes of the input scratch. Returns the
     /// payload JSON's length (written at [`GateCore::output_ptr`]), or `-1 - index` of
     /// the refusal in [`error_table`].
@@ -164,7 +177,9 @@ impl GateCore {
             // encodeInto writes UTF-8; the JS side never passes more than it wrote.
             _ => Err(Error::MalformedToken),
         };
-        self.deliver(result)
+        let answer = deliver(&mut self.output, &self.last_error, result);
+        self.note_entry();
+        answer
     }
 
     /// [`GateCore::authorize`] on the input scratch holding `method`, `path` and the
@@ -189,43 +204,45 @@ impl GateCore {
                 .zip(auth_end)
                 .and_then(|(start, end)| self.input.get(start..end)),
         ) else {
-            return self.deliver(Err(Error::InvalidMethod));
+            return deliver(
+                &mut self.output,
+                &self.last_error,
+                Err(Error::InvalidMethod),
+            );
         };
         let (Ok(method), Ok(path), Ok(authorization)) = (
             core::str::from_utf8(method),
             core::str::from_utf8(path),
             core::str::from_utf8(authorization),
         ) else {
-            return self.deliver(Err(Error::InvalidMethod));
+            return deliver(
+                &mut self.output,
+                &self.last_error,
+                Err(Error::InvalidMethod),
+            );
         };
         let authorization = (auth_len >= 0).then_some(authorization);
         let result = self.gate.authorize(method, path, authorization, clock(now));
-        self.deliver(result)
+        let answer = deliver(&mut self.output, &self.last_error, result);
+        self.note_entry();
+        answer
     }
 
-    fn deliver(&mut self, result: Result<jwtgate::VerifiedToken, Error>) -> i32 {
-        match result {
-            Ok(verified) => {
-                let payload = verified.payload_json().as_bytes();
-                match self.output.get_mut(..payload.len()) {
-                    Some(out) => {
-                        out.copy_from_slice(payload);
-                        payload.len() as i32
-                    }
-                    // Cannot happen (a payload is shorter than its token); fail closed.
-                    None => -1 - i32::from(Error::MalformedToken.index()),
-                }
-            }
-            Err(e) => {
-                self.last_error.set(e.index());
-                -1 - i32::from(e.index())
-            }
+    /// Records which cache entry answered (read by the JS side after an acceptance).
+    fn note_entry(&mut self) {
+        let (slot, generation) = match self.gate.last_entry() {
+            Some(entry) => (f64::from(entry.slot), entry.generation as f64),
+            None => (-1.0, 0.0),
+        };
+        if let [s, g] = self.entry.as_mut_slice() {
+            *s = slot;
+            *g = generation;
         }
     }
 
     /// Does this path need a token (under the prefix, or ambiguous)?
     pub fn protects(&self, path: &str) -> bool {
-        self.gate.protects(path)
+        self.gate.gate().protects(path)
     }
 
     /// Index into [`error_table`] of the last refusal.
@@ -233,14 +250,35 @@ impl GateCore {
     pub fn last_error(&self) -> u8 {
         self.last_error.get()
     }
+}
 
-    fn outcome(&self, result: Result<jwtgate::VerifiedToken, Error>) -> Option<String> {
-        match result {
-            Ok(verified) => Some(verified.into_parts().1),
-            Err(e) => {
-                self.last_error.set(e.index());
-                None
+/// Copies an accepted payload into `output`; returns its length, or `-1 - index` of the refusal.
+fn deliver(output: &mut [u8], last_error: &Cell<u8>, result: Result<&VerifiedToken, Error>) -> i32 {
+    match result {
+        Ok(verified) => {
+            let payload = verified.payload_json().as_bytes();
+            match output.get_mut(..payload.len()) {
+                Some(out) => {
+                    out.copy_from_slice(payload);
+                    payload.len() as i32
+                }
+                // Cannot happen (a payload is shorter than its token); fail closed.
+                None => -1 - i32::from(Error::MalformedToken.index()),
             }
+        }
+        Err(e) => {
+            last_error.set(e.index());
+            -1 - i32::from(e.index())
+        }
+    }
+}
+
+fn outcome(last_error: &Cell<u8>, result: Result<&VerifiedToken, Error>) -> Option<String> {
+    match result {
+        Ok(verified) => Some(verified.payload_json().to_owned()),
+        Err(e) => {
+            last_error.set(e.index());
+            None
         }
     }
 }
@@ -251,6 +289,15 @@ impl GateCore {
     #[doc(hidden)]
     pub fn input_scratch(&mut self) -> &mut [u8] {
         &mut self.input
+    }
+
+    /// `(slot, generation)` as [`GateCore::entry_ptr`] holds them.
+    #[doc(hidden)]
+    pub fn entry(&self) -> (f64, f64) {
+        match self.entry.as_slice() {
+            [slot, generation] => (*slot, *generation),
+            _ => (-1.0, 0.0),
+        }
     }
 }
 

@@ -11,7 +11,19 @@ const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
 const NOW: f64 = 1_700_000_000.0;
 
 fn core() -> GateCore {
-    GateCore::new(SECRET, vec![], None, None, None, 0.0, 900.0, 1800.0, None).unwrap()
+    GateCore::new(
+        SECRET,
+        vec![],
+        None,
+        None,
+        None,
+        0.0,
+        900.0,
+        1800.0,
+        None,
+        256.0,
+    )
+    .unwrap()
 }
 
 fn token(payload: &str) -> String {
@@ -28,14 +40,14 @@ fn last(core: &GateCore) -> Error {
 
 #[wasm_bindgen_test]
 fn verifies_and_returns_the_signed_payload() {
-    let c = core();
+    let mut c = core();
     let payload = claims(1_700_000_000, 1_700_000_900);
     assert_eq!(c.verify(&token(&payload), NOW), Some(payload));
 }
 
 #[wasm_bindgen_test]
 fn refusals_match_the_native_core() {
-    let c = core();
+    let mut c = core();
     let t = |iat, exp| token(&claims(iat, exp));
     let cases = [
         (t(1_700_000_000 - 900, 1_700_000_000), Error::TokenExpired),
@@ -66,7 +78,7 @@ fn refusals_match_the_native_core() {
 
 #[wasm_bindgen_test]
 fn authorize_applies_header_and_path_rules() {
-    let c = core();
+    let mut c = core();
     let h = format!("Bearer {}", token(&claims(1_700_000_000, 1_700_000_900)));
     assert!(c
         .authorize("GET", "/api/v1/u1/tasks", Some(h.clone()), NOW)
@@ -94,7 +106,7 @@ fn authorize_applies_header_and_path_rules() {
 
 #[wasm_bindgen_test]
 fn broken_clocks_fail_closed() {
-    let c = core();
+    let mut c = core();
     let tok = token(&claims(1_700_000_000, 1_700_000_900));
     assert_eq!(c.verify(&tok, f64::NAN), None);
     assert_eq!(last(&c), Error::TokenExpired);
@@ -120,6 +132,7 @@ fn config_error(
         min,
         max,
         None,
+        256.0,
     )
     .err()
     .and_then(|e| e.as_string())
@@ -167,7 +180,7 @@ fn previous_secrets_list_is_split_by_the_core() {
         config_error(SECRET, Some("short,"), 0.0, 900.0, 1800.0).as_deref(),
         Some("secret_too_short")
     );
-    let c = GateCore::new(
+    let mut c = GateCore::new(
         SECRET,
         vec![],
         Some(list),
@@ -177,6 +190,7 @@ fn previous_secrets_list_is_split_by_the_core() {
         900.0,
         1800.0,
         None,
+        256.0,
     )
     .unwrap();
     let old = Gate::new(GateConfig::new(OLD))
@@ -207,4 +221,45 @@ fn rfc7515_a1_signature_in_wasm() {
         103, 208, 128, 163,
     ];
     assert!(Hs256Key::new(&key).verify(&UntrustedToken::parse(JWS).unwrap()));
+}
+
+#[wasm_bindgen_test]
+fn repeats_name_the_same_cache_entry_and_are_judged_again() {
+    let mut c = core();
+    let tok = token(&claims(1_700_000_000, 1_700_000_900));
+    let n = tok.len();
+    c.input_scratch()[..n].copy_from_slice(tok.as_bytes());
+    assert!(c.verify_input(n, NOW) > 0);
+    let (slot, generation) = c.entry();
+    assert!(slot >= 0.0 && generation >= 1.0);
+    assert!(c.verify_input(n, NOW + 60.0) > 0);
+    assert_eq!(c.entry(), (slot, generation));
+    // Expired on the next call: refused although stored, and the entry is gone.
+    assert_eq!(
+        c.verify_input(n, 1_700_000_900.0),
+        -1 - i32::from(Error::TokenExpired.index())
+    );
+    assert_eq!(c.entry().0, -1.0);
+    assert!(c.verify_input(n, NOW) > 0);
+    assert!(
+        c.entry().1 > generation,
+        "a re-stored token gets a new generation"
+    );
+
+    let mut off = GateCore::new(
+        SECRET,
+        vec![],
+        None,
+        None,
+        None,
+        0.0,
+        900.0,
+        1800.0,
+        None,
+        0.0,
+    )
+    .unwrap();
+    off.input_scratch()[..n].copy_from_slice(tok.as_bytes());
+    assert!(off.verify_input(n, NOW) > 0);
+    assert_eq!(off.entry().0, -1.0);
 }
