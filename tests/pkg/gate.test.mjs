@@ -179,3 +179,54 @@ test("one instance survives 100,000 random inputs and still decides correctly", 
   assert.equal(g.verify(good).sub, "u1");
   assert.equal(g.authorize({ url: "/api/v1/u1/tasks", headers: bearer(good) }).allowed, true);
 });
+
+test("cache: a repeat gets the same frozen claims, and the clock is applied every time", () => {
+  let now = NOW;
+  const g = gate({ now: () => now });
+  const c = claims({ user: { roles: ["a"] } });
+  const token = sign(c);
+  const first = g.verify(token);
+  assert.deepEqual(first, c);
+  assert.equal(g.verify(token), first, "same object for the same token");
+  assert.ok(Object.isFrozen(first) && Object.isFrozen(first.user) && Object.isFrozen(first.user.roles));
+  assert.throws(() => { first.sub = "u2"; }, TypeError);
+  assert.equal(g.authorize({ url: "/api/v1/u1/tasks", headers: bearer(token) }).claims, first);
+  now = NOW + 900; // exp: refused although verified before
+  assert.throws(() => g.verify(token), { code: "token_expired" });
+  assert.equal(g.authorize({ url: "/api/v1/u1/tasks", headers: bearer(token) }).code, "token_expired");
+  now = NOW - 1; // iat in the future
+  assert.throws(() => g.verify(token), { code: "issued_in_future" });
+  now = NOW + 10;
+  assert.deepEqual(g.verify(token), c);
+});
+
+test("cache: colliding and replaced entries never hand out another token's claims", () => {
+  // 4 slots, 300 users, each token verified in interleaved passes: every answer must be
+  // the token's own claims (the JS memo is keyed by the core's slot + generation).
+  const g = gate({ cacheSize: 4 });
+  const tokens = Array.from({ length: 300 }, (_, i) => sign(claims({ sub: `user-${i}`, n: i })));
+  for (let pass = 0; pass < 3; pass++) {
+    tokens.forEach((token, i) => {
+      const j = (i * 7 + pass * 31) % tokens.length;
+      assert.equal(g.verify(tokens[j]).n, j);
+      assert.equal(g.authorize({ url: `/api/v1/user-${j}/x`, headers: bearer(tokens[j]) }).userId, `user-${j}`);
+      assert.equal(g.verify(token).sub, `user-${i}`);
+    });
+  }
+});
+
+test("cache: memory growth between calls keeps the claims right; cacheSize 0 and bad sizes", () => {
+  // Enough distinct stored tokens to grow the Wasm memory (views are re-created).
+  const g = gate({ cacheSize: 65536 });
+  const tokens = Array.from({ length: 20_000 }, (_, i) => sign(claims({ sub: `u${i}`, pad: "x".repeat(200) })));
+  tokens.forEach((t, i) => assert.equal(g.verify(t).sub, `u${i}`));
+  tokens.forEach((t, i) => assert.equal(g.verify(t).sub, `u${i}`));
+  const off = gate({ cacheSize: 0 });
+  const t = sign(claims());
+  const a = off.verify(t);
+  assert.ok(Object.isFrozen(a));
+  assert.notEqual(off.verify(t), a, "no cache: a fresh object each time");
+  for (const bad of [-1, 1.5, NaN, "256"]) {
+    assert.throws(() => gate({ cacheSize: bad }), (e) => e instanceof GateConfigError && e.code === "invalid_number", String(bad));
+  }
+});
