@@ -10,7 +10,9 @@
 use std::hint::black_box;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use jwtgate::{Gate, GateConfig, Hs256Key, UntrustedToken};
+use std::cell::RefCell;
+
+use jwtgate::{CachedGate, Gate, GateConfig, Hs256Key, UntrustedToken, DEFAULT_CACHE_ENTRIES};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -93,6 +95,7 @@ fn main() {
             config = config.issuer(iss.as_str()).audience(aud.as_str());
         }
         let gate = Gate::new(config).expect("bench config");
+        let cached = RefCell::new(CachedGate::new(gate.clone(), DEFAULT_CACHE_ENTRIES));
         let header = format!("Bearer {}", shape.token);
         let key = Hs256Key::new(fixture.secret.as_bytes());
         let (signing_input, sig_b64) = shape.token.rsplit_once('.').expect("three segments");
@@ -113,16 +116,34 @@ fn main() {
         let token = shape.token.as_str();
         let contenders: Vec<(&str, Run<'_>)> = vec![
             (
-                "jwtgate verify",
+                "jwtgate verify, no cache",
                 Box::new(|| {
                     gate.verify(black_box(token), now)
                         .is_ok_and(|v| v.user_id() == shape.sub)
                 }),
             ),
             (
-                "jwtgate authorize",
+                "jwtgate verify, cached",
+                Box::new(|| {
+                    cached
+                        .borrow_mut()
+                        .verify(black_box(token), now)
+                        .is_ok_and(|v| v.user_id() == shape.sub)
+                }),
+            ),
+            (
+                "jwtgate authorize, no cache",
                 Box::new(|| {
                     gate.authorize("GET", &shape.path, Some(black_box(header.as_str())), now)
+                        .is_ok()
+                }),
+            ),
+            (
+                "jwtgate authorize, cached",
+                Box::new(|| {
+                    cached
+                        .borrow_mut()
+                        .authorize("GET", &shape.path, Some(black_box(header.as_str())), now)
                         .is_ok()
                 }),
             ),
@@ -149,7 +170,7 @@ fn main() {
         }
         let bad = tamper(token);
         assert!(
-            gate.verify(&bad, now).is_err(),
+            gate.verify(&bad, now).is_err() && cached.borrow_mut().verify(&bad, now).is_err(),
             "jwtgate accepted a tampered token"
         );
         assert!(

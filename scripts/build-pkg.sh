@@ -8,8 +8,12 @@ source scripts/wasm-env.sh
 # Size (measured, docs/decisions/performance.md): when std is rebuilt anyway (build-std),
 # panics abort immediately (no panic message formatting linked; the core never panics
 # by policy). Its own target dir: these flags must not churn the test-wasm build.
+# Reference types and multivalue off (Wasm MVP + bulk memory etc.): V8 compiled the module in
+# 2.2-2.6 ms with them and 0.9-1.2 ms without (wasm-bindgen then needs no externref table);
+# no change on the hot path (measured, docs/decisions/performance.md). Only here, where std
+# is rebuilt with the same features; a rustup std keeps its own and the build still works.
 if [ "$JWTGATE_WASM_TOOLCHAIN" = debian-build-std ]; then
-  export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort"
+  export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=-reference-types,-multivalue"
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR}-pkg"
 fi
 cargo build --release --locked -p jwtgate-wasm --target wasm32-unknown-unknown
@@ -21,15 +25,29 @@ mkdir -p pkg
 wasm-bindgen --target web --remove-name-section --remove-producers-section \
   --out-dir pkg --out-name jwtgate_wasm "$wasm"
 
-# wasm-opt is opt-in (JWTGATE_WASM_OPT=1): Debian's binaryen v108 breaks wasm-bindgen's externref
-# table ("function-typed object must be null") even with --enable-reference-types.
+# wasm-opt is opt-in (JWTGATE_WASM_OPT=1): measured with Debian's binaryen v108, -O3 saves
+# ~4 KB raw but makes `new Gate` + the first verify slower (bigger functions for V8 to compile
+# lazily) and the hot path no faster (docs/decisions/performance.md).
 if command -v wasm-opt >/dev/null && [ "${JWTGATE_WASM_OPT:-0}" = 1 ]; then
-  wasm-opt -O3 --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  wasm-opt -O3 --enable-bulk-memory --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
     pkg/jwtgate_wasm_bg.wasm -o pkg/jwtgate_wasm_bg.opt.wasm
   mv pkg/jwtgate_wasm_bg.opt.wasm pkg/jwtgate_wasm_bg.wasm
 fi
 
 cp pkg-template/*.js pkg-template/*.d.ts pkg-template/package.json pkg-template/README.md pkg/
+
+# Node's entry as one module (glue + gate.js inlined): each extra ES module costs a Node
+# process about 0.4 ms at startup, a third of the cold-start budget (docs/decisions/performance.md).
+# Not minified: what users debug is what we wrote. Other entries stay as written (bundlers and
+# runtimes that load them resolve the imports once, at build time).
+esbuild=node_modules/.bin/esbuild
+if [ -x "$esbuild" ]; then
+  "$esbuild" pkg/index.node.js --bundle --format=esm --platform=node --target=node20 \
+    --legal-comments=none --log-level=warning --outfile=pkg/index.node.bundled.js
+  mv pkg/index.node.bundled.js pkg/index.node.js
+else
+  echo "build-pkg: esbuild missing (run 'make setup' or 'npm ci'): pkg/index.node.js left unbundled" >&2
+fi
 version=$(awk -F'"' '/^version = /{print $2; exit}' Cargo.toml)
 node -e 'const f="pkg/package.json";const p=JSON.parse(require("fs").readFileSync(f));p.version=process.argv[1];require("fs").writeFileSync(f,JSON.stringify(p,null,2)+"\n")' "$version"
 

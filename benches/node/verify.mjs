@@ -4,7 +4,7 @@
 // token and refuse a tampered one.
 //
 //   node benches/node/verify.mjs --tokens target/bench/tokens.json --out target/bench/node.json
-//   node benches/node/verify.mjs --cold            (one cold-start sample; spawned by the main run)
+//   node benches/node/verify.mjs --cold|--cold-instantiate   (one cold-start sample; spawned by the main run)
 //
 // Env: BENCH_ROUNDS (default 15), BENCH_BATCH_MS (default 30), BENCH_MEMORY_OPS (default 1e6),
 //      BENCH_COLD_RUNS (default 11).
@@ -24,16 +24,29 @@ const arg = (name, fallback) => {
 
 // ---------------------------------------------------------------------------------
 // Cold start: one fresh process measures import → instantiate → new Gate → first verify.
-if (args.includes("--cold")) {
-  const t0 = performance.now();
-  const { Gate } = await import(new URL("index.node.js", PKG));
-  const t1 = performance.now();
+// `--cold` imports the package's Node entry (JS modules, .wasm read, compile, instantiate);
+// `--cold-instantiate` loads the JS first and times only what the issue names: read +
+// compile + instantiate the Wasm, then `new Gate` and the first `verify`.
+if (args.includes("--cold") || args.includes("--cold-instantiate")) {
   const { secret, tokens } = JSON.parse(readFileSync(arg("--tokens"), "utf8"));
+  let Gate, t0, t1;
+  if (args.includes("--cold")) {
+    t0 = performance.now();
+    ({ Gate } = await import(new URL("index.node.js", PKG)));
+    t1 = performance.now();
+  } else {
+    const glue = await import(new URL("jwtgate_wasm.js", PKG));
+    ({ Gate } = await import(new URL("gate.js", PKG)));
+    t0 = performance.now();
+    glue.initSync({ module: readFileSync(new URL("jwtgate_wasm_bg.wasm", PKG)) });
+    t1 = performance.now();
+  }
   const gate = new Gate({ secret });
-  const claims = gate.verify(tokens.spec.token);
   const t2 = performance.now();
+  const claims = gate.verify(tokens.spec.token);
+  const t3 = performance.now();
   if (claims.sub !== tokens.spec.sub) throw new Error("cold verify returned the wrong claims");
-  process.stdout.write(JSON.stringify({ importMs: t1 - t0, totalMs: t2 - t0 }));
+  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, newGateMs: t2 - t1, firstVerifyMs: t3 - t2, totalMs: t3 - t0 }));
   process.exit(0);
 }
 
@@ -41,6 +54,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const BATCH_MS = Number(process.env.BENCH_BATCH_MS ?? 30);
 const MEMORY_OPS = Number(process.env.BENCH_MEMORY_OPS ?? 1e6);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11);
+const CHURN_TOKENS = 1000;
 const tokensPath = arg("--tokens");
 const outPath = arg("--out");
 const log = (...a) => console.error(...a);
@@ -72,14 +86,39 @@ function needUser(p) {
   return p;
 }
 
+/**
+ * The Wasm engine alone (no gate.js): the token is encoded into the core's input buffer
+ * and `verifyInput` decides; what the JS API adds on top is the difference to `gate.verify`.
+ */
+function engine(issuer, audience, cacheSize) {
+  const core = new glue.GateCore(SECRET, [], undefined, issuer, audience, 0, 900, 1800, undefined, cacheSize);
+  const encoder = new TextEncoder();
+  let view;
+  return (t) => {
+    if (view === undefined || view.byteLength === 0) view = new Uint8Array(glue.wasmMemory().buffer, core.inputPtr(), core.inputCapacity());
+    const { written } = encoder.encodeInto(t, view);
+    const result = core.verifyInput(written, Math.floor(Date.now() / 1000));
+    if (result < 0) throw new Error(`refused (${-1 - result})`);
+    return result;
+  };
+}
+
 function contenders(shape) {
   const { token, issuer, audience, path } = shape;
   const gate = new Gate({ secret: SECRET, ...(issuer ? { issuer, audience } : {}) });
+  const uncached = new Gate({ secret: SECRET, cacheSize: 0, ...(issuer ? { issuer, audience } : {}) });
   const request = { method: "GET", url: path, headers: { authorization: `Bearer ${token}` } };
-  const fast = createVerifier({
+  const authorizeWith = (g) => (t) => {
+    const d = g.authorize(t === token ? request : { ...request, headers: { authorization: `Bearer ${t}` } });
+    if (!d.allowed) throw new Error(d.code);
+    return d;
+  };
+  const fastOptions = {
     key: SECRET, algorithms: ["HS256"], requiredClaims: ["sub", "email", "exp", "iat"], maxAge: 1800_000,
     ...(issuer ? { allowedIss: issuer, allowedAud: audience } : {}),
-  });
+  };
+  const fast = createVerifier(fastOptions);
+  const fastCached = createVerifier({ ...fastOptions, cache: true });
   const joseOptions = {
     algorithms: ["HS256"], requiredClaims: ["sub", "email", "exp", "iat"], maxTokenAge: 1800,
     ...(issuer ? { issuer, audience } : {}),
@@ -89,11 +128,11 @@ function contenders(shape) {
   const sigBytes = Buffer.from(signature, "base64url");
   return [
     { name: "jwtgate verify", sync: true, run: (t) => gate.verify(t) },
-    { name: "jwtgate authorize", sync: true, authorize: true, run: (t) => {
-      const d = gate.authorize(t === token ? request : { ...request, headers: { authorization: `Bearer ${t}` } });
-      if (!d.allowed) throw new Error(d.code);
-      return d;
-    } },
+    { name: "jwtgate authorize", sync: true, authorize: true, run: authorizeWith(gate) },
+    { name: "jwtgate verify, cacheSize 0", sync: true, run: (t) => uncached.verify(t) },
+    { name: "jwtgate authorize, cacheSize 0", sync: true, authorize: true, run: authorizeWith(uncached) },
+    { name: "Wasm engine call", sync: true, run: engine(issuer, audience, 256) },
+    { name: "Wasm engine call, cacheSize 0", sync: true, run: engine(issuer, audience, 0) },
     { name: "createHmac floor", sync: true, floor: true, run: (t) => {
       // Bare HMAC-SHA256 over the signing input and a compare: no header, no JSON, no claims.
       const dot = t.lastIndexOf(".");
@@ -103,6 +142,7 @@ function contenders(shape) {
       return mac;
     } },
     { name: "fast-jwt", sync: true, run: (t) => fast(t) },
+    { name: "fast-jwt, cache on", sync: true, run: (t) => fastCached(t) },
     { name: "jsonwebtoken", sync: true, run: (t) => needUser(jsonwebtoken.verify(t, SECRET, jwtOptions)) },
     { name: "jose", sync: false, run: async (t) => needUser((await jose.jwtVerify(t, hmacKey, joseOptions)).payload) },
     { name: "@tsndr/cloudflare-worker-jwt", sync: false, run: async (t) => {
@@ -192,13 +232,21 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
 
 // ---------------------------------------------------------------------------------
 // Memory flatness: Wasm linear memory before/after MEMORY_OPS calls in one instance
-// (accepts, authorizations and refusals mixed).
+// (accepts, authorizations and refusals mixed), with the cache churning: CHURN_TOKENS
+// distinct valid tokens through 256 slots, so entries are replaced all the time.
 {
   const wasm = glue.initSync(); // already initialised: returns the instance's exports
   const shape = fixture.tokens.betterAuth ?? Object.values(fixture.tokens)[0];
   const gate = new Gate({ secret: SECRET, ...(shape.issuer ? { issuer: shape.issuer, audience: shape.audience } : {}) });
   const request = { method: "GET", url: shape.path, headers: { authorization: `Bearer ${shape.token}` } };
   const bad = tamper(shape.token);
+  const [header, payload] = shape.token.split(".");
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+  const churn = Array.from({ length: CHURN_TOKENS }, (_, i) => {
+    const input = `${header}.${Buffer.from(JSON.stringify({ ...claims, jti: `churn-${i}` })).toString("base64url")}`;
+    return `${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`;
+  });
+  for (let pass = 0; pass < 2; pass++) for (const t of churn) gate.verify(t);
   for (let i = 0; i < 1000; i++) gate.verify(shape.token);
   const before = wasm.memory.buffer.byteLength;
   const t0 = performance.now();
@@ -209,44 +257,49 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
       try { gate.verify(bad); } catch (e) { if (e instanceof GateError) refused++; else throw e; }
     } else if (k & 1) {
       if (!gate.authorize(request).allowed) throw new Error("memory run: refused");
-    } else {
+    } else if (k === 4) {
       sink = gate.verify(shape.token);
+    } else {
+      sink = gate.verify(churn[(i * 7) % CHURN_TOKENS]);
     }
   }
   const after = wasm.memory.buffer.byteLength;
-  results.memory = { ops: MEMORY_OPS, refused, beforeBytes: before, afterBytes: after, seconds: (performance.now() - t0) / 1000 };
+  results.memory = { ops: MEMORY_OPS, refused, churnTokens: CHURN_TOKENS, beforeBytes: before, afterBytes: after, seconds: (performance.now() - t0) / 1000 };
   log(`memory: ${before} → ${after} bytes over ${MEMORY_OPS} calls`);
 }
 
 // ---------------------------------------------------------------------------------
-// Cold start, in fresh processes.
+// Cold start, in fresh processes (the two modes alternate).
 {
-  const samples = [];
   const self = fileURLToPath(import.meta.url);
+  const samples = { "--cold": [], "--cold-instantiate": [] };
   for (let i = 0; i < COLD_RUNS; i++) {
-    const r = spawnSync(process.execPath, [self, "--cold", "--tokens", tokensPath], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`cold start failed: ${r.stderr}`);
-    samples.push(JSON.parse(r.stdout));
+    for (const mode of Object.keys(samples)) {
+      const r = spawnSync(process.execPath, [self, mode, "--tokens", tokensPath], { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`cold start failed: ${r.stderr}`);
+      samples[mode].push(JSON.parse(r.stdout));
+    }
   }
+  const summary = (list) => Object.fromEntries(
+    ["loadMs", "newGateMs", "firstVerifyMs", "totalMs"].map((k) => [k, median(list.map((s) => s[k]))]),
+  );
   results.cold = {
     runs: COLD_RUNS,
-    totalMs: median(samples.map((s) => s.totalMs)),
-    importMs: median(samples.map((s) => s.importMs)),
-    totalMsMax: Math.max(...samples.map((s) => s.totalMs)),
+    fromImport: { ...summary(samples["--cold"]), totalMsMax: Math.max(...samples["--cold"].map((s) => s.totalMs)) },
+    instantiate: { ...summary(samples["--cold-instantiate"]), totalMsMax: Math.max(...samples["--cold-instantiate"].map((s) => s.totalMs)) },
   };
-  log(`cold: ${results.cold.totalMs.toFixed(2)} ms (median of ${COLD_RUNS})`);
+  log(`cold: import → first verify ${results.cold.fromImport.totalMs.toFixed(2)} ms; instantiate → first verify ${results.cold.instantiate.totalMs.toFixed(2)} ms (medians of ${COLD_RUNS})`);
 }
 
 // Sizes.
 {
   const wasmBytes = readFileSync(new URL("jwtgate_wasm_bg.wasm", PKG));
-  const glueBytes = readFileSync(new URL("jwtgate_wasm.js", PKG));
-  const gateBytes = readFileSync(new URL("gate.js", PKG));
+  const nodeEntry = readFileSync(new URL("index.node.js", PKG));
   results.sizes = {
     wasmRaw: wasmBytes.length,
     wasmGzip: gzipSync(wasmBytes, { level: 9 }).length,
-    jsRaw: glueBytes.length + gateBytes.length,
-    jsGzip: gzipSync(Buffer.concat([glueBytes, gateBytes]), { level: 9 }).length,
+    jsRaw: nodeEntry.length,
+    jsGzip: gzipSync(nodeEntry, { level: 9 }).length,
   };
 }
 
