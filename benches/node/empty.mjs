@@ -1,0 +1,2 @@
+// Empty: warms the ESM loader before the cold-start timing (benches/node/verify.mjs --cold).
+export {};
