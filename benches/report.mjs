@@ -113,7 +113,7 @@ ${uncachedTable}
 
 On a cache hit there is no verification left to compare: the Wasm engine call costs
 ${shapesOf.map((s) => `${us(get(node, s, "Wasm engine call"))} µs (${s})`).join(", ")} against the native \`CachedGate\`'s
-${shapesOf.map((s) => `${us(get(native, s, "jwtgate verify, cached"))} µs`).join(", ")}, nearly all of it the JS→Wasm call, \`Date.now\` and \`encodeInto\`.
+${shapesOf.map((s) => `${us(get(native, s, "jwtgate verify, cached"))} µs`).join(", ")}, nearly all of it the JS→Wasm call itself.
 
 ## Package
 - \`.wasm\`: ${node.sizes.wasmRaw} bytes raw (${kb(node.sizes.wasmRaw)} KB), **${node.sizes.wasmGzip} bytes gzip -9 (${kb(node.sizes.wasmGzip)} KB)**;
