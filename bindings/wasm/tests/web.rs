@@ -11,6 +11,11 @@ const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
 const NOW: f64 = 1_700_000_000.0;
 
 fn core() -> GateCore {
+    core_with_cache(256.0)
+}
+
+/// The default configuration with `cache_entries` cache slots.
+fn core_with_cache(cache_entries: f64) -> GateCore {
     GateCore::new(
         SECRET,
         vec![],
@@ -21,7 +26,7 @@ fn core() -> GateCore {
         900.0,
         1800.0,
         None,
-        256.0,
+        cache_entries,
     )
     .unwrap()
 }
@@ -246,19 +251,7 @@ fn repeats_name_the_same_cache_entry_and_are_judged_again() {
         "a re-stored token gets a new generation"
     );
 
-    let mut off = GateCore::new(
-        SECRET,
-        vec![],
-        None,
-        None,
-        None,
-        0.0,
-        900.0,
-        1800.0,
-        None,
-        0.0,
-    )
-    .unwrap();
+    let mut off = core_with_cache(0.0);
     off.input_scratch()[..n].copy_from_slice(tok.as_bytes());
     assert!(off.verify_input(n, NOW) > 0);
     assert_eq!(off.entry().0, -1.0);
