@@ -25,7 +25,7 @@ if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown;
   log "wasm32: using the rustup target"
 else
   log "wasm32: no rustup target; using Debian rustc-web + build-std"
-  for p in rustc-web cargo-web rust-web-src lld-22; do need_pkg "$p"; done
+  for p in rustc-web cargo-web rust-web-src rust-web-llvm lld-22; do need_pkg "$p"; done
 fi
 for p in chromium chromium-driver firefox-esr; do need_pkg "$p"; done
 for p in ${JWTGATE_EXTRA_APT:-}; do need_pkg "$p"; done
