@@ -7,18 +7,24 @@ export WRANGLER_SEND_METRICS := false
 export NEXT_TELEMETRY_DISABLED := 1
 
 WASM_TARGET := wasm32-unknown-unknown
-TEST_TARGETS := test-lint test-core test-wasm test-pkg
+TEST_TARGETS := test-doctor test-lint test-core test-wasm test-pkg
 BENCH_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help setup test lint test-lint test-core pkg test-wasm test-pkg
+.PHONY: help setup doctor test-doctor test lint test-lint test-core pkg test-wasm test-pkg
 
 help: ## List targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-setup: ## Install what is missing (idempotent): wasm toolchain, wasm-bindgen-cli, browsers, npm deps
+setup: ## Install what is missing (idempotent): wasm toolchain, wasm-bindgen-cli, browsers, npm deps; then doctor
 	@scripts/bootstrap.sh
+
+doctor: ## Where every program the build calls comes from: fails on anything the bootstrap does not install
+	@scripts/doctor.sh
+
+test-doctor: ## The doctor itself: pointed at tools the bootstrap does not name, it must fail loudly
+	node --test tests/doctor/
 
 test: setup ## Run every test (what CI runs)
 	@$(MAKE) --no-print-directory $(TEST_TARGETS)
