@@ -11,8 +11,6 @@ import { fileURLToPath } from "node:url";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Where the Next.js, React and TypeScript packages come from (make nextjs-install). */
 export const NEXT_MODULES = path.join(ROOT, "examples/nextjs/node_modules");
-/** The tsconfig.json Next.js writes into an app that has none (checked against Next at every run). */
-export const NEXT_TSCONFIG = path.join(ROOT, "tests/readme/next-tsconfig.json");
 
 const quiet = ["--no-audit", "--no-fund", "--loglevel=error"];
 

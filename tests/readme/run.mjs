@@ -19,19 +19,23 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { extractBlocks } from "./blocks.mjs";
-import { ROOT, NEXT_TSCONFIG, createProject, syntaxErrors, typeCheck } from "./project.mjs";
-import { SECRET, runNextApp, runNode, runWorker } from "./hosts.mjs";
+import { ROOT, createProject, syntaxErrors, typeCheck } from "./project.mjs";
+import { SECRET, nextWrittenTsconfig, runNextApp, runNode, runWorker } from "./hosts.mjs";
 import { doctestIncludes, runDoctests, pythonFor, runPython } from "./native.mjs";
 
-/** The Markdown files whose blocks are tests (relative to the repository root). */
+/**
+ * The Markdown files whose blocks are tests (relative to the repository root);
+ * JWTGATE_README_FILES=a.md,b.md checks those instead (the runner's own tests use it).
+ */
 function markdownFiles() {
+  if (process.env.JWTGATE_README_FILES) return process.env.JWTGATE_README_FILES.split(",").filter(Boolean);
   const files = ["README.md", "pkg-template/README.md"];
   for (const parent of ["examples", "bindings"]) {
     const dir = path.join(ROOT, parent);
     if (!existsSync(dir)) continue;
     for (const d of readdirSync(dir).sort()) if (existsSync(path.join(dir, d, "README.md"))) files.push(`${parent}/${d}/README.md`);
   }
-  return files.filter((f) => process.env.JWTGATE_README_ONLY === undefined || process.env.JWTGATE_README_ONLY.split(",").includes(f));
+  return files;
 }
 
 const isNextSnippet = (code) =>
@@ -88,10 +92,17 @@ if (tsBlocks.length + jsBlocks.length > 0) {
 }
 if (project) {
   // Type-check every TS block under Next's own tsconfig (strict: false) and strict: true.
-  const nextOptions = JSON.parse(readFileSync(NEXT_TSCONFIG, "utf8")).compilerOptions;
+  let nextOptions;
+  if (tsBlocks.length) {
+    try {
+      nextOptions = (await nextWrittenTsconfig(project.app)).compilerOptions;
+    } catch (err) {
+      tsBlocks.forEach((e) => fail(e, `Next's tsconfig: ${err.message}`));
+    }
+  }
   const files = Object.fromEntries(tsBlocks.map((e) => [`${slug(e.block)}.${e.block.language === "tsx" ? "tsx" : "ts"}`, e.block.code + "\nexport {};\n"]));
   const byFile = new Map(tsBlocks.map((e, i) => [Object.keys(files)[i], e]));
-  if (tsBlocks.length) {
+  if (nextOptions) {
     for (const [label, options] of [["strict:false (Next's tsconfig)", nextOptions], ["strict:true", { ...nextOptions, strict: true }]]) {
       const dir = project.sibling(`types-${label.startsWith("strict:true") ? "strict" : "next"}`);
       for (const err of typeCheck(dir, files, options)) {
