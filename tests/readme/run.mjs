@@ -126,13 +126,13 @@ if (project) {
       console.log(`# ${label}: Worker — wrangler dev (workerd)`);
       const problems = await runWorker(project.sibling(`worker-${slug(block)}`), block.code);
       problems.forEach((p) => fail(e, p));
-      e.notes.push("workerd (wrangler dev): 200/403/401");
+      e.notes.push("workerd (wrangler dev) + gate contract 200/403/401");
     } else if (block.kind === "js") {
       console.log(`# ${label}: Node`);
       const ext = /^\s*(import|export)\b|\bawait\b/m.test(block.code) || !/\brequire\(/.test(block.code) ? "mjs" : "cjs";
       const problems = await runNode(project.sibling("node"), `${slug(block)}.${ext}`, block.code);
       problems.forEach((p) => fail(e, p));
-      e.notes.push("ran in Node");
+      e.notes.push("Node: module evaluated, exit 0");
     }
   }
   rmSync(project.dir, { recursive: true, force: true });
@@ -184,7 +184,7 @@ if (pyBlocks.length) {
     if (choice.pending) { e.status = "pending"; e.notes.push(`pending: ${choice.pending}`); continue; }
     if (choice.error) { fail(e, choice.error); continue; }
     const list = byPython.get(choice.python) ?? [];
-    list.push({ id: slug(e.block), code: e.block.code, where: where(e.block, 1), entry: e });
+    list.push({ id: slug(e.block), code: e.block.code, where: where(e.block, 1), entry: e, python: choice.python });
     byPython.set(choice.python, list);
   }
   if (byPython.size) {
@@ -193,7 +193,7 @@ if (pyBlocks.length) {
     for (const list of byPython.values()) for (const b of list) {
       const problem = outcome.get(b.id);
       if (problem) fail(b.entry, problem);
-      b.entry.notes.push(`pytest (${path.relative(ROOT, [...byPython].find(([, l]) => l.includes(b))[0])})`);
+      b.entry.notes.push(`pytest (${path.relative(ROOT, b.python)})`);
     }
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,3 +25,17 @@ test("every broken snippet is reported and the run fails", { timeout: 600_000 },
   assert.match(out, /broken\.md:15: tsc strict:true: TS2322/, out);
   assert.match(out.trim().split("\n").at(-1), /^0 passed, 10 failed$/);
 });
+
+test("Python blocks run under pytest; a fragment is parsed; a failing one is reported", { timeout: 120_000 }, () => {
+  const res = spawnSync(process.execPath, [run], {
+    encoding: "utf8",
+    env: { ...process.env, JWTGATE_README_FILES: "tests/readme/fixtures/python.md" },
+  });
+  const out = res.stdout;
+  assert.equal(res.status, 1, out + res.stderr);
+  assert.match(out, /^ok +tests\/readme\/fixtures\/python\.md:3 python — pytest/m);
+  assert.match(out, /^ok +tests\/readme\/fixtures\/python\.md:8 python — pytest/m);
+  assert.match(out, /^partial tests\/readme\/fixtures\/python\.md:19 python/m);
+  assert.match(out, /^FAILED +tests\/readme\/fixtures\/python\.md:25 python/m);
+  assert.match(out.trim().split("\n").at(-1), /^3 passed, 1 failed$/);
+});
