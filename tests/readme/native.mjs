@@ -45,18 +45,28 @@ function pythonImports(code) {
 const ORIGIN_MODULES = new Set(["fastapi", "jose", "starlette", "pydantic", "uvicorn", "httpx", "pytest"]);
 const ORIGIN_PYTHON = path.join(ROOT, "examples/fastapi-origin/.venv/bin/python");
 
-/** Interpreters that might have the jwtgate Python package (the venv `make python` creates). */
+/**
+ * Interpreters that might have the jwtgate Python package: JWTGATE_PYTHON, then every venv
+ * (a directory with pyvenv.cfg) within three levels of the repository, whichever make
+ * target created it; the example origin's last.
+ */
 function packageInterpreters() {
   const found = [];
   if (process.env.JWTGATE_PYTHON) found.push(process.env.JWTGATE_PYTHON);
-  const bindings = path.join(ROOT, "bindings");
-  for (const d of existsSync(bindings) ? readdirSync(bindings) : []) {
-    for (const venv of [".venv", "venv"]) {
-      const py = path.join(bindings, d, venv, "bin/python");
-      if (existsSync(py)) found.push(py);
+  const walk = (dir, depth) => {
+    let names;
+    try { names = readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    if (names.some((d) => d.name === "pyvenv.cfg") && existsSync(path.join(dir, "bin/python"))) {
+      found.push(path.join(dir, "bin/python"));
+      return;
     }
-  }
-  return found;
+    if (depth === 0) return;
+    for (const d of names) {
+      if (d.isDirectory() && !["node_modules", "target", ".git", "pkg"].includes(d.name)) walk(path.join(dir, d.name), depth - 1);
+    }
+  };
+  walk(ROOT, 3);
+  return found.sort((a, b) => (a === ORIGIN_PYTHON) - (b === ORIGIN_PYTHON));
 }
 
 /** Is there a Python package in the repository (a pyproject.toml under bindings/)? */
