@@ -31,6 +31,9 @@ export function createProject() {
   writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "readme-snippets", private: true }, null, 2) + "\n");
   execFileSync("npm", ["install", ...quiet, path.join(dir, tarball)], { cwd: app, stdio: ["ignore", "ignore", "inherit"] });
   const modules = path.join(app, "node_modules");
+  // Fallback for other imports (e.g. better-auth): the repository's dev dependencies, one
+  // level up, so resolution tries the app's node_modules first. Never jwtgate (not there).
+  if (existsSync(path.join(ROOT, "node_modules"))) symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   for (const name of readdirSync(NEXT_MODULES)) {
     if (name === "jwtgate" || name.startsWith(".")) continue;
     // Hard links: real files inside the app (Turbopack refuses files outside its root), no copy.
