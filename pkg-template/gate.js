@@ -268,7 +268,9 @@ export class Gate {
     // Typed to accept any Decision (TypeScript without strictNullChecks cannot narrow one):
     // an allowed decision here is a bug in the caller, never a response to send.
     if (decision?.allowed === true) {
-      throw new TypeError("gate.deny() was given an allowed decision: call it only when decision.allowed is false");
+      const error = new TypeError("gate.deny() was given an allowed decision: call it only when decision.allowed is false");
+      error.code = "decision_not_denied";
+      throw error;
     }
     const info = errorByCode(decision?.code);
     const headers = new Headers(init.headers);

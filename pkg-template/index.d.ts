@@ -124,7 +124,7 @@ export declare class Gate {
   protects(path: string): boolean;
   /**
    * `{"detail": …}` JSON Response with the decision's status; `WWW-Authenticate: Bearer …` on 401.
-   * @throws {TypeError} when given an allowed decision.
+   * @throws {TypeError} (`code` "decision_not_denied") when given an allowed decision.
    */
   deny(decision: DeniedDecision, init?: { headers?: HeadersInit }): Response;
 }

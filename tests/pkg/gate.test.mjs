@@ -103,7 +103,7 @@ test("deny refuses an allowed decision with a programming error, not a response"
   const g = gate();
   const allowed = g.authorize({ url: "/api/v1/u1/tasks", headers: bearer(sign(claims())) });
   assert.equal(allowed.allowed, true);
-  assert.throws(() => g.deny(allowed), (e) => e instanceof TypeError && /allowed decision/.test(e.message));
+  assert.throws(() => g.deny(allowed), (e) => e instanceof TypeError && e.code === "decision_not_denied" && /allowed decision/.test(e.message));
 });
 
 test("GateConfigError explains bad configurations", () => {
