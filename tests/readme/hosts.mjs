@@ -175,6 +175,12 @@ export async function runNextApp(app, fileName, code) {
   const next = nextBin(app);
   freshNextApp(app);
   writeFileSync(path.join(app, fileName), code);
+  // An ESM proxy.js needs "type": "module"; a .ts file does not (Next compiles it).
+  const pkgFile = path.join(app, "package.json");
+  const pkg = JSON.parse(readFileSync(pkgFile, "utf8"));
+  if (fileName.endsWith(".js")) pkg.type = "module";
+  else delete pkg.type;
+  writeFileSync(pkgFile, JSON.stringify(pkg, null, 2) + "\n");
   const build = async (label) => {
     const started = Date.now();
     const { code: exit, log } = await run(process.execPath, [next, "build"], { cwd: app, env: cleanEnv(), timeoutMs: 420_000 });

@@ -15,7 +15,8 @@
 // `<!-- snippet: partial -->` before a fence: a fragment, checked only for syntax (Rust:
 // ```rust,no_run, compiled); `<!-- snippet: skip <reason> -->`: not checked, reason printed.
 // Closing line: "N passed, N failed". Exit 1 on any failure.
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { extractBlocks } from "./blocks.mjs";
@@ -114,28 +115,37 @@ if (project) {
     }
   }
   for (const e of [...tsBlocks, ...jsBlocks]) {
-    const { block } = e;
-    const label = `${where(block)} (${block.language})`;
-    if (isNextSnippet(block.code)) {
-      console.log(`# ${label}: Next.js app — next build ×2, next start`);
-      const name = `${nextFunction(block.code)}.${block.kind === "ts" ? "ts" : "js"}`;
-      const { problems, notes } = await runNextApp(project.app, name, block.code);
-      problems.forEach((p) => fail(e, p));
-      e.notes.push(`${name} in a Next app: ${notes.join(", ")}`);
-    } else if (block.kind === "js" && isWorkerSnippet(block.code)) {
-      console.log(`# ${label}: Worker — wrangler dev (workerd)`);
-      const problems = await runWorker(project.sibling(`worker-${slug(block)}`), block.code);
-      problems.forEach((p) => fail(e, p));
-      e.notes.push("workerd (wrangler dev) + gate contract 200/403/401");
-    } else if (block.kind === "js") {
-      console.log(`# ${label}: Node`);
-      const ext = /^\s*(import|export)\b|\bawait\b/m.test(block.code) || !/\brequire\(/.test(block.code) ? "mjs" : "cjs";
-      const problems = await runNode(project.sibling("node"), `${slug(block)}.${ext}`, block.code);
-      problems.forEach((p) => fail(e, p));
-      e.notes.push("Node: module evaluated, exit 0");
+    try {
+      await runInHost(e);
+    } catch (err) {
+      fail(e, `${err.stack ?? err}`);
     }
   }
   rmSync(project.dir, { recursive: true, force: true });
+}
+
+/** Runs a whole JS/TS block in the host it is written for (TS outside Next: type-checked only). */
+async function runInHost(e) {
+  const { block } = e;
+  const label = `${where(block)} (${block.language})`;
+  if (isNextSnippet(block.code)) {
+    console.log(`# ${label}: Next.js app — next build ×2, next start`);
+    const name = `${nextFunction(block.code)}.${block.kind === "ts" ? "ts" : "js"}`;
+    const { problems, notes } = await runNextApp(project.app, name, block.code);
+    problems.forEach((p) => fail(e, p));
+    e.notes.push(`${name} in a Next app: ${notes.join(", ")}`);
+  } else if (block.kind === "js" && isWorkerSnippet(block.code)) {
+    console.log(`# ${label}: Worker — wrangler dev (workerd)`);
+    const problems = await runWorker(project.sibling(`worker-${slug(block)}`), block.code);
+    problems.forEach((p) => fail(e, p));
+    e.notes.push("workerd (wrangler dev) + gate contract 200/403/401");
+  } else if (block.kind === "js") {
+    console.log(`# ${label}: Node`);
+    const ext = /^\s*(import|export)\b|\bawait\b/m.test(block.code) || !/\brequire\(/.test(block.code) ? "mjs" : "cjs";
+    const problems = await runNode(project.sibling("node"), `${slug(block)}.${ext}`, block.code);
+    problems.forEach((p) => fail(e, p));
+    e.notes.push("Node: module evaluated, exit 0");
+  }
 }
 
 // Rust: rustdoc runs the blocks of every file src/lib.rs includes as a cfg(doctest) item.
@@ -200,7 +210,7 @@ if (pyBlocks.length) {
 }
 
 function createScratchDir() {
-  return spawnSync("mktemp", ["-d", "/tmp/jwtgate-readme-py.XXXXXX"], { encoding: "utf8" }).stdout.trim();
+  return mkdtempSync(path.join(os.tmpdir(), "jwtgate-readme-py-"));
 }
 
 // Report: one line per block, then the counts and the closing line.
