@@ -46,13 +46,14 @@ const ORIGIN_MODULES = new Set(["fastapi", "jose", "starlette", "pydantic", "uvi
 const ORIGIN_PYTHON = path.join(ROOT, "examples/fastapi-origin/.venv/bin/python");
 
 /**
- * Interpreters that might have the jwtgate Python package: JWTGATE_PYTHON, then every venv
- * (a directory with pyvenv.cfg) within three levels of the repository, whichever make
- * target created it; the example origin's last.
+ * Interpreters that might have the jwtgate Python package: JWTGATE_PYTHON, JWTGATE_PY_VENV,
+ * then every venv (a directory with pyvenv.cfg) within three levels of the repository
+ * (`make python` puts one in target/python/venv); the example origin's last.
  */
 function packageInterpreters() {
   const found = [];
   if (process.env.JWTGATE_PYTHON) found.push(process.env.JWTGATE_PYTHON);
+  if (process.env.JWTGATE_PY_VENV) found.push(path.join(process.env.JWTGATE_PY_VENV, "bin/python"));
   const walk = (dir, depth) => {
     let names;
     try { names = readdirSync(dir, { withFileTypes: true }); } catch { return; }
@@ -62,7 +63,7 @@ function packageInterpreters() {
     }
     if (depth === 0) return;
     for (const d of names) {
-      if (d.isDirectory() && !["node_modules", "target", ".git", "pkg"].includes(d.name)) walk(path.join(dir, d.name), depth - 1);
+      if (d.isDirectory() && !["node_modules", ".git", "pkg", "deps", "incremental", ".fingerprint", "build"].includes(d.name)) walk(path.join(dir, d.name), depth - 1);
     }
   };
   walk(ROOT, 3);
