@@ -54,5 +54,5 @@ test-wasm: ## wasm-bindgen-test suites in Node, Chromium and Firefox
 	@echo "== wasm-bindgen-test: headless Firefox"
 	@WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER=$$(command -v geckodriver) $(WASM_TEST) --test web
 
-test-pkg: pkg ## The built package: npm pack → install → node --test; browser page; workerd
+test-pkg: pkg nextjs-install ## The built package: npm pack → install → node --test; declarations (tsc); browser page; workerd
 	@scripts/test-pkg.sh

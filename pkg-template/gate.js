@@ -265,6 +265,13 @@ export class Gate {
    * A Response for a refusal: `{"detail": …}` JSON, the status, WWW-Authenticate on 401.
    */
   deny(decision, init = {}) {
+    // Typed to accept any Decision (TypeScript without strictNullChecks cannot narrow one):
+    // an allowed decision here is a bug in the caller, never a response to send.
+    if (decision?.allowed === true) {
+      const error = new TypeError("gate.deny() was given an allowed decision: call it only when decision.allowed is false");
+      error.code = "decision_not_denied";
+      throw error;
+    }
     const info = errorByCode(decision?.code);
     const headers = new Headers(init.headers);
     headers.set("content-type", "application/json");

@@ -84,6 +84,15 @@ export interface Denied {
 
 export type Decision = Allowed | Denied;
 
+/**
+ * A refused decision, as methods that only make sense for one take it: `Denied` where
+ * TypeScript narrows `Decision` on `if (!decision.allowed)` (`strictNullChecks`, part of
+ * `strict`), any `Decision` where it cannot (`strict: false`, the tsconfig Next.js writes),
+ * so that the idiom `if (!decision.allowed) return gate.deny(decision)` compiles under both.
+ * An allowed decision passed at run time throws a `TypeError` (a bug in the caller).
+ */
+export type DeniedDecision = undefined extends null ? Decision : Denied;
+
 /** Anything with a method, a URL (absolute, or a path) and headers (Headers, or a plain object). */
 export interface RequestLike {
   method?: string;
@@ -113,6 +122,9 @@ export declare class Gate {
   authorize(request: Request | RequestLike): Decision;
   /** Does this path need a token (under the API prefix, or ambiguous)? */
   protects(path: string): boolean;
-  /** `{"detail": …}` JSON Response with the decision's status; `WWW-Authenticate: Bearer …` on 401. */
-  deny(decision: Denied, init?: { headers?: HeadersInit }): Response;
+  /**
+   * `{"detail": …}` JSON Response with the decision's status; `WWW-Authenticate: Bearer …` on 401.
+   * @throws {TypeError} (`code` "decision_not_denied") when given an allowed decision.
+   */
+  deny(decision: DeniedDecision, init?: { headers?: HeadersInit }): Response;
 }

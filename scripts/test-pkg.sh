@@ -16,6 +16,20 @@ cp "$repo"/tests/pkg/gate.test.mjs "$repo"/tests/pkg/corpus.test.mjs "$scratch/"
 (cd "$repo" && cargo run -q --locked --example corpus -- --decide --jsonl) > "$scratch/corpus.jsonl"
 (cd "$scratch" && node --test gate.test.mjs corpus.test.mjs)
 
+# Declaration tests (tests/pkg/types): the README idiom compiles with strict on, strict off
+# (the tsconfig Next.js writes) and nodenext, and the union still catches misuse under
+# strict. TypeScript: the example app's (make nextjs-install), the version Next builds with.
+tsc="$repo/examples/nextjs/node_modules/typescript/bin/tsc"
+[ -f "$tsc" ] || { echo "test-pkg: $tsc is missing: run make nextjs-install" >&2; exit 1; }
+cp "$repo"/tests/pkg/types/*.ts "$repo"/tests/pkg/types/tsconfig.*.json "$scratch/"
+passed=0 failed=0
+for config in "$scratch"/tsconfig.*.json; do
+  if (cd "$scratch" && node "$tsc" -p "$config" --pretty false); then passed=$((passed + 1)); echo "ok $(basename "$config")"
+  else failed=$((failed + 1)); echo "FAILED $(basename "$config")"; fi
+done
+echo "declarations (tsc $(node "$tsc" -v | cut -d' ' -f2)): $passed passed, $failed failed"
+[ "$failed" = 0 ]
+
 folder=$(mktemp -d "${TMPDIR:-/tmp}/jwtgate-folder.XXXXXX")
 printf '{"name":"scratch-folder","private":true,"type":"module"}\n' > "$folder/package.json"
 (cd "$folder" && npm_q install "$repo/pkg" && node -e 'import("jwtgate").then(({ Gate }) => { new Gate({ secret: "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa" }); console.log("folder install: ok") })')

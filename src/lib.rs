@@ -355,3 +355,9 @@ fn is_method_token(method: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+// The README's Rust blocks, run as doctests (`cargo test --doc`; `make test-readme`
+// checks that every one of them ran).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

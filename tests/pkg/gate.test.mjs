@@ -99,6 +99,13 @@ test("deny builds the refusal Response", async () => {
   assert.equal(withCors.headers.get("access-control-allow-origin"), "http://localhost:3000");
 });
 
+test("deny refuses an allowed decision with a programming error, not a response", () => {
+  const g = gate();
+  const allowed = g.authorize({ url: "/api/v1/u1/tasks", headers: bearer(sign(claims())) });
+  assert.equal(allowed.allowed, true);
+  assert.throws(() => g.deny(allowed), (e) => e instanceof TypeError && e.code === "decision_not_denied" && /allowed decision/.test(e.message));
+});
+
 test("GateConfigError explains bad configurations", () => {
   const cases = [
     [undefined, "invalid_option"],

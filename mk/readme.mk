@@ -1,0 +1,12 @@
+# README snippets are tests (tests/readme/; docs/decisions/readme-tests.md): every fenced block
+# of README.md, pkg-template/README.md, examples/*/README.md and bindings/*/README.md is
+# compiled / type-checked / run against the built package, or carries a marker saying why not.
+# Needs pkg/ (the tarball is installed in a scratch project) and the Next.js example's
+# node_modules (next, react, typescript: the versions the example app is tested with).
+.PHONY: test-readme
+
+test-readme: pkg nextjs-install ## README snippets: Rust doctests, TS (strict on/off, next build), JS in Node/workerd, Python
+	@node --test --test-concurrency=1 tests/readme/blocks.test.mjs tests/readme/runner.test.mjs
+	@node tests/readme/run.mjs
+
+TEST_TARGETS += test-readme
