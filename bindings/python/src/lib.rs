@@ -13,21 +13,23 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::{Mutex, MutexGuard};
+mod gate;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jwtgate::{CachedGate, ConfigError, Error, Gate, GateConfig, DEFAULT_CACHE_ENTRIES};
+use jwtgate::{ConfigError, Error, GateConfig};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyInt, PyList, PyString, PyTuple, PyType};
+
+use gate::PyGate;
 
 static GATE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static GATE_CONFIG_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// A core refusal as a `jwtgate.errors.GateError(status, code, detail, www_authenticate)`.
-fn gate_error(py: Python<'_>, error: Error) -> PyErr {
+pub(crate) fn gate_error(py: Python<'_>, error: Error) -> PyErr {
     let made = GATE_ERROR
         .import(py, "jwtgate.errors", "GateError")
         .and_then(|class| {
@@ -45,7 +47,7 @@ fn gate_error(py: Python<'_>, error: Error) -> PyErr {
 }
 
 /// `jwtgate.errors.GateConfigError(code, message)`; the message never holds a secret.
-fn config_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
+pub(crate) fn config_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
     let made = GATE_CONFIG_ERROR
         .import(py, "jwtgate.errors", "GateConfigError")
         .and_then(|class| class.call1((code, message)));
@@ -68,7 +70,7 @@ fn python_names(message: &str) -> String {
         .fold(message.to_owned(), |m, (js, py)| m.replace(js, py))
 }
 
-fn core_config_error(py: Python<'_>, error: &ConfigError) -> PyErr {
+pub(crate) fn core_config_error(py: Python<'_>, error: &ConfigError) -> PyErr {
     config_error(py, error.code(), &python_names(&error.to_string()))
 }
 
@@ -85,7 +87,7 @@ fn string(value: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
 }
 
 /// A count of seconds (or slots): an `int` (not `bool`), 0 or more.
-fn count(value: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
+pub(crate) fn count(value: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
     let is_int = value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>();
     is_int
         .then(|| value.extract::<u64>().ok())
@@ -134,7 +136,7 @@ type Setter = fn(GateConfig, &Bound<'_, PyAny>) -> PyResult<GateConfig>;
 /// Every `Gate(...)` keyword that feeds `GateConfig`, with how it does. Adding an option
 /// to the core is one line here (and one in `_jwtgate.pyi`). `secret` and `cache_size`
 /// are read apart: the first is required, the second is not part of `GateConfig`.
-const OPTIONS: &[(&str, Setter)] = &[
+pub(crate) const OPTIONS: &[(&str, Setter)] = &[
     ("previous_secrets", previous_secrets),
     ("issuer", |c, v| Ok(c.issuer(string(v, "issuer")?))),
     ("audience", |c, v| Ok(c.audience(string(v, "audience")?))),
@@ -157,7 +159,7 @@ const OPTIONS: &[(&str, Setter)] = &[
 /// The clock: `now` as given (float seconds are floored), else the system clock. A broken
 /// clock fails closed as in the npm package: NaN/+inf → far future (everything expired),
 /// negative → 0.
-fn clock(now: Option<f64>) -> u64 {
+pub(crate) fn clock(now: Option<f64>) -> u64 {
     match now {
         None => SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -169,177 +171,8 @@ fn clock(now: Option<f64>) -> u64 {
 
 /// Python strings cross as UTF-8; a lone surrogate (not encodable) becomes U+FFFD, as a
 /// JS `TextEncoder` does, so it is refused by the rules rather than by an encoding error.
-fn text<'a>(value: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, str> {
+pub(crate) fn text<'a>(value: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, str> {
     value.to_string_lossy()
-}
-
-/// A validated gate, shared freely between threads.
-///
-/// The verified-token cache (`CachedGate`) needs exclusive access, so it sits behind a
-/// `Mutex`, taken only around the core call (never while Python runs). The GIL already
-/// serialises callers, so the lock is uncontended: its cost is measured in `make bench`
-/// (docs/decisions/python.md). `cache_size=0` uses the plain `Gate` and no lock.
-#[pyclass(frozen, module = "jwtgate", name = "Gate")]
-struct PyGate {
-    gate: Gate,
-    cache: Option<Mutex<CachedGate>>,
-    cache_size: usize,
-}
-
-impl PyGate {
-    fn cached(&self) -> Option<MutexGuard<'_, CachedGate>> {
-        // A poisoned lock means a panic mid-call; the core has none, and the cache only
-        // ever holds fully verified entries, so its state stays usable.
-        self.cache
-            .as_ref()
-            .map(|m| m.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
-    }
-
-    /// Claims dict for an acceptance (`json.loads` of the signed payload), or the refusal.
-    fn claims<'py>(py: Python<'py>, outcome: Result<String, Error>) -> PyResult<Bound<'py, PyAny>> {
-        match outcome {
-            Ok(payload) => JSON_LOADS.import(py, "json", "loads")?.call1((payload,)),
-            Err(error) => Err(gate_error(py, error)),
-        }
-    }
-}
-
-#[pymethods]
-impl PyGate {
-    #[new]
-    #[pyo3(signature = (*, secret = None, **options))]
-    fn new(
-        py: Python<'_>,
-        secret: Option<&Bound<'_, PyAny>>,
-        options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Self> {
-        let secret = secret
-            .filter(|s| !s.is_none())
-            .and_then(|s| s.cast::<PyString>().ok())
-            .map(|s| s.to_string_lossy().into_owned())
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                config_error(
-                    py,
-                    "missing_secret",
-                    "secret is required (BETTER_AUTH_SECRET, at least 32 characters)",
-                )
-            })?;
-        let mut config = GateConfig::new(secret);
-        let mut cache_size = DEFAULT_CACHE_ENTRIES;
-        for (key, value) in options.into_iter().flat_map(|o| o.iter()) {
-            let name = key.cast::<PyString>()?.to_string_lossy().into_owned();
-            if value.is_none() {
-                // `None` means "the default", for every option (as `null` does in JS).
-                if name == "cache_size" || OPTIONS.iter().any(|(n, _)| *n == name) {
-                    continue;
-                }
-            }
-            if name == "cache_size" {
-                let slots = count(&value, "cache_size")?;
-                cache_size = usize::try_from(slots).unwrap_or(usize::MAX);
-                continue;
-            }
-            let Some((_, set)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
-                return Err(config_error(
-                    py,
-                    "unknown_option",
-                    &format!("unknown option {name:?}"),
-                ));
-            };
-            config = set(config, &value)?;
-        }
-        let gate = Gate::new(config).map_err(|e| core_config_error(py, &e))?;
-        let cache = (cache_size > 0).then(|| Mutex::new(CachedGate::new(gate.clone(), cache_size)));
-        let cache_size = cache.as_ref().map_or(0, |c| {
-            c.lock().map_or(cache_size, |cached| cached.capacity())
-        });
-        Ok(PyGate {
-            gate,
-            cache,
-            cache_size,
-        })
-    }
-
-    /// Verifies a token; returns its claims (a new dict each call). Raises `GateError`.
-    #[pyo3(signature = (token, now = None))]
-    fn verify<'py>(
-        &self,
-        py: Python<'py>,
-        token: &Bound<'py, PyString>,
-        now: Option<f64>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let token = text(token);
-        let now = clock(now);
-        let outcome = match self.cached() {
-            Some(mut cached) => cached
-                .verify(&token, now)
-                .map(|v| v.payload_json().to_owned()),
-            None => self.gate.verify(&token, now).map(|v| v.into_parts().1),
-        };
-        Self::claims(py, outcome)
-    }
-
-    /// The whole request decision (method, raw path, `Authorization` value or `None`);
-    /// returns the claims or raises `GateError`.
-    #[pyo3(signature = (method, path, authorization = None, now = None))]
-    fn authorize<'py>(
-        &self,
-        py: Python<'py>,
-        method: &Bound<'py, PyString>,
-        path: &Bound<'py, PyString>,
-        authorization: Option<&Bound<'py, PyString>>,
-        now: Option<f64>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let (method, path) = (text(method), text(path));
-        let authorization = authorization.map(text);
-        let authorization = authorization.as_deref();
-        let now = clock(now);
-        let outcome = match self.cached() {
-            Some(mut cached) => cached
-                .authorize(&method, &path, authorization, now)
-                .map(|v| v.payload_json().to_owned()),
-            None => self
-                .gate
-                .authorize(&method, &path, authorization, now)
-                .map(|v| v.into_parts().1),
-        };
-        Self::claims(py, outcome)
-    }
-
-    /// Does this raw path need a token? (Under the prefix, or ambiguous.) Middleware passes
-    /// the rest through untouched.
-    fn protects(&self, path: &Bound<'_, PyString>) -> bool {
-        self.gate.protects(&text(path))
-    }
-
-    /// The protected prefix, with its trailing `/`.
-    #[getter]
-    fn api_prefix(&self) -> &str {
-        &self.gate.config().api_prefix
-    }
-
-    /// Slots of the verified-token cache (a power of two; 0: off).
-    #[getter]
-    fn cache_size(&self) -> usize {
-        self.cache_size
-    }
-
-    fn __repr__(&self) -> String {
-        let c = self.gate.config();
-        format!(
-            "Gate(api_prefix={:?}, issuer={:?}, audience={:?}, leeway_seconds={}, \
-             min_lifetime_seconds={}, max_lifetime_seconds={}, previous_secrets={}, cache_size={})",
-            c.api_prefix,
-            c.issuer,
-            c.audience,
-            c.leeway_seconds,
-            c.min_lifetime_seconds,
-            c.max_lifetime_seconds,
-            c.previous_secrets.len(),
-            self.cache_size,
-        )
-    }
 }
 
 /// The `GateError` the core gives for `code` (for host-side checks that must answer with
@@ -361,7 +194,7 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "ERROR_CODES",
         PyTuple::new(m.py(), Error::ALL.iter().map(|e| e.code()))?,
     )?;
-    m.add("DEFAULT_CACHE_SIZE", DEFAULT_CACHE_ENTRIES)?;
+    m.add("DEFAULT_CACHE_SIZE", jwtgate::DEFAULT_CACHE_ENTRIES)?;
     m.add("MAX_TOKEN_BYTES", jwtgate::MAX_TOKEN_BYTES)?;
     Ok(())
 }

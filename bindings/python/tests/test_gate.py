@@ -55,6 +55,22 @@ def test_verify_returns_every_claim_as_a_new_dict():
     assert gate.verify(token, now=NOW + 10) == claims(roles=["a", "b"], nested={"x": 1.5})
 
 
+@pytest.mark.parametrize("cache_size", [1, 2, 256])
+def test_cached_claims_are_a_new_dict_of_the_right_token(cache_size):
+    # Scalar-only claims of a cached token are copied from the dict parsed the first time;
+    # slots are replaced as tokens alternate (1 slot: every call evicts the other token).
+    gate = Gate(secret=SECRET, cache_size=cache_size)
+    tokens = {f"user-{i}": mint(claims(sub=f"user-{i}", flag=True, score=1.5, note=None)) for i in range(3)}
+    for round_ in range(4):
+        for sub, token in tokens.items():
+            got = gate.verify(token, now=NOW + round_)
+            assert got == claims(sub=sub, flag=True, score=1.5, note=None)
+            got["sub"] = "changed"
+            got["extra"] = 1
+            auth = gate.authorize("GET", f"/api/v1/{sub}/x", f"Bearer {token}", now=NOW + round_)
+            assert auth == claims(sub=sub, flag=True, score=1.5, note=None)
+
+
 @pytest.mark.parametrize("cache_size", [0, 1, 256])
 def test_refusals_carry_status_code_detail_and_challenge(cache_size):
     gate = Gate(secret=SECRET, cache_size=cache_size)
