@@ -46,7 +46,7 @@ wheel() {
   venv_with "$BUILD_VENV" "$PKG/requirements-build.txt"
   local sources hash stamp="$OUT/wheels/.jwtgate-sources" found
   sources=$(cd "$ROOT" && ls Cargo.toml src/*.rs bindings/python/{Cargo.toml,Cargo.lock,pyproject.toml,README.md} \
-    bindings/python/src/*.rs bindings/python/python/jwtgate/*)
+    bindings/python/src/*.rs && find bindings/python/python -type f -not -name '*.pyc' | sort)
   hash=$(cd "$ROOT" && cat $sources | sha256sum | cut -d' ' -f1)
   found=$(ls "$OUT"/wheels/jwtgate-*.whl 2>/dev/null | head -n1 || true)
   if [ -n "$found" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ]; then

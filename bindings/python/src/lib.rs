@@ -194,6 +194,13 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "ERROR_CODES",
         PyTuple::new(m.py(), Error::ALL.iter().map(|e| e.code()))?,
     )?;
+    // Every keyword `Gate` takes besides `secret` (checked against GateOptions by a test).
+    let names: Vec<&str> = OPTIONS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(["cache_size"])
+        .collect();
+    m.add("OPTION_NAMES", PyTuple::new(m.py(), names)?)?;
     m.add("DEFAULT_CACHE_SIZE", jwtgate::DEFAULT_CACHE_ENTRIES)?;
     m.add("MAX_TOKEN_BYTES", jwtgate::MAX_TOKEN_BYTES)?;
     Ok(())

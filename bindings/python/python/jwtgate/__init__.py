@@ -9,17 +9,18 @@ FastAPI: ``jwtgate.fastapi``; any ASGI app: ``jwtgate.asgi``.
 """
 import sys
 
+from ._options import GateOptions
 from .errors import GateConfigError, GateError
 
 try:
     from ._jwtgate import DEFAULT_CACHE_SIZE, ERROR_CODES, MAX_TOKEN_BYTES, Gate
-except ImportError as exc:  # pragma: no cover - depends on the interpreter
-    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
-    if is_gil_enabled is not None and not is_gil_enabled():
+except ImportError as _error:  # pragma: no cover - depends on the interpreter
+    _is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
+    if _is_gil_enabled is not None and not _is_gil_enabled():
         raise ImportError(
             "jwtgate's wheel is built for CPython's stable ABI (abi3), which free-threaded "
             "CPython (3.13t/3.14t) cannot load; use a regular CPython build"
-        ) from exc
+        ) from _error
     raise
 
 __version__ = "0.1.0"
@@ -30,4 +31,5 @@ __all__ = [
     "Gate",
     "GateConfigError",
     "GateError",
+    "GateOptions",
 ]

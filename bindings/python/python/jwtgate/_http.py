@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import Any, Mapping, Optional
+from urllib.parse import quote
 
 from ._jwtgate import Gate
 from .errors import GateConfigError
@@ -37,17 +38,18 @@ def raw_path(scope: Mapping[str, Any]) -> str:
     """The path as the client sent it (percent-escapes intact; the core decodes and refuses
     ambiguous paths itself). ASGI's `path` is already decoded, so `raw_path` is preferred;
     servers that omit it get `root_path + path` re-escaped."""
-    raw = scope.get("raw_path")
+    raw: Optional[bytes] = scope.get("raw_path")
     if raw:
         # uvicorn's raw_path has no query string, but ASGI does not promise it.
         return raw.decode("latin-1").split("?", 1)[0]
-    from urllib.parse import quote
-
-    return quote(scope.get("root_path", "") + scope.get("path", ""), safe="/:@!$&'()*+,;=-._~")
+    path: str = scope.get("root_path", "") + scope.get("path", "")
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
 
 
 def authorization_header(scope: Mapping[str, Any]) -> Optional[str]:
     """The first `Authorization` header, decoded as Starlette does (Latin-1)."""
+    name: bytes
+    value: bytes
     for name, value in scope.get("headers", ()):
         if name.lower() == b"authorization":
             return value.decode("latin-1")

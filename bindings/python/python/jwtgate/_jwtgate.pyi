@@ -1,27 +1,23 @@
-# Stubs of the native module (src/lib.rs). Keep in step with its OPTIONS table.
-from typing import Any, Dict, Optional, Sequence, Tuple, Union
+# Stubs of the native module (src/lib.rs). Options: GateOptions (_options.py).
+from typing import Any, Dict, Optional, Tuple, final
 
+from typing_extensions import Unpack
+
+from ._options import GateOptions
+from .errors import GateError
+
+__all__ = ["Gate", "refusal", "ERROR_CODES", "OPTION_NAMES", "DEFAULT_CACHE_SIZE", "MAX_TOKEN_BYTES"]
 DEFAULT_CACHE_SIZE: int
 MAX_TOKEN_BYTES: int
 ERROR_CODES: Tuple[str, ...]
+OPTION_NAMES: Tuple[str, ...]
 
+@final
 class Gate:
     """A validated gate, safe to share between threads. Raises GateConfigError on a bad
     configuration (weak secret, bad window or prefix, unknown option)."""
 
-    def __init__(
-        self,
-        *,
-        secret: str,
-        previous_secrets: Optional[Union[Sequence[str], str]] = None,
-        issuer: Optional[str] = None,
-        audience: Optional[str] = None,
-        leeway_seconds: Optional[int] = None,
-        min_lifetime_seconds: Optional[int] = None,
-        max_lifetime_seconds: Optional[int] = None,
-        api_prefix: Optional[str] = None,
-        cache_size: Optional[int] = None,
-    ) -> None: ...
+    def __new__(cls, *, secret: str, **options: Unpack[GateOptions]) -> "Gate": ...
     def verify(self, token: str, now: Optional[float] = None) -> Dict[str, Any]:
         """The token's claims, or raises GateError. `now`: seconds since the epoch."""
     def authorize(
@@ -40,5 +36,5 @@ class Gate:
     @property
     def cache_size(self) -> int: ...
 
-def refusal(code: str) -> Any:
+def refusal(code: str) -> GateError:
     """The GateError the core gives for `code` (ValueError for an unknown code)."""

@@ -12,11 +12,15 @@ it runs first, outside) when browsers send preflights: preflights carry no token
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable, Dict, MutableMapping, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, MutableMapping, Optional
 
 from ._http import authorization_header, gate_from, raw_path
 from ._jwtgate import Gate
+from ._options import GateOptions
 from .errors import GateError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["GateMiddleware"]
 
@@ -39,7 +43,7 @@ class GateMiddleware:
         *,
         secret: Optional[str] = None,
         state_key: str = "claims",
-        **options: Any,
+        **options: Unpack[GateOptions],
     ) -> None:
         self.app = app
         self.gate = gate_from(gate, secret, options)

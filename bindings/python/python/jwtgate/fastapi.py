@@ -14,14 +14,18 @@ must name the token's ``sub`` (403), ``/api/v1/me/...`` needs only a valid token
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ._http import authorization_header, gate_from, raw_path
 from ._jwtgate import Gate, refusal
+from ._options import GateOptions
 from .errors import GateError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["BetterAuth", "http_exception"]
 
@@ -51,7 +55,9 @@ class BetterAuth:
 
     gate: Gate
 
-    def __init__(self, gate: Optional[Gate] = None, *, secret: Optional[str] = None, **options: Any) -> None:
+    def __init__(
+        self, gate: Optional[Gate] = None, *, secret: Optional[str] = None, **options: Unpack[GateOptions]
+    ) -> None:
         self.gate = gate_from(gate, secret, options)
 
     def authorize(self, request: Request) -> Dict[str, Any]:
