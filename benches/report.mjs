@@ -9,6 +9,8 @@ const read = (f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8"));
 const node = read("node.json");
 const native = read("native.json");
 const edge = existsSync(`${dir}/edge.json`) ? read("edge.json") : undefined;
+// Python (make bench-python): renders its own section and target rows.
+const python = existsSync(`${dir}/python.json`) ? read("python.json") : undefined;
 const sh = (cmd) => { try { return execSync(cmd, { encoding: "utf8" }).trim(); } catch { return "?"; } };
 const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? cpus()[0]?.model;
 const SHAPES = { spec: "spec (sub/email/name)", betterAuth: "Better Auth (user object, iss/aud)" };
@@ -52,6 +54,7 @@ if (edge) {
   targets.push(["edge: p50 latency added by the gate (ms)", edge.addedP50Ms, "≤ 1", (r) => r <= 1]);
   targets.push(["edge: errors through the gate", edge.errors, "0", (r) => r === 0]);
 }
+for (const [name, value, goal] of python?.targets ?? []) targets.push([name, value, goal, (r) => r >= 5]);
 const targetTable = ["| target | measured | goal | |", "|---|---:|---:|---|",
   ...targets.map(([n, v, goal, ok]) => `| ${n} | ${Number.isInteger(v) ? v : v.toFixed(2)} | ${goal} | ${ok(v) ? "met" : "**missed**"} |`)].join("\n");
 
@@ -144,7 +147,8 @@ the gate's and is not what production Workers add. Every answer through the gate
 ## Edge
 Not measured in this run (\`make bench\` runs \`bench-edge\`, which needs the worker build).
 `}
-## Targets (issue 6)
+${python ? `\n${python.markdown}` : ""}
+## Targets (issue 6; Python rows: issue 15)
 ${targetTable}
 `;
 writeFileSync(out, md);

@@ -7,7 +7,9 @@
 # The venv (examples/fastapi-origin/.venv, or $ORIGIN_VENV) is created once; pip runs
 # again only when requirements*.txt changed. Env: BETTER_AUTH_SECRET (required; the app
 # refuses to start with fewer than 32 characters, as the spec does), PORT (8000),
-# TASKS_DB (default: $VENV/tasks.db), FRONTEND_URL (an extra CORS origin, as in the spec).
+# TASKS_DB (default: $VENV/tasks.db), FRONTEND_URL (an extra CORS origin, as in the spec),
+# ORIGIN_AUTH (spec: the spec's python-jose code, the default; jwtgate: the same routes
+# guarded by the jwtgate wheel, built by scripts/python.sh and installed into the venv).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 APP="$ROOT/examples/fastapi-origin"
@@ -47,8 +49,16 @@ if [ -z "${BETTER_AUTH_SECRET:-}" ]; then
   exit 2
 fi
 setup_venv
-export BETTER_AUTH_SECRET
+if [ "${ORIGIN_AUTH:-spec}" = jwtgate ]; then
+  whl=$("$ROOT/scripts/python.sh" wheel)
+  if [ "$(cat "$VENV/.jwtgate-wheel" 2>/dev/null)" != "$(sha256sum "$whl")" ]; then
+    log "pip install ${whl#"$ROOT/"}"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q --force-reinstall --no-deps "$whl"
+    sha256sum "$whl" > "$VENV/.jwtgate-wheel"
+  fi
+fi
+export BETTER_AUTH_SECRET ORIGIN_AUTH="${ORIGIN_AUTH:-spec}"
 export TASKS_DB="${TASKS_DB:-$VENV/tasks.db}"
-log "serving on http://127.0.0.1:${PORT:-8000} (db: $TASKS_DB)"
+log "serving on http://127.0.0.1:${PORT:-8000} (auth: $ORIGIN_AUTH, db: $TASKS_DB)"
 exec "$VENV/bin/python" -m uvicorn main:app --app-dir "$APP" \
   --host 127.0.0.1 --port "${PORT:-8000}" "$@"

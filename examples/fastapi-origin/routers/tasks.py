@@ -10,8 +10,7 @@ from typing import Optional
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
-from core.dependencies import get_current_user
-from core.security import validate_path_user_id
+from core.auth import get_current_user, validate_path_user_id
 from db import create_user_task, get_user_tasks
 
 router = APIRouter(prefix="/api/v1", tags=["tasks"])

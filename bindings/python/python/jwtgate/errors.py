@@ -1,0 +1,69 @@
+"""The exceptions jwtgate raises. Plain Python classes: the native module looks them up
+and raises them, so they pickle, subclass and type-check like any exception."""
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+__all__ = ["GateError", "GateConfigError"]
+
+
+class GateError(Exception):
+    """A refused token or request.
+
+    ``status`` (401 authentication, 403 authorization, 400 a request the gate will not
+    interpret), ``code`` (stable machine name, the same in every jwtgate host), ``detail``
+    (the human text for the ``{"detail": ...}`` body) and ``www_authenticate`` (the
+    ``WWW-Authenticate`` value for 401 answers, else ``None``). Never holds the token, a
+    claim value or a secret.
+    """
+
+    status: int
+    code: str
+    detail: str
+    www_authenticate: Optional[str]
+
+    def __init__(
+        self, status: int, code: str, detail: str, www_authenticate: Optional[str] = None
+    ) -> None:
+        # `args` are the constructor's arguments: pickle rebuilds the error from them.
+        super().__init__(status, code, detail, www_authenticate)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.www_authenticate = www_authenticate
+
+    def __str__(self) -> str:
+        return self.detail
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.status!r}, {self.code!r}, {self.detail!r})"
+
+    @property
+    def body(self) -> Dict[str, str]:
+        """The JSON body every jwtgate host sends: ``{"detail": ...}``."""
+        return {"detail": self.detail}
+
+    @property
+    def headers(self) -> Dict[str, str]:
+        """Response headers for this refusal (``WWW-Authenticate`` on 401s)."""
+        return {} if self.www_authenticate is None else {"WWW-Authenticate": self.www_authenticate}
+
+
+class GateConfigError(ValueError):
+    """A configuration the gate will not run with. ``code`` is the core's stable name
+    (``secret_too_short``, ``known_default_secret``, ``unknown_option``, ...); the message
+    says which option and why, and never contains a secret."""
+
+    code: str
+    message: str
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.code})"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.message!r})"

@@ -1,0 +1,207 @@
+//! PyO3 surface of the jwtgate core: the native module `jwtgate._jwtgate`, re-exported by
+//! the `jwtgate` package (`python/jwtgate/__init__.py`).
+//!
+//! Thin by design: every rule lives in the core. This layer converts Python arguments,
+//! reads the clock when the caller gives none, and raises the package's own exception
+//! classes (`jwtgate.errors`, looked up by import so they stay picklable, subclassable and
+//! stubbed like any Python class).
+#![deny(unsafe_code)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod gate;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use jwtgate::{ConfigError, Error, GateConfig};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyInt, PyList, PyString, PyTuple, PyType};
+
+use gate::PyGate;
+
+static GATE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static GATE_CONFIG_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// A core refusal as a `jwtgate.errors.GateError(status, code, detail, www_authenticate)`.
+pub(crate) fn gate_error(py: Python<'_>, error: Error) -> PyErr {
+    let made = GATE_ERROR
+        .import(py, "jwtgate.errors", "GateError")
+        .and_then(|class| {
+            class.call1((
+                error.status(),
+                error.code(),
+                error.detail(),
+                error.www_authenticate(),
+            ))
+        });
+    match made {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(err) => err,
+    }
+}
+
+/// `jwtgate.errors.GateConfigError(code, message)`; the message never holds a secret.
+pub(crate) fn config_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
+    let made = GATE_CONFIG_ERROR
+        .import(py, "jwtgate.errors", "GateConfigError")
+        .and_then(|class| class.call1((code, message)));
+    match made {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(err) => err,
+    }
+}
+
+/// The core words its config errors with the JS option names; say them the Python way.
+fn python_names(message: &str) -> String {
+    const NAMES: [(&str, &str); 4] = [
+        ("previousSecrets", "previous_secrets"),
+        ("minLifetimeSeconds", "min_lifetime_seconds"),
+        ("maxLifetimeSeconds", "max_lifetime_seconds"),
+        ("apiPrefix", "api_prefix"),
+    ];
+    NAMES
+        .iter()
+        .fold(message.to_owned(), |m, (js, py)| m.replace(js, py))
+}
+
+pub(crate) fn core_config_error(py: Python<'_>, error: &ConfigError) -> PyErr {
+    config_error(py, error.code(), &python_names(&error.to_string()))
+}
+
+/// A string option (`None` was filtered out before).
+fn string(value: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(s) => Ok(s.to_string_lossy().into_owned()),
+        Err(_) => Err(config_error(
+            value.py(),
+            "invalid_option",
+            &format!("{name} must be a string"),
+        )),
+    }
+}
+
+/// A count of seconds (or slots): an `int` (not `bool`), 0 or more.
+pub(crate) fn count(value: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
+    let is_int = value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>();
+    is_int
+        .then(|| value.extract::<u64>().ok())
+        .flatten()
+        .ok_or_else(|| {
+            config_error(
+                value.py(),
+                "invalid_number",
+                &format!("{name} must be a non-negative integer"),
+            )
+        })
+}
+
+/// `previous_secrets`: a list/tuple of strings, or one comma-separated string (as
+/// `BETTER_AUTH_PREVIOUS_SECRETS` holds them; the core splits it).
+fn previous_secrets(config: GateConfig, value: &Bound<'_, PyAny>) -> PyResult<GateConfig> {
+    if let Ok(list) = value.cast::<PyString>() {
+        return Ok(config.previous_secrets_list(&list.to_string_lossy()));
+    }
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(list) = value.cast::<PyList>() {
+        list.iter().collect()
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        tuple.iter().collect()
+    } else {
+        Vec::new()
+    };
+    let invalid = || {
+        config_error(
+            value.py(),
+            "invalid_option",
+            "previous_secrets must be a list of strings or a comma-separated string",
+        )
+    };
+    if items.is_empty() && !(value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>())
+    {
+        return Err(invalid());
+    }
+    items.iter().try_fold(config, |config, item| {
+        let secret = item.cast::<PyString>().map_err(|_| invalid())?;
+        Ok(config.previous_secret(secret.to_string_lossy().into_owned()))
+    })
+}
+
+type Setter = fn(GateConfig, &Bound<'_, PyAny>) -> PyResult<GateConfig>;
+
+/// Every `Gate(...)` keyword that feeds `GateConfig`, with how it does. Adding an option
+/// to the core is one line here (and one in `_jwtgate.pyi`). `secret` and `cache_size`
+/// are read apart: the first is required, the second is not part of `GateConfig`.
+pub(crate) const OPTIONS: &[(&str, Setter)] = &[
+    ("previous_secrets", previous_secrets),
+    ("issuer", |c, v| Ok(c.issuer(string(v, "issuer")?))),
+    ("audience", |c, v| Ok(c.audience(string(v, "audience")?))),
+    ("leeway_seconds", |c, v| {
+        Ok(c.leeway_seconds(count(v, "leeway_seconds")?))
+    }),
+    ("min_lifetime_seconds", |mut c, v| {
+        c.min_lifetime_seconds = count(v, "min_lifetime_seconds")?;
+        Ok(c)
+    }),
+    ("max_lifetime_seconds", |mut c, v| {
+        c.max_lifetime_seconds = count(v, "max_lifetime_seconds")?;
+        Ok(c)
+    }),
+    ("api_prefix", |c, v| {
+        Ok(c.api_prefix(string(v, "api_prefix")?))
+    }),
+];
+
+/// The clock: `now` as given (float seconds are floored), else the system clock. A broken
+/// clock fails closed as in the npm package: NaN/+inf → far future (everything expired),
+/// negative → 0.
+pub(crate) fn clock(now: Option<f64>) -> u64 {
+    match now {
+        None => SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        Some(n) if n.is_nan() => u64::MAX,
+        Some(n) => n.max(0.0).floor() as u64, // `as` saturates
+    }
+}
+
+/// Python strings cross as UTF-8; a lone surrogate (not encodable) becomes U+FFFD, as a
+/// JS `TextEncoder` does, so it is refused by the rules rather than by an encoding error.
+pub(crate) fn text<'a>(value: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, str> {
+    value.to_string_lossy()
+}
+
+/// The `GateError` the core gives for `code` (for host-side checks that must answer with
+/// the core's words, e.g. `jwtgate.fastapi`'s route-parameter check).
+#[pyfunction]
+fn refusal(py: Python<'_>, code: &str) -> PyResult<Py<PyAny>> {
+    let error = Error::ALL
+        .iter()
+        .find(|e| e.code() == code)
+        .ok_or_else(|| PyValueError::new_err(format!("no refusal with code {code:?}")))?;
+    Ok(gate_error(py, *error).into_value(py).into_any())
+}
+
+#[pymodule]
+fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyGate>()?;
+    m.add_function(wrap_pyfunction!(refusal, m)?)?;
+    m.add(
+        "ERROR_CODES",
+        PyTuple::new(m.py(), Error::ALL.iter().map(|e| e.code()))?,
+    )?;
+    // Every keyword `Gate` takes besides `secret` (checked against GateOptions by a test).
+    let names: Vec<&str> = OPTIONS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(["cache_size"])
+        .collect();
+    m.add("OPTION_NAMES", PyTuple::new(m.py(), names)?)?;
+    m.add("DEFAULT_CACHE_SIZE", jwtgate::DEFAULT_CACHE_ENTRIES)?;
+    m.add("MAX_TOKEN_BYTES", jwtgate::MAX_TOKEN_BYTES)?;
+    Ok(())
+}

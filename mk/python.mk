@@ -1,0 +1,31 @@
+# The Python package (issue 15): bindings/python (PyO3 + maturin, abi3 wheel), its own Cargo
+# workspace. `make python` builds the wheel, installs it into target/python/venv and runs
+# the pytest suite there (the corpus in process and through uvicorn, the spec's test list,
+# threads); `make test-python` is that plus rustfmt/clippy of the binding crate.
+PY_CRATE := bindings/python
+PY_TARGET := $(CURDIR)/target/python
+
+.PHONY: python python-wheel test-python lint-python bench-python
+
+python-wheel: ## Build the jwtgate wheel (abi3, CPython >= 3.9) into target/python/wheels/
+	@scripts/python.sh wheel
+
+python: ## Build the wheel, install it into a venv, run its pytest suite there
+	@py=$$(scripts/python.sh venv); \
+	 cargo build -q --locked --example corpus; \
+	 cd $(PY_CRATE) && "$$py" -m pytest -q
+
+lint-python: ## rustfmt + clippy -D warnings for the binding crate (its own workspace)
+	cd $(PY_CRATE) && cargo fmt -- --check
+	cd $(PY_CRATE) && CARGO_TARGET_DIR="$(PY_TARGET)/cargo" cargo clippy --locked --all-targets -- -D warnings
+
+test-python: lint-python python ## The Python package: lint + wheel tested as installed
+
+bench-python: ## gate.verify vs python-jose and PyJWT jwt.decode, same tokens, one process
+	@py=$$(scripts/python.sh venv); mkdir -p $(BENCH_DIR); \
+	 [ -n "$$(find $(BENCH_DIR)/tokens.json -mmin -5 2>/dev/null)" ] || node benches/node/tokens.mjs $(BENCH_DIR)/tokens.json; \
+	 echo "== python (benches/python/verify.py)"; \
+	 "$$py" benches/python/verify.py --tokens $(BENCH_DIR)/tokens.json --out $(BENCH_DIR)/python.json
+
+TEST_TARGETS += test-python
+BENCH_TARGETS += bench-python
