@@ -4,4 +4,7 @@
 # python3 + venv come from 10-origin.sh; the Rust toolchain from rustup.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/lib/bootstrap-lib.sh
+record venv target/python/build-venv bindings/python/requirements-build.txt
+record venv target/python/venv bindings/python/requirements-test.txt
 scripts/python.sh setup
