@@ -154,6 +154,14 @@ export async function startWorker(vars, { timeoutMs = 90_000 } = {}) {
     port,
     url: `http://${HOST}:${port}`,
     output: () => output,
+    // workerd's console lines reach wrangler's stdout asynchronously (late on a loaded machine):
+    // resolves with the output once it matches `re`, or returns it as it is after `timeoutMs`.
+    async outputMatching(re, timeoutMs = 15_000) {
+      try {
+        await waitFor(async () => re.test(output), { timeoutMs, what: String(re) });
+      } catch {}
+      return output;
+    },
     stop: () => killGroup(child),
   };
   try {
@@ -187,6 +195,14 @@ export async function startFastApiOrigin({ secret = SECRET, dbPath, timeoutMs = 
     port,
     url: `http://${HOST}:${port}`,
     output: () => output,
+    // workerd's console lines reach wrangler's stdout asynchronously (late on a loaded machine):
+    // resolves with the output once it matches `re`, or returns it as it is after `timeoutMs`.
+    async outputMatching(re, timeoutMs = 15_000) {
+      try {
+        await waitFor(async () => re.test(output), { timeoutMs, what: String(re) });
+      } catch {}
+      return output;
+    },
     stop: () => killGroup(child),
   };
   try {
