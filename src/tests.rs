@@ -171,6 +171,36 @@ fn header_rules() {
 }
 
 #[test]
+fn header_size_is_capped_before_parsing() {
+    let p = claims("");
+    let with_kid = |len: usize| {
+        let shell = r#"{"alg":"HS256","kid":""}"#.len();
+        format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(len - shell))
+    };
+    let at_cap = with_kid(MAX_HEADER_BYTES);
+    assert_eq!(at_cap.len(), MAX_HEADER_BYTES);
+    assert!(verify(&sign_raw(SECRET, &at_cap, &p)).is_ok());
+    let over = with_kid(MAX_HEADER_BYTES + 1);
+    assert_eq!(
+        verify(&sign_raw(SECRET, &over, &p)).unwrap_err(),
+        Error::InvalidHeader
+    );
+    // Refused whatever the bytes are: no JSON is read past the cap (here, not even JSON).
+    let junk = "[".repeat(MAX_HEADER_BYTES + 1);
+    assert_eq!(
+        verify(&sign_raw(SECRET, &junk, &p)).unwrap_err(),
+        Error::InvalidHeader
+    );
+    // Base64 is still judged first (rule order): a bad segment elsewhere wins.
+    let bad_b64 = format!(
+        "{}.{}.x=",
+        base64url(over.as_bytes()),
+        base64url(p.as_bytes())
+    );
+    assert_eq!(verify(&bad_b64).unwrap_err(), Error::InvalidBase64);
+}
+
+#[test]
 fn signature_rules_and_rotation() {
     let p = claims("");
     let t = token(&p);
@@ -368,6 +398,23 @@ fn issuer_and_audience() {
         v(r#","iss":"https://app","aud":["x"]"#),
         Err(Error::InvalidAudience)
     );
+    // Every member of an `aud` array must be a string (python-jose refuses the token).
+    for aud in [
+        r#"["api",1]"#,
+        r#"["api",null]"#,
+        r#"["api",{"x":1}]"#,
+        r#"["api",["api"]]"#,
+        r#"[true,"api"]"#,
+        r#"[]"#,
+        r#"1"#,
+        r#"{"aud":"api"}"#,
+    ] {
+        assert_eq!(
+            v(&format!(r#","iss":"https://app","aud":{aud}"#)),
+            Err(Error::InvalidAudience),
+            "{aud}"
+        );
+    }
     assert_eq!(
         v(r#","iss":"https://app","aud":"API""#),
         Err(Error::InvalidAudience)
@@ -400,18 +447,35 @@ fn authorization_header_rule() {
         format!("Basic {t}"),
         format!("Token {t}"),
         t.clone(),
-        format!(" Bearer {t}"),
+        format!("\r\nBearer {t}"),
+        format!("\u{a0}Bearer {t}"),
+        " \t ".into(),
+        "Bearer \t".into(),
     ] {
         assert_eq!(auth(Some(&h)), Err(Error::MissingAuthorization), "{h:?}");
     }
     assert_eq!(auth(None), Err(Error::MissingAuthorization));
-    // The token is everything after "Bearer ": extra spaces make it malformed.
+    // RFC 9110 §5.5: spaces and tabs around a field value are not part of it (HTTP
+    // parsers, the origin's included, drop them; some hosts hand them over).
+    for h in [
+        format!(" Bearer {t}"),
+        format!("Bearer {t} "),
+        format!("Bearer {t}\t"),
+        format!("\t \tBearer {t} \t "),
+    ] {
+        assert_eq!(auth(Some(&h)), Ok(()), "{h:?}");
+    }
+    // Inside the value nothing else is trimmed: the token is everything after "Bearer ".
     assert_eq!(
         auth(Some(&format!("Bearer  {t}"))),
         Err(Error::InvalidBase64)
     );
     assert_eq!(
-        auth(Some(&format!("Bearer {t} "))),
+        auth(Some(&format!("Bearer \t{t}"))),
+        Err(Error::InvalidBase64)
+    );
+    assert_eq!(
+        auth(Some(&format!("Bearer {t}\r\n"))),
         Err(Error::InvalidBase64)
     );
     assert_eq!(
@@ -436,6 +500,18 @@ fn path_rule() {
     assert_eq!(at("/api/v1/u1/tasks"), Ok("u1".into()));
     assert_eq!(at("/api/v1/u%31/tasks?limit=5"), Ok("u1".into()));
     assert_eq!(at("/api/v1/me/profile"), Ok("u1".into()));
+    assert_eq!(at("/api/v1/me/profile/"), Ok("u1".into()));
+    // Only the configured self routes: every other `me` path names the user "me".
+    assert_eq!(at("/api/v1/me/tasks"), Err(Error::UserMismatch));
+    assert_eq!(at("/api/v1/me"), Err(Error::UserMismatch));
+    assert_eq!(at("/api/v1/me/profile/x"), Err(Error::UserMismatch));
+    // A raw `#` (and anything not visible ASCII) in the target is read two ways: refused.
+    assert_eq!(at("/api/v1/me#u2/tasks"), Err(Error::InvalidPath));
+    assert_eq!(at("/api/v1/u1#/../u2/tasks"), Err(Error::InvalidPath));
+    assert_eq!(at("/api/v1/u1/tasks?x#y"), Err(Error::InvalidPath));
+    assert_eq!(at("/api/v1/u1 /tasks"), Err(Error::InvalidPath));
+    assert_eq!(at("/api/v1/\u{fc}ser/tasks"), Err(Error::InvalidPath));
+    assert_eq!(at("/health#x"), Err(Error::InvalidPath));
     assert_eq!(at("/api/v1/u2/tasks"), Err(Error::UserMismatch));
     assert_eq!(at("/api/v1/U1/tasks"), Err(Error::UserMismatch));
     assert_eq!(at("/API/V1/u2/tasks"), Err(Error::UserMismatch));
@@ -467,6 +543,9 @@ fn protects_and_methods() {
     assert!(g.protects("/Api/V1/x"));
     assert!(g.protects("/static/../api/v1/u2"));
     assert!(g.protects("/a//b"));
+    assert!(g.protects("/static#/../api/v1/u2/tasks"));
+    assert!(g.protects("/static\u{e9}"));
+    assert!(g.protects("/static/\x00"));
     assert!(!g.protects("/"));
     assert!(!g.protects("/health?x=1"));
     let h = format!("Bearer {}", token(&claims("")));
@@ -494,6 +573,42 @@ fn custom_prefix() {
         Error::UserMismatch
     );
     assert!(g.authorize("GET", "/api/v1/u2/x", Some(&h), NOW).is_ok());
+}
+
+#[test]
+fn self_routes_are_a_configured_list() {
+    let h = format!("Bearer {}", token(&claims("")));
+    let me = format!(
+        "Bearer {}",
+        token(&format!(
+            r#"{{"sub":"me","email":"m@example.com","iat":{NOW},"exp":{}}}"#,
+            NOW + 900
+        ))
+    );
+    let listed =
+        Gate::new(GateConfig::new(SECRET).self_routes(["/api/v1/me/profile", "/api/v1/me/tasks"]))
+            .unwrap();
+    let at = |g: &Gate, path: &str, h: &str| g.authorize("GET", path, Some(h), NOW).map(|_| ());
+    assert_eq!(at(&listed, "/api/v1/me/tasks", &h), Ok(()));
+    assert_eq!(at(&listed, "/api/v1/m%65/tasks/", &h), Ok(()));
+    assert_eq!(
+        at(&listed, "/api/v1/me/settings", &h),
+        Err(Error::UserMismatch)
+    );
+    // The user called "me" owns every `/me/…` path by the `{user_id}` rule.
+    assert_eq!(at(&gate(), "/api/v1/me/tasks", &me), Ok(()));
+    let none = Gate::new(GateConfig::new(SECRET).self_routes_list("")).unwrap();
+    assert_eq!(
+        at(&none, "/api/v1/me/profile", &h),
+        Err(Error::UserMismatch)
+    );
+    let v2 = Gate::new(GateConfig::new(SECRET).api_prefix("/v2/")).unwrap();
+    assert_eq!(at(&v2, "/v2/me/profile", &h), Ok(()));
+    assert_eq!(at(&v2, "/api/v1/me/profile", &h), Ok(()));
+    assert_eq!(
+        Gate::new(GateConfig::new(SECRET).self_routes(["/v2/me"])).unwrap_err(),
+        ConfigError::InvalidSelfRoute { index: 0 }
+    );
 }
 
 #[test]
@@ -536,7 +651,10 @@ fn identity_must_travel_unchanged_as_headers() {
         at("/api/v1/u1/tasks", &with("u1", "a@x.io")),
         Ok("u1".into())
     );
-    assert_eq!(at("/api/v1/me/x", &with("a b", "a@x.io")), Ok("a b".into()));
+    assert_eq!(
+        at("/api/v1/me/profile", &with("a b", "a@x.io")),
+        Ok("a b".into())
+    );
     for (sub, email) in [
         ("u1", "a@x.io\r\nX-Evil: 1"),
         ("u1", " a@x.io"),
@@ -547,7 +665,7 @@ fn identity_must_travel_unchanged_as_headers() {
         ("u1\t", "a@x.io"),
     ] {
         assert_eq!(
-            at("/api/v1/me/x", &with(sub, email)),
+            at("/api/v1/me/profile", &with(sub, email)),
             Err(Error::IdentityNotForwardable),
             "{sub:?} {email:?}"
         );

@@ -91,6 +91,10 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
     if let Some(prefix) = text_binding(env, "API_PREFIX").filter(|p| !p.is_empty()) {
         gate_config = gate_config.api_prefix(prefix);
     }
+    // Set (even empty: no self route) replaces the core's default `{API_PREFIX}me/profile`.
+    if let Some(routes) = text_binding(env, "SELF_ROUTES") {
+        gate_config = gate_config.self_routes_list(&routes);
+    }
     let gate = Gate::new(gate_config).map_err(|e| e.code())?;
     let cache_entries = match text_binding(env, "TOKEN_CACHE_SIZE") {
         None => DEFAULT_CACHE_ENTRIES,
