@@ -54,8 +54,9 @@ pub struct GateConfig {
     /// The protected prefix, with leading and trailing `/`.
     pub api_prefix: String,
     /// Paths under the prefix that need only a valid token (the caller's own resources,
-    /// named by no user id), as full paths: `/api/v1/me/profile`. `None`: the spec's one
-    /// self route, `{api_prefix}me/profile`. Every other path under the prefix names a user.
+    /// named by no user id), as full paths, each optionally for one method only:
+    /// `/api/v1/me/profile`, `GET /api/v1/me/tasks`. `None`: the spec's one self route,
+    /// `{api_prefix}me/profile`. Every other path under the prefix names a user.
     pub self_routes: Option<Vec<String>>,
 }
 
@@ -144,8 +145,9 @@ impl GateConfig {
 
     /// Replaces the self routes (default: `{api_prefix}me/profile`, the spec's
     /// `/api/v1/me/profile`) with `routes`: full paths under the prefix, compared with
-    /// the request's percent-decoded segments exactly (one trailing `/` tolerated).
-    /// An empty list leaves no self route.
+    /// the request's percent-decoded segments exactly (one trailing `/` tolerated),
+    /// each optionally preceded by a method and a space (`GET /api/v1/me/tasks`: that
+    /// method only; `GET` also covers `HEAD`). An empty list leaves no self route.
     pub fn self_routes<I, S>(mut self, routes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -169,12 +171,19 @@ impl GateConfig {
         }
     }
 
-    /// The self routes as the path rule reads them: the part after the prefix.
-    /// Call after [`GateConfig::validate`] (entries not under the prefix are skipped).
-    pub(crate) fn self_route_suffixes(&self) -> Vec<String> {
+    /// The self routes as the path rule reads them: the method (if any) and the part
+    /// after the prefix. Call after [`GateConfig::validate`] (invalid entries are skipped).
+    pub(crate) fn self_route_suffixes(&self) -> Vec<SelfRoute> {
         self.effective_self_routes()
             .iter()
-            .filter_map(|r| r.strip_prefix(self.api_prefix.as_str()).map(String::from))
+            .filter_map(|r| {
+                let (method, path) = split_method(r);
+                let suffix = path.strip_prefix(self.api_prefix.as_str())?;
+                Some(SelfRoute {
+                    method: method.map(String::from),
+                    suffix: String::from(suffix),
+                })
+            })
             .collect()
     }
 
@@ -217,10 +226,41 @@ const DEFAULT_SELF_ROUTE: &str = "me/profile";
 /// Most self routes a configuration may list (each costs a comparison per request).
 pub const MAX_SELF_ROUTES: usize = 64;
 
-/// A self route is a full path: the prefix exactly as configured, then one or more
-/// non-empty segments of visible ASCII, written decoded — no `%`, `?`, `#`, `\`, no `.`
-/// or `..` segment, no trailing `/` (a request's one trailing `/` is tolerated anyway).
+/// A configured self route, as the gate matches it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SelfRoute {
+    /// Only this method (`GET` also covers `HEAD`); `None`: every method.
+    pub(crate) method: Option<String>,
+    /// The path after the prefix, e.g. `me/profile`.
+    pub(crate) suffix: String,
+}
+
+impl SelfRoute {
+    pub(crate) fn allows(&self, method: &str) -> bool {
+        match self.method.as_deref() {
+            None => true,
+            Some(m) => m == method || (m == "GET" && method == "HEAD"),
+        }
+    }
+}
+
+/// `"GET /api/v1/me"` → `(Some("GET"), "/api/v1/me")`; `"/api/v1/me"` → `(None, …)`.
+fn split_method(entry: &str) -> (Option<&str>, &str) {
+    match entry.split_once(' ') {
+        Some((method, path)) => (Some(method), path),
+        None => (None, entry),
+    }
+}
+
+/// A self route is an optional method token and one space, then a full path: the prefix
+/// exactly as configured, then one or more non-empty segments of visible ASCII, written
+/// decoded — no `%`, `?`, `#`, `\`, no `.` or `..` segment, no trailing `/` (a request's
+/// one trailing `/` is tolerated anyway).
 fn valid_self_route(prefix: &str, route: &str) -> bool {
+    let (method, route) = split_method(route);
+    if method.is_some_and(|m| !crate::is_method_token(m)) {
+        return false;
+    }
     let Some(rest) = route.strip_prefix(prefix) else {
         return false;
     };
@@ -365,13 +405,26 @@ mod tests {
     fn self_routes_default_to_the_spec_and_are_validated() {
         let c = GateConfig::new(GOOD);
         assert_eq!(c.effective_self_routes(), ["/api/v1/me/profile"]);
-        assert_eq!(c.self_route_suffixes(), ["me/profile"]);
+        let any = |suffix: &str| SelfRoute {
+            method: None,
+            suffix: suffix.into(),
+        };
+        assert_eq!(c.self_route_suffixes(), [any("me/profile")]);
         let v2 = GateConfig::new(GOOD).api_prefix("/v2");
         assert_eq!(v2.effective_self_routes(), ["/v2/me/profile"]);
         let listed =
-            GateConfig::new(GOOD).self_routes_list(" /api/v1/me/profile , /api/v1/me/tasks,");
+            GateConfig::new(GOOD).self_routes_list(" /api/v1/me/profile , GET /api/v1/me/tasks,");
         assert_eq!(listed.validate(), Ok(()));
-        assert_eq!(listed.self_route_suffixes(), ["me/profile", "me/tasks"]);
+        let get_tasks = SelfRoute {
+            method: Some("GET".into()),
+            suffix: "me/tasks".into(),
+        };
+        assert_eq!(
+            listed.self_route_suffixes(),
+            [any("me/profile"), get_tasks.clone()]
+        );
+        assert!(get_tasks.allows("GET") && get_tasks.allows("HEAD"));
+        assert!(!get_tasks.allows("POST") && !get_tasks.allows("get"));
         let none = GateConfig::new(GOOD).self_routes_list("");
         assert_eq!(none.validate(), Ok(()));
         assert!(none.effective_self_routes().is_empty());
@@ -390,6 +443,9 @@ mod tests {
             (alloc::vec!["/api/v1/me#x"], 0),
             (alloc::vec!["/api/v1/me x"], 0),
             (alloc::vec!["/api/v1/\u{e9}"], 0),
+            (alloc::vec!["G(T /api/v1/me"], 0),
+            (alloc::vec!["GET  /api/v1/me"], 0),
+            (alloc::vec!["GET"], 0),
         ] {
             assert_eq!(
                 GateConfig::new(GOOD).self_routes(bad.clone()).validate(),

@@ -333,8 +333,8 @@ impl fmt::Display for ConfigError {
             ConfigError::TooManyPreviousSecrets => f.write_str("at most 4 previousSecrets are accepted"),
             ConfigError::InvalidSelfRoute { index } => write!(
                 f,
-                "selfRoutes[{index}] must be a full path under apiPrefix (e.g. /api/v1/me/profile): \
-                 visible ASCII, no '%', '?', '#', '\\', empty, '.' or '..' segments, no trailing '/'; \
+                "selfRoutes[{index}] must be a full path under apiPrefix, optionally after a method \
+                 and a space (e.g. /api/v1/me/profile, GET /api/v1/me/tasks): visible ASCII, no '%', '?', '#', '\\', empty, '.' or '..' segments, no trailing '/'; \
                  at most 64 entries"
             ),
         }

@@ -85,8 +85,8 @@ struct Reading {
 pub struct Gate {
     /// Keyed MAC states, current secret first; cloned per token (no re-keying).
     keys: Vec<Hs256Key>,
-    /// The configured self routes, after the prefix (`me/profile`), as the path rule reads them.
-    self_routes: Vec<String>,
+    /// The configured self routes (method, path after the prefix), as the path rule reads them.
+    self_routes: Vec<config::SelfRoute>,
     config: GateConfig,
 }
 
@@ -314,7 +314,12 @@ impl Gate {
         let token = bearer_token(authorization)?;
         let verified = verify(token)?;
         let user_id = verified.borrow().user_id();
-        match route_with_self_routes(&self.config.api_prefix, &self.self_routes, path) {
+        let own = self
+            .self_routes
+            .iter()
+            .filter(|r| r.allows(method))
+            .map(|r| r.suffix.as_str());
+        match route_with_self_routes(&self.config.api_prefix, own, path) {
             Ok(Route::Unprotected | Route::SelfRoute) => {}
             Ok(Route::User(user)) if user == user_id => {}
             Ok(Route::User(_)) => return Err(Error::UserMismatch),
@@ -358,7 +363,7 @@ pub fn bearer_token(authorization: Option<&str>) -> Result<&str, Error> {
 }
 
 /// RFC 9110 method token: 1*tchar (bounded, so a host cannot feed megabytes here).
-fn is_method_token(method: &str) -> bool {
+pub(crate) fn is_method_token(method: &str) -> bool {
     !method.is_empty()
         && method.len() <= 32
         && method

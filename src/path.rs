@@ -35,7 +35,7 @@ pub struct AmbiguousPath;
 /// The prefix is matched ASCII case-insensitively, so a case-insensitive origin
 /// cannot be reached around the gate.
 pub fn route<'a>(prefix: &str, path: &'a str) -> Result<Route<'a>, AmbiguousPath> {
-    route_with_self_routes::<&str>(prefix, &[], path)
+    route_with_self_routes(prefix, [], path)
 }
 
 /// [`route`], where a path equal to one of `self_routes` is [`Route::SelfRoute`].
@@ -44,9 +44,9 @@ pub fn route<'a>(prefix: &str, path: &'a str) -> Result<Route<'a>, AmbiguousPath
 /// `me/profile`, as [`crate::GateConfig`] validates them). It matches a path whose
 /// percent-decoded segments after the prefix are exactly those (case-sensitive), with
 /// at most one trailing `/` — the same reading as the `{user_id}` rule.
-pub fn route_with_self_routes<'a, S: AsRef<str>>(
+pub fn route_with_self_routes<'a, 'r>(
     prefix: &str,
-    self_routes: &[S],
+    self_routes: impl IntoIterator<Item = &'r str>,
     path: &'a str,
 ) -> Result<Route<'a>, AmbiguousPath> {
     if !unambiguous_target(path) {
@@ -111,7 +111,7 @@ pub fn route_with_self_routes<'a, S: AsRef<str>>(
         let mut want = candidate.split('/');
         want.next() == Some(user.as_ref()) && want.eq(rest_segments.iter().map(|s| s.as_ref()))
     };
-    if self_routes.iter().any(|r| is_self_route(r.as_ref())) {
+    if self_routes.into_iter().any(is_self_route) {
         Ok(Route::SelfRoute)
     } else {
         Ok(Route::User(user))
@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn self_routes_match_exactly_after_decoding() {
         let own = ["me/profile", "me/tasks"];
-        let at = |p| route_with_self_routes(P, &own, p);
+        let at = |p| route_with_self_routes(P, own, p);
         for p in [
             "/api/v1/me/profile",
             "/api/v1/me/profile/",
@@ -286,7 +286,7 @@ mod tests {
             assert_eq!(at(p), Err(AmbiguousPath), "{p}");
         }
         assert_eq!(
-            route_with_self_routes(P, &[] as &[&str], "/api/v1/me/profile"),
+            route_with_self_routes(P, [], "/api/v1/me/profile"),
             user("me")
         );
     }

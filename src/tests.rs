@@ -585,9 +585,10 @@ fn self_routes_are_a_configured_list() {
             NOW + 900
         ))
     );
-    let listed =
-        Gate::new(GateConfig::new(SECRET).self_routes(["/api/v1/me/profile", "/api/v1/me/tasks"]))
-            .unwrap();
+    let listed = Gate::new(
+        GateConfig::new(SECRET).self_routes(["/api/v1/me/profile", "GET /api/v1/me/tasks"]),
+    )
+    .unwrap();
     let at = |g: &Gate, path: &str, h: &str| g.authorize("GET", path, Some(h), NOW).map(|_| ());
     assert_eq!(at(&listed, "/api/v1/me/tasks", &h), Ok(()));
     assert_eq!(at(&listed, "/api/v1/m%65/tasks/", &h), Ok(()));
@@ -595,6 +596,14 @@ fn self_routes_are_a_configured_list() {
         at(&listed, "/api/v1/me/settings", &h),
         Err(Error::UserMismatch)
     );
+    // A method-bound entry covers that method (and HEAD for GET) only: the example origin
+    // routes POST /me/tasks to /{user_id}/tasks, so the gate must too.
+    let with = |method: &str| listed.authorize(method, "/api/v1/me/tasks", Some(&h), NOW);
+    assert!(with("HEAD").is_ok());
+    assert_eq!(with("POST").unwrap_err(), Error::UserMismatch);
+    assert!(listed
+        .authorize("POST", "/api/v1/me/profile", Some(&h), NOW)
+        .is_ok());
     // The user called "me" owns every `/me/…` path by the `{user_id}` rule.
     assert_eq!(at(&gate(), "/api/v1/me/tasks", &me), Ok(()));
     let none = Gate::new(GateConfig::new(SECRET).self_routes_list("")).unwrap();

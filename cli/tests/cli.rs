@@ -101,7 +101,7 @@ fn self_routes_come_from_the_environment() {
     let (code, out, _) = at(None, "/api/v1/me/tasks");
     assert_eq!(code, 1, "{out}");
     assert!(out.starts_with("refused: 403 user_mismatch"), "{out}");
-    let listed = Some("/api/v1/me/profile, /api/v1/me/tasks");
+    let listed = Some("/api/v1/me/profile, GET /api/v1/me/tasks");
     assert_eq!(at(listed, "/api/v1/me/tasks").0, 0);
     assert_eq!(at(Some(""), "/api/v1/me/profile").0, 1);
     let (code, _, err) = at(Some("/elsewhere/me"), "/api/v1/me/profile");

@@ -98,8 +98,9 @@ test("self routes: the spec's /me/profile by default, a configured list, validat
   assert.equal(decide(gate(), "/api/v1/me/profile/"), "allowed u1");
   assert.equal(decide(gate(), "/api/v1/me/tasks"), "403 user_mismatch");
   assert.equal(decide(gate(), "/api/v1/me"), "403 user_mismatch");
-  const listed = gate({ selfRoutes: ["/api/v1/me/profile", "/api/v1/me/tasks"] });
+  const listed = gate({ selfRoutes: ["/api/v1/me/profile", "GET /api/v1/me/tasks"] });
   assert.equal(decide(listed, "/api/v1/me/tasks"), "allowed u1");
+  assert.equal(listed.authorize({ method: "POST", url: "/api/v1/me/tasks", headers: AUTH }).code, "user_mismatch");
   assert.equal(decide(listed, "/api/v1/m%65/tasks"), "allowed u1");
   assert.equal(decide(listed, "/api/v1/me/settings"), "403 user_mismatch");
   assert.equal(decide(gate({ selfRoutes: [] }), "/api/v1/me/profile"), "403 user_mismatch");
@@ -112,6 +113,7 @@ test("self routes: the spec's /me/profile by default, a configured list, validat
   refused({ selfRoutes: ["/api/v1/me/profile", "/api/v1/me/../x"] }, "invalid_self_route");
   refused({ selfRoutes: ["/api/v1/me/"] }, "invalid_self_route");
   refused({ selfRoutes: ["/api/v1/m%65"] }, "invalid_self_route");
+  refused({ selfRoutes: ["G(T /api/v1/me"] }, "invalid_self_route");
   refused({ selfRoutes: "/api/v1/me/profile" }, "invalid_option");
   refused({ selfRoutes: [42] }, "invalid_option");
 });

@@ -87,10 +87,35 @@ test("other methods are proxied as they are (DELETE, PATCH)", async () => {
   }
 });
 
-test("/api/v1/me/... needs a token but no path match", async () => {
-  const res = await send({ path: "/api/v1/me/tasks", headers: { authorization: bearer(mint(claims("u9"))) } });
+test("self routes: /api/v1/me/profile (the default SELF_ROUTES) needs only a token; /me/tasks names the user \"me\"", async () => {
+  const auth = { authorization: bearer(mint(claims("u9"))) };
+  const res = await send({ path: "/api/v1/me/profile", headers: auth });
   assert.equal(res.status, 200, res.body);
   assert.equal(res.json.headers["x-user-id"], "u9");
+  const other = await refused({ path: "/api/v1/me/tasks", headers: auth });
+  assertRefusal(other, 403, "User ID in path does not match authenticated user", undefined);
+});
+
+test("a raw # never reaches the core: workerd's URL ends the path there, and only that path is judged and forwarded", async () => {
+  // Node's HTTP client sends the target as written; workerd parses request.url.
+  const auth = { authorization: bearer(mint(claims("u1"))) };
+  const own = await send({ path: "/api/v1/u1#/../u2/tasks", headers: auth });
+  assert.equal(own.status, 200, own.body);
+  assert.equal(own.json.url, "/api/v1/u1"); // the fragment is neither judged nor forwarded
+  assert.equal(own.json.headers["x-user-id"], "u1");
+  const me = await refused({ path: "/api/v1/me#victim/tasks", headers: auth });
+  assertRefusal(me, 403, "User ID in path does not match authenticated user", undefined);
+});
+
+test("spaces and tabs around the Authorization value are not part of it (RFC 9110); a double space is", async () => {
+  const token = mint(claims("u1"));
+  for (const authorization of [`Bearer ${token} `, `Bearer ${token}\t`, `Bearer ${token} \t `]) {
+    const res = await send({ path: "/api/v1/u1/tasks", headers: { authorization } });
+    assert.equal(res.status, 200, `${JSON.stringify(authorization.slice(-3))}: ${res.body}`);
+    assert.equal(res.json.headers["x-user-id"], "u1");
+  }
+  const doubled = await refused({ path: "/api/v1/u1/tasks", headers: { authorization: `Bearer  ${token}` } });
+  assertRefusal(doubled, 401, "Invalid token: bad base64url encoding", CHALLENGE_INVALID);
 });
 
 test("a token signed with a previous secret (rotation) is accepted; an unknown secret is not", async () => {
