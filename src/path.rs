@@ -7,7 +7,6 @@
 //! rather than guessed about, wherever it appears in the path.
 
 use alloc::borrow::Cow;
-use alloc::vec::Vec;
 
 use percent_encoding::percent_decode_str;
 
@@ -96,20 +95,27 @@ pub fn route_with_self_routes<'a, 'r>(
         Some(seg) => seg?,
     };
     // Every segment is read (and so checked) whether or not a self route matches.
-    let mut rest_segments = Vec::new();
     for seg in decoded_segments {
-        rest_segments.push(seg?);
+        seg?;
     }
     if user.is_empty() {
         return Ok(Route::PrefixRoot);
     }
-    // One trailing `/` reads like none, as everywhere in the path rule.
-    if rest_segments.last().is_some_and(|s| s.is_empty()) {
-        rest_segments.pop();
-    }
+    // The raw segments after the user's (all valid by now), re-decoded on comparison:
+    // no allocation on the hot path. One trailing `/` reads like none, as everywhere.
+    let prefix_len = prefix.trim_matches('/').split('/').count();
+    let after_user = rest
+        .splitn(prefix_len + 2, '/')
+        .nth(prefix_len + 1)
+        .map(|r| r.strip_suffix('/').unwrap_or(r))
+        .filter(|r| !r.is_empty());
     let is_self_route = |candidate: &str| {
         let mut want = candidate.split('/');
-        want.next() == Some(user.as_ref()) && want.eq(rest_segments.iter().map(|s| s.as_ref()))
+        want.next() == Some(user.as_ref())
+            && want.eq(after_user
+                .into_iter()
+                .flat_map(|r| r.split('/'))
+                .map(|raw| percent_decode_str(raw).decode_utf8_lossy()))
     };
     if self_routes.into_iter().any(is_self_route) {
         Ok(Route::SelfRoute)
