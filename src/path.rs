@@ -115,7 +115,7 @@ pub fn route_with_self_routes<'a, 'r>(
             && want.eq(after_user
                 .into_iter()
                 .flat_map(|r| r.split('/'))
-                .map(|raw| percent_decode_str(raw).decode_utf8_lossy()))
+                .map(|raw| percent_decode_str(raw).decode_utf8().unwrap_or_default()))
     };
     if self_routes.into_iter().any(is_self_route) {
         Ok(Route::SelfRoute)
