@@ -48,6 +48,15 @@ pub fn route_with_self_routes<'a, 'r>(
     self_routes: impl IntoIterator<Item = &'r str>,
     path: &'a str,
 ) -> Result<Route<'a>, AmbiguousPath> {
+    // One copy of the rule whatever the iterator type (the Wasm engine's size).
+    classify(prefix, &mut self_routes.into_iter(), path)
+}
+
+fn classify<'a>(
+    prefix: &str,
+    self_routes: &mut dyn Iterator<Item = &str>,
+    path: &'a str,
+) -> Result<Route<'a>, AmbiguousPath> {
     if !unambiguous_target(path) {
         return Err(AmbiguousPath);
     }
@@ -117,7 +126,7 @@ pub fn route_with_self_routes<'a, 'r>(
                 .flat_map(|r| r.split('/'))
                 .map(|raw| percent_decode_str(raw).decode_utf8().unwrap_or_default()))
     };
-    if self_routes.into_iter().any(is_self_route) {
+    if Iterator::any(&mut &mut *self_routes, is_self_route) {
         Ok(Route::SelfRoute)
     } else {
         Ok(Route::User(user))
