@@ -167,7 +167,11 @@ impl GateConfig {
     pub fn effective_self_routes(&self) -> Vec<String> {
         match &self.self_routes {
             Some(routes) => routes.clone(),
-            None => alloc::vec![alloc::format!("{}{DEFAULT_SELF_ROUTE}", self.api_prefix)],
+            None => {
+                let mut route = self.api_prefix.clone();
+                route.push_str(DEFAULT_SELF_ROUTE);
+                alloc::vec![route]
+            }
         }
     }
 
@@ -246,8 +250,8 @@ impl SelfRoute {
 
 /// `"GET /api/v1/me"` → `(Some("GET"), "/api/v1/me")`; `"/api/v1/me"` → `(None, …)`.
 fn split_method(entry: &str) -> (Option<&str>, &str) {
-    match entry.split_once(' ') {
-        Some((method, path)) => (Some(method), path),
+    match entry.bytes().position(|b| b == b' ') {
+        Some(at) => (entry.get(..at), entry.get(at + 1..).unwrap_or_default()),
         None => (None, entry),
     }
 }

@@ -355,11 +355,23 @@ impl Gate {
 pub fn bearer_token(authorization: Option<&str>) -> Result<&str, Error> {
     // The scheme is judged first (any other scheme is "missing", whatever its size);
     // the token's size cap is the first check of `verify`.
-    let is_ows = |c: char| c == ' ' || c == '\t';
-    match authorization.and_then(|value| value.trim_matches(is_ows).strip_prefix("Bearer ")) {
+    match authorization.and_then(|value| trim_ows(value).strip_prefix("Bearer ")) {
         Some(token) if !token.is_empty() => Ok(token),
         _ => Err(Error::MissingAuthorization),
     }
+}
+
+/// The value without optional whitespace (SP / HTAB, RFC 9110 §5.6.3) at either end.
+fn trim_ows(value: &str) -> &str {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let bytes = value.as_bytes();
+    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
+    // Both ends sit next to ASCII bytes: char boundaries.
+    value.get(start..end).unwrap_or_default()
 }
 
 /// RFC 9110 method token: 1*tchar (bounded, so a host cannot feed megabytes here).
