@@ -248,11 +248,12 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
 // `gate.authorize` (what hosts call; it never throws) and the bare Wasm engine call.
 {
   const gate = new Gate({ secret: SECRET });
-  const core = new glue.GateCore(SECRET, [], undefined, undefined, undefined, 0, 900, 1800, undefined, 256);
   const encoder = new TextEncoder();
   const now = Math.floor(Date.now() / 1000);
   const list = [];
   for (const [name, r] of Object.entries(fixture.refusals)) {
+    // One engine per token: its input buffer holds that token's bytes.
+    const core = new glue.GateCore(SECRET, [], undefined, undefined, undefined, 0, 900, 1800, undefined, 256);
     const request = { method: "GET", url: "/api/v1/user-1/tasks", headers: { authorization: `Bearer ${r.token}` } };
     const viaAuthorize = () => {
       const d = gate.authorize(request);
