@@ -191,9 +191,14 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         .get("cf-ray")?
         .filter(|v| !v.is_empty() && v.len() <= 64)
         .unwrap_or_else(random_id);
+    // The path the runtime's URL parser read, which is also what gets forwarded. A fragment
+    // can only come from a raw `#` in the request target, which routers read two ways:
+    // handed to the core with it, so it is refused as in every other host.
+    let mut path = url.pathname();
+    path.push_str(&url.hash());
     let mut incoming = Incoming {
         method: req.method(),
-        path: url.pathname(),
+        path,
         cors_origin: None,
         request_id,
     };
