@@ -112,19 +112,21 @@ fn classify<'a>(
     }
     // The raw segments after the user's (all valid by now), re-decoded on comparison:
     // no allocation on the hot path. One trailing `/` reads like none, as everywhere.
-    let prefix_len = prefix.trim_matches('/').split('/').count();
-    let after_user = rest
-        .splitn(prefix_len + 2, '/')
-        .nth(prefix_len + 1)
-        .map(|r| r.strip_suffix('/').unwrap_or(r))
-        .filter(|r| !r.is_empty());
     let is_self_route = |candidate: &str| {
         let mut want = candidate.split('/');
-        want.next() == Some(user.as_ref())
-            && want.eq(after_user
-                .into_iter()
-                .flat_map(|r| r.split('/'))
-                .map(|raw| percent_decode_str(raw).decode_utf8().unwrap_or_default()))
+        if want.next() != Some(user.as_ref()) {
+            return false; // the common case: decided on the first segment
+        }
+        let prefix_len = prefix.trim_matches('/').split('/').count();
+        let after_user = rest
+            .splitn(prefix_len + 2, '/')
+            .nth(prefix_len + 1)
+            .map(|r| r.strip_suffix('/').unwrap_or(r))
+            .filter(|r| !r.is_empty());
+        want.eq(after_user
+            .into_iter()
+            .flat_map(|r| r.split('/'))
+            .map(|raw| percent_decode_str(raw).decode_utf8().unwrap_or_default()))
     };
     if Iterator::any(&mut &mut *self_routes, is_self_route) {
         Ok(Route::SelfRoute)
