@@ -19,6 +19,15 @@ use serde::Deserialize;
 struct Fixture {
     secret: String,
     tokens: std::collections::BTreeMap<String, Shape>,
+    refusals: std::collections::BTreeMap<String, Refusal>,
+}
+
+/// A token every verifier refuses (wrong signature, or a header over the cap), and why.
+#[derive(Deserialize)]
+struct Refusal {
+    token: String,
+    code: String,
+    label: String,
 }
 
 #[derive(Deserialize)]
@@ -178,36 +187,7 @@ fn main() {
             "jsonwebtoken accepted a tampered token"
         );
 
-        // Batch sizing (also the warm-up), then alternating rounds.
-        let mut sized: Vec<(&str, &Run<'_>, u64, Vec<f64>)> = Vec::new();
-        for (name, run) in &contenders {
-            let mut n = 64u64;
-            let n = loop {
-                let us = time(run, n);
-                if us * n as f64 >= batch_ms * 1000.0 * 0.5 || n > 10_000_000 {
-                    break ((batch_ms * 1000.0 / us).round() as u64).max(16);
-                }
-                n *= 4;
-            };
-            sized.push((name, run, n, Vec::new()));
-        }
-        for r in 0..rounds {
-            for k in 0..sized.len() {
-                let i = (k + r) % sized.len();
-                let us = time(sized[i].1, sized[i].2);
-                sized[i].3.push(us);
-            }
-        }
-        let mut rows = Vec::new();
-        let mut line = format!("{shape_name}:");
-        for (name, _, n, mut samples) in sized {
-            let us = median(&mut samples);
-            line.push_str(&format!(" {name} {us:.3}µs,"));
-            rows.push(serde_json::json!({
-                "name": name, "usPerOp": us, "opsPerBatch": n,
-                "min": samples.first(), "max": samples.last(),
-            }));
-        }
+        let (rows, line) = measure(&contenders, rounds, batch_ms, shape_name);
         eprintln!("{}", line.trim_end_matches(','));
         out.insert(
             shape_name.clone(),
@@ -216,12 +196,92 @@ fn main() {
             }),
         );
     }
-    let result = serde_json::json!({ "rounds": rounds, "batchMs": batch_ms, "shapes": out });
+
+    // Refusals (issue 11 §6): the cost of saying no to an unauthenticated client, ordinary
+    // and worst case, in alternating rounds like the rest (ratios in one run).
+    let gate = Gate::new(GateConfig::new(fixture.secret.as_str())).expect("bench config");
+    let contenders: Vec<(&str, Run<'_>)> = fixture
+        .refusals
+        .iter()
+        .map(|(name, r)| {
+            let refused = gate.verify(&r.token, now).err().map(|e| e.code());
+            assert_eq!(
+                refused,
+                Some(r.code.as_str()),
+                "refusal {name}: {}",
+                r.label
+            );
+            let token = r.token.as_str();
+            let code = r.code.as_str();
+            let gate = &gate;
+            let run: Run<'_> = Box::new(move || {
+                gate.verify(black_box(token), now)
+                    .is_err_and(|e| e.code() == code)
+            });
+            (name.as_str(), run)
+        })
+        .collect();
+    let (rows, line) = measure(&contenders, rounds, batch_ms, "refusals");
+    eprintln!("{}", line.trim_end_matches(','));
+    let refusals: serde_json::Map<String, serde_json::Value> = rows
+        .into_iter()
+        .map(|row| {
+            let name = row["name"].as_str().unwrap_or_default().to_string();
+            let r = &fixture.refusals[&name];
+            let mut row = row;
+            row["label"] = r.label.clone().into();
+            row["code"] = r.code.clone().into();
+            row["tokenBytes"] = r.token.len().into();
+            (name, row)
+        })
+        .collect();
+
+    let result = serde_json::json!({ "rounds": rounds, "batchMs": batch_ms, "shapes": out, "refusals": refusals });
     let text = serde_json::to_string_pretty(&result).expect("json") + "\n";
     match out_path {
         Some(p) => std::fs::write(p, text).expect("write result"),
         None => print!("{text}"),
     }
+}
+
+/// Batch sizing (also the warm-up), then `rounds` alternating rounds (the order rotating);
+/// one JSON row per contender with its median µs/op, and a log line.
+fn measure(
+    contenders: &[(&str, Run<'_>)],
+    rounds: usize,
+    batch_ms: f64,
+    label: &str,
+) -> (Vec<serde_json::Value>, String) {
+    let mut sized: Vec<(&str, &Run<'_>, u64, Vec<f64>)> = Vec::new();
+    for (name, run) in contenders {
+        let mut n = 64u64;
+        let n = loop {
+            let us = time(run, n);
+            if us * n as f64 >= batch_ms * 1000.0 * 0.5 || n > 10_000_000 {
+                break ((batch_ms * 1000.0 / us).round() as u64).max(16);
+            }
+            n *= 4;
+        };
+        sized.push((name, run, n, Vec::new()));
+    }
+    for r in 0..rounds {
+        for k in 0..sized.len() {
+            let i = (k + r) % sized.len();
+            let us = time(sized[i].1, sized[i].2);
+            sized[i].3.push(us);
+        }
+    }
+    let mut rows = Vec::new();
+    let mut line = format!("{label}:");
+    for (name, _, n, mut samples) in sized {
+        let us = median(&mut samples);
+        line.push_str(&format!(" {name} {us:.3}µs,"));
+        rows.push(serde_json::json!({
+            "name": name, "usPerOp": us, "opsPerBatch": n,
+            "min": samples.first(), "max": samples.last(),
+        }));
+    }
+    (rows, line)
 }
 
 fn env_num(name: &str, default: u64) -> usize {

@@ -45,6 +45,22 @@ for (const s of shapesOf) {
   targets.push([`fast-jwt cache on / jwtgate verify cache on (${s})`, get(node, s, "fast-jwt, cache on") / gate, "≥ 2.5×", (r) => r >= 2.5]);
   targets.push([`Wasm engine call / native core, full verification (${s})`, get(node, s, "Wasm engine call, cacheSize 0") / get(native, s, NATIVE_BASE), "≤ 3×", (r) => r <= 3]);
 }
+// Refusals (issue 11 §6): what an unauthenticated client can make the gate spend.
+const refusalNames = Object.keys(node.refusals ?? {});
+const nativeRefusal = (n) => native.refusals[n].usPerOp;
+const refusalTable = ["| refusal (all refused) | token bytes | code | native µs | × ordinary | `authorize` (Node) µs | × ordinary | Wasm engine call µs | × ordinary |",
+  "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+  ...refusalNames.map((n) => {
+    const r = node.refusals[n], o = node.refusals.ordinary;
+    return `| ${r.label} | ${r.tokenBytes} | \`${r.code}\` | ${us(nativeRefusal(n))} | ${(nativeRefusal(n) / nativeRefusal("ordinary")).toFixed(1)}× | ${us(r.authorizeUs)} | ${(r.authorizeUs / o.authorizeUs).toFixed(1)}× | ${us(r.engineUs)} | ${(r.engineUs / o.engineUs).toFixed(1)}× |`;
+  })].join("\n");
+if (refusalNames.length) {
+  const worst = node.refusals.worst, largest = node.refusals.largest, ordinary = node.refusals.ordinary;
+  targets.push(["worst-case refusal / ordinary refusal, `authorize` in Node", worst.authorizeUs / ordinary.authorizeUs, "≤ 10×", (r) => r <= 10]);
+  targets.push(["worst-case refusal / ordinary refusal, native core", nativeRefusal("worst") / nativeRefusal("ordinary"), "≤ 10×", (r) => r <= 10]);
+  targets.push(["worst-case refusal / wrong-signature refusal of the same size (Wasm engine)", worst.engineUs / largest.engineUs, "≤ 1.5×", (r) => r <= 1.5]);
+  targets.push(["5.8 KB header (the review's input) / ordinary refusal, `authorize` in Node", node.refusals.bigHeader.authorizeUs / ordinary.authorizeUs, "≤ 10×", (r) => r <= 10]);
+}
 const kb = (b) => (b / 1024).toFixed(1);
 targets.push([".wasm gzip -9 (KB)", node.sizes.wasmGzip / 1024, "≤ 40", (r) => r <= 40]);
 targets.push(["instantiate + new Gate + first verify, fresh Node (ms, median)", node.cold.instantiate.totalMs, "≤ 5", (r) => r <= 5]);
@@ -118,6 +134,15 @@ On a cache hit there is no verification left to compare: the Wasm engine call co
 ${shapesOf.map((s) => `${us(get(node, s, "Wasm engine call"))} µs (${s})`).join(", ")} against the native \`CachedGate\`'s
 ${shapesOf.map((s) => `${us(get(native, s, "jwtgate verify, cached"))} µs`).join(", ")}, nearly all of it the JS→Wasm call itself.
 
+## Refusals — what saying no costs (issue 11 §6)
+Every token below is refused; the times are medians of ${node.rounds} alternating rounds like the tables above.
+Before the signature is checked the gate base64-decodes the token and parses its JOSE header only, capped at
+512 bytes; the rest is hashed once. The **ordinary** refusal is the spec token with a wrong signature; the
+**worst case** is a token at the 8 KiB cap whose 512-byte header is the costliest the JSON reader meets
+(arrays of small objects, each checked for duplicate names), also with a wrong signature. Its floor is the
+8 KiB token with a plain header: HMAC-SHA256 over 8 KiB, which any HS256 verifier pays for a token that size.
+${refusalTable}
+
 ## Package
 - \`.wasm\`: ${node.sizes.wasmRaw} bytes raw (${kb(node.sizes.wasmRaw)} KB), **${node.sizes.wasmGzip} bytes gzip -9 (${kb(node.sizes.wasmGzip)} KB)**;
   Node entry (glue + \`gate.js\`, one module): ${node.sizes.jsRaw} bytes raw, ${node.sizes.jsGzip} gzip.
@@ -152,4 +177,4 @@ ${python ? `\n${python.markdown}` : ""}
 ${targetTable}
 `;
 writeFileSync(out, md);
-console.log(`\n${nodeTable}\n\nnative:\n${nativeTable}\n\nwithout caches:\n${uncachedTable}\n\n${targetTable}\n\nwritten: ${out}`);
+console.log(`\n${nodeTable}\n\nnative:\n${nativeTable}\n\nwithout caches:\n${uncachedTable}\n\nrefusals:\n${refusalTable}\n\n${targetTable}\n\nwritten: ${out}`);

@@ -42,7 +42,7 @@ export class GateConfigError extends Error {
 
 const OPTION_NAMES = new Set([
   "secret", "previousSecrets", "issuer", "audience", "leewaySeconds",
-  "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now", "cacheSize",
+  "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now", "cacheSize", "selfRoutes",
 ]);
 
 /** Slots of the verified-token cache unless `cacheSize` says otherwise (0: off). */
@@ -163,6 +163,11 @@ export class Gate {
     if (!Array.isArray(previous) || previous.some((s) => typeof s !== "string")) {
       throw new GateConfigError("invalid_option", "previousSecrets must be an array of strings");
     }
+    // undefined: the core's default self route ({apiPrefix}me/profile); the core validates entries.
+    const selfRoutes = options.selfRoutes ?? undefined;
+    if (selfRoutes !== undefined && (!Array.isArray(selfRoutes) || selfRoutes.some((r) => typeof r !== "string"))) {
+      throw new GateConfigError("invalid_option", "selfRoutes must be an array of paths (strings)");
+    }
     const now = options.now ?? systemClock;
     if (typeof now === "number") this.#now = () => now;
     else if (typeof now === "function") this.#now = now;
@@ -179,6 +184,7 @@ export class Gate {
         optionalNumber(options, "maxLifetimeSeconds", 1800),
         optionalString(options, "apiPrefix"),
         optionalNumber(options, "cacheSize", DEFAULT_CACHE_SIZE),
+        selfRoutes,
       );
       this.#inPtr = this.#core.inputPtr();
       this.#inCap = this.#core.inputCapacity();

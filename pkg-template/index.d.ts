@@ -16,6 +16,15 @@ export interface GateOptions {
   maxLifetimeSeconds?: number;
   /** Protected path prefix. Default `/api/v1/`. */
   apiPrefix?: string;
+  /**
+   * Paths under the prefix that need only a valid token (the caller's own resources, which
+   * name no user id), as full paths, each optionally for one method (`"GET /api/v1/me/tasks"`;
+   * `GET` also covers `HEAD`). Default `["/api/v1/me/profile"]` (`{apiPrefix}me/profile`),
+   * the spec's one such route; `[]` for none. Matched against the percent-decoded path
+   * exactly (case-sensitive after the prefix; one trailing `/` tolerated). Every other path
+   * under the prefix follows the `{user_id}` rule, so list every `/me/…` route your origin serves.
+   */
+  selfRoutes?: string[];
   /** The clock: a function returning Unix seconds, or a fixed number. Default: the system clock. */
   now?: (() => number) | number;
   /**

@@ -145,8 +145,10 @@ origin_pgid=$!
 
 if [ "$WITH_WORKER" = 1 ]; then
   log "starting the worker on $EDGE (npx wrangler dev; log: $WORKER_LOG)"
+  # The example origin serves /me/tasks besides the spec's /me/profile: its gate lists both.
   npx --no-install wrangler dev --ip "$HOST" --port "$WORKER_PORT" \
     --var "ORIGIN_URL:$ORIGIN" "${wrangler_env[@]}" \
+    --var "SELF_ROUTES:/api/v1/me/profile,GET /api/v1/me/tasks" \
     </dev/null >"$WORKER_LOG" 2>&1 &
   worker_pgid=$!
 else

@@ -12,9 +12,9 @@ tarball=$(cd "$repo/pkg" && npm pack --silent --pack-destination "$scratch" | ta
 echo "packed $tarball: $(tar -tzf "$scratch/$tarball" | sed 's|^package/||' | tr '\n' ' ')"
 printf '{"name":"scratch","private":true,"type":"module"}\n' > "$scratch/package.json"
 (cd "$scratch" && npm_q install "./$tarball")
-cp "$repo"/tests/pkg/gate.test.mjs "$repo"/tests/pkg/corpus.test.mjs "$scratch/"
+cp "$repo"/tests/pkg/gate.test.mjs "$repo"/tests/pkg/corpus.test.mjs "$repo"/tests/pkg/hardening.test.mjs "$scratch/"
 (cd "$repo" && cargo run -q --locked --example corpus -- --decide --jsonl) > "$scratch/corpus.jsonl"
-(cd "$scratch" && node --test gate.test.mjs corpus.test.mjs)
+(cd "$scratch" && node --test gate.test.mjs corpus.test.mjs hardening.test.mjs)
 
 # Declaration tests (tests/pkg/types): the README idiom compiles with strict on, strict off
 # (the tsconfig Next.js writes) and nodenext, and the union still catches misuse under

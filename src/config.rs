@@ -53,6 +53,11 @@ pub struct GateConfig {
     pub max_lifetime_seconds: u64,
     /// The protected prefix, with leading and trailing `/`.
     pub api_prefix: String,
+    /// Paths under the prefix that need only a valid token (the caller's own resources,
+    /// named by no user id), as full paths, each optionally for one method only:
+    /// `/api/v1/me/profile`, `GET /api/v1/me/tasks`. `None`: the spec's one self route,
+    /// `{api_prefix}me/profile`. Every other path under the prefix names a user.
+    pub self_routes: Option<Vec<String>>,
 }
 
 // Debug must never print a secret.
@@ -67,6 +72,7 @@ impl core::fmt::Debug for GateConfig {
             .field("min_lifetime_seconds", &self.min_lifetime_seconds)
             .field("max_lifetime_seconds", &self.max_lifetime_seconds)
             .field("api_prefix", &self.api_prefix)
+            .field("self_routes", &self.self_routes)
             .finish()
     }
 }
@@ -83,6 +89,7 @@ impl GateConfig {
             min_lifetime_seconds: 900,
             max_lifetime_seconds: 1800,
             api_prefix: String::from("/api/v1/"),
+            self_routes: None,
         }
     }
 
@@ -136,6 +143,54 @@ impl GateConfig {
         self
     }
 
+    /// Replaces the self routes (default: `{api_prefix}me/profile`, the spec's
+    /// `/api/v1/me/profile`) with `routes`: full paths under the prefix, compared with
+    /// the request's percent-decoded segments exactly (one trailing `/` tolerated),
+    /// each optionally preceded by a method and a space (`GET /api/v1/me/tasks`: that
+    /// method only; `GET` also covers `HEAD`). An empty list leaves no self route.
+    pub fn self_routes<I, S>(mut self, routes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.self_routes = Some(routes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// [`GateConfig::self_routes`] from a comma-separated list (as `SELF_ROUTES` holds
+    /// it); blanks around entries are ignored, so `""` means no self route.
+    pub fn self_routes_list(self, list: &str) -> Self {
+        self.self_routes(list.split(',').map(str::trim).filter(|s| !s.is_empty()))
+    }
+
+    /// The self routes in force, as full paths.
+    pub fn effective_self_routes(&self) -> Vec<String> {
+        match &self.self_routes {
+            Some(routes) => routes.clone(),
+            None => {
+                let mut route = self.api_prefix.clone();
+                route.push_str(DEFAULT_SELF_ROUTE);
+                alloc::vec![route]
+            }
+        }
+    }
+
+    /// The self routes as the path rule reads them: the method (if any) and the part
+    /// after the prefix. Call after [`GateConfig::validate`] (invalid entries are skipped).
+    pub(crate) fn self_route_suffixes(&self) -> Vec<SelfRoute> {
+        self.effective_self_routes()
+            .iter()
+            .filter_map(|r| {
+                let (method, path) = split_method(r);
+                let suffix = path.strip_prefix(self.api_prefix.as_str())?;
+                Some(SelfRoute {
+                    method: method.map(String::from),
+                    suffix: String::from(suffix),
+                })
+            })
+            .collect()
+    }
+
     /// Checks every rule; [`crate::Gate::new`] calls it.
     pub fn validate(&self) -> Result<(), ConfigError> {
         check_secret(&self.secret, SecretSlot::Current)?;
@@ -154,8 +209,72 @@ impl GateConfig {
         if !valid_prefix(&self.api_prefix) {
             return Err(ConfigError::InvalidApiPrefix);
         }
+        if let Some(routes) = &self.self_routes {
+            if routes.len() > MAX_SELF_ROUTES {
+                return Err(ConfigError::InvalidSelfRoute {
+                    index: MAX_SELF_ROUTES,
+                });
+            }
+            for (index, r) in routes.iter().enumerate() {
+                if !valid_self_route(&self.api_prefix, r) {
+                    return Err(ConfigError::InvalidSelfRoute { index });
+                }
+            }
+        }
         Ok(())
     }
+}
+
+/// The spec's only self route, after the prefix: `/api/v1/me/profile`.
+const DEFAULT_SELF_ROUTE: &str = "me/profile";
+/// Most self routes a configuration may list (each costs a comparison per request).
+pub const MAX_SELF_ROUTES: usize = 64;
+
+/// A configured self route, as the gate matches it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SelfRoute {
+    /// Only this method (`GET` also covers `HEAD`); `None`: every method.
+    pub(crate) method: Option<String>,
+    /// The path after the prefix, e.g. `me/profile`.
+    pub(crate) suffix: String,
+}
+
+impl SelfRoute {
+    pub(crate) fn allows(&self, method: &str) -> bool {
+        match self.method.as_deref() {
+            None => true,
+            Some(m) => m == method || (m == "GET" && method == "HEAD"),
+        }
+    }
+}
+
+/// `"GET /api/v1/me"` → `(Some("GET"), "/api/v1/me")`; `"/api/v1/me"` → `(None, …)`.
+fn split_method(entry: &str) -> (Option<&str>, &str) {
+    match entry.bytes().position(|b| b == b' ') {
+        Some(at) => (entry.get(..at), entry.get(at + 1..).unwrap_or_default()),
+        None => (None, entry),
+    }
+}
+
+/// A self route is an optional method token and one space, then a full path: the prefix
+/// exactly as configured, then one or more non-empty segments of visible ASCII, written
+/// decoded — no `%`, `?`, `#`, `\`, no `.` or `..` segment, no trailing `/` (a request's
+/// one trailing `/` is tolerated anyway).
+fn valid_self_route(prefix: &str, route: &str) -> bool {
+    let (method, route) = split_method(route);
+    if method.is_some_and(|m| !crate::is_method_token(m)) {
+        return false;
+    }
+    let Some(rest) = route.strip_prefix(prefix) else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| (0x21..=0x7e).contains(&b) && !b"%?#\\".contains(&b))
+        && rest
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
 }
 
 fn check_secret(secret: &[u8], which: SecretSlot) -> Result<(), ConfigError> {
@@ -284,6 +403,68 @@ mod tests {
             GateConfig::new(GOOD).issuer("").validate(),
             Err(ConfigError::EmptyIssuerOrAudience)
         );
+    }
+
+    #[test]
+    fn self_routes_default_to_the_spec_and_are_validated() {
+        let c = GateConfig::new(GOOD);
+        assert_eq!(c.effective_self_routes(), ["/api/v1/me/profile"]);
+        let any = |suffix: &str| SelfRoute {
+            method: None,
+            suffix: suffix.into(),
+        };
+        assert_eq!(c.self_route_suffixes(), [any("me/profile")]);
+        let v2 = GateConfig::new(GOOD).api_prefix("/v2");
+        assert_eq!(v2.effective_self_routes(), ["/v2/me/profile"]);
+        let listed =
+            GateConfig::new(GOOD).self_routes_list(" /api/v1/me/profile , GET /api/v1/me/tasks,");
+        assert_eq!(listed.validate(), Ok(()));
+        let get_tasks = SelfRoute {
+            method: Some("GET".into()),
+            suffix: "me/tasks".into(),
+        };
+        assert_eq!(
+            listed.self_route_suffixes(),
+            [any("me/profile"), get_tasks.clone()]
+        );
+        assert!(get_tasks.allows("GET") && get_tasks.allows("HEAD"));
+        assert!(!get_tasks.allows("POST") && !get_tasks.allows("get"));
+        let none = GateConfig::new(GOOD).self_routes_list("");
+        assert_eq!(none.validate(), Ok(()));
+        assert!(none.effective_self_routes().is_empty());
+        for (bad, index) in [
+            (alloc::vec!["/api/v1/me/profile", "/api/v2/me"], 1),
+            (alloc::vec!["/api/v1/"], 0),
+            (alloc::vec!["/api/v1"], 0),
+            (alloc::vec!["me/profile"], 0),
+            (alloc::vec!["/API/V1/me/profile"], 0),
+            (alloc::vec!["/api/v1/me/"], 0),
+            (alloc::vec!["/api/v1/me//x"], 0),
+            (alloc::vec!["/api/v1/me/../x"], 0),
+            (alloc::vec!["/api/v1/./me"], 0),
+            (alloc::vec!["/api/v1/m%65"], 0),
+            (alloc::vec!["/api/v1/me?x"], 0),
+            (alloc::vec!["/api/v1/me#x"], 0),
+            (alloc::vec!["/api/v1/me x"], 0),
+            (alloc::vec!["/api/v1/\u{e9}"], 0),
+            (alloc::vec!["G(T /api/v1/me"], 0),
+            (alloc::vec!["GET  /api/v1/me"], 0),
+            (alloc::vec!["GET"], 0),
+        ] {
+            assert_eq!(
+                GateConfig::new(GOOD).self_routes(bad.clone()).validate(),
+                Err(ConfigError::InvalidSelfRoute { index }),
+                "{bad:?}"
+            );
+        }
+        let many = (0..=MAX_SELF_ROUTES).map(|i| alloc::format!("/api/v1/me/r{i}"));
+        assert!(matches!(
+            GateConfig::new(GOOD).self_routes(many).validate(),
+            Err(ConfigError::InvalidSelfRoute { .. })
+        ));
+        let e = ConfigError::InvalidSelfRoute { index: 1 };
+        assert_eq!(e.code(), "invalid_self_route");
+        assert!(alloc::format!("{e}").contains("selfRoutes[1]"));
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub enum Error {
     MalformedToken,
     /// A segment is not strict unpadded base64url with canonical trailing bits.
     InvalidBase64,
-    /// The JOSE header is not a JSON object (or has duplicate members, or a non-string `alg`).
+    /// The JOSE header is longer than [`crate::MAX_HEADER_BYTES`], or not a JSON object
+    /// (or has duplicate members).
     InvalidHeader,
     /// `alg` is present but not exactly `"HS256"` (or it is missing).
     AlgNotAllowed,
@@ -45,8 +46,8 @@ pub enum Error {
     InvalidIssuer,
     /// `aud` does not contain the configured audience, or `aud` is present while none is configured.
     InvalidAudience,
-    /// The path is under the API prefix but cannot be read unambiguously
-    /// (dot segments, empty segments, encoded separators, bad percent-encoding).
+    /// The path cannot be read unambiguously (dot segments, empty segments, encoded
+    /// separators, bad percent-encoding, a raw `#`, a byte that is not visible ASCII).
     InvalidPath,
     /// The HTTP method is not a valid method token.
     InvalidMethod,
@@ -143,14 +144,14 @@ impl Error {
     pub const fn rule(self) -> &'static str {
         match self {
             Error::MissingAuthorization => {
-                "bearer rule: the Authorization header must be `Bearer <token>` (capital B, one space, non-empty token)"
+                "bearer rule: the Authorization header must be `Bearer <token>` (capital B, one space, non-empty token; spaces and tabs around the value are ignored)"
             }
             Error::TokenTooLarge => "size limit: tokens longer than 8 KiB are refused before any parsing",
             Error::MalformedToken => "token format: a JWS compact token has exactly three dot-separated segments",
             Error::InvalidBase64 => {
                 "token format: every segment must be unpadded base64url with canonical trailing bits"
             }
-            Error::InvalidHeader => "header rule: the JOSE header must be a JSON object without duplicate members",
+            Error::InvalidHeader => "header rule: the JOSE header must be at most 512 bytes and a JSON object without duplicate members",
             Error::AlgNotAllowed => "algorithm rule: only `alg: HS256` is accepted (never none, RS256, ...)",
             Error::UnsupportedCriticalHeader => {
                 "header rule: `crit` or `b64: false` asks for extensions this verifier does not implement"
@@ -176,11 +177,11 @@ impl Error {
                 "audience rule: `aud` must contain the configured audience, and be absent when none is configured"
             }
             Error::InvalidPath => {
-                "path rule: the path cannot be read unambiguously (dot or empty segments, encoded / or \\, bad escapes, the bare prefix)"
+                "path rule: the path cannot be read unambiguously (dot or empty segments, encoded / or \\, bad escapes, the bare prefix, a raw #, a byte that is not visible ASCII)"
             }
             Error::InvalidMethod => "request rule: the method is not a valid HTTP method token",
             Error::UserMismatch => {
-                "path rule: {prefix}{user_id}/... must name the token's `sub` (another user's data)"
+                "path rule: {prefix}{user_id}/... must name the token's `sub` (another user's data); only the configured self routes need no user id"
             }
             Error::IdentityNotForwardable => {
                 "identity rule: `sub` and `email` must be printable ASCII without surrounding spaces, to travel as X-User-Id / X-User-Email unchanged"
@@ -264,6 +265,12 @@ pub enum ConfigError {
     EmptyIssuerOrAudience,
     /// Too many previous secrets (more than [`crate::MAX_PREVIOUS_SECRETS`]).
     TooManyPreviousSecrets,
+    /// Self route number `index` (0-based) is not a plain path under the API prefix, or
+    /// there are more than [`crate::MAX_SELF_ROUTES`] (`index` is then that limit).
+    InvalidSelfRoute {
+        /// Which entry.
+        index: usize,
+    },
 }
 
 /// Which configured secret a [`ConfigError`] is about.
@@ -295,6 +302,7 @@ impl ConfigError {
             ConfigError::InvalidApiPrefix => "invalid_api_prefix",
             ConfigError::EmptyIssuerOrAudience => "empty_issuer_or_audience",
             ConfigError::TooManyPreviousSecrets => "too_many_previous_secrets",
+            ConfigError::InvalidSelfRoute { .. } => "invalid_self_route",
         }
     }
 }
@@ -323,6 +331,12 @@ impl fmt::Display for ConfigError {
                 f.write_str("issuer and audience, when given, must not be empty")
             }
             ConfigError::TooManyPreviousSecrets => f.write_str("at most 4 previousSecrets are accepted"),
+            ConfigError::InvalidSelfRoute { index } => write!(
+                f,
+                "selfRoutes[{index}] must be a full path under apiPrefix, optionally after a method \
+                 and a space (e.g. /api/v1/me/profile, GET /api/v1/me/tasks): visible ASCII, no '%', '?', '#', '\\', empty, '.' or '..' segments, no trailing '/'; \
+                 at most 64 entries"
+            ),
         }
     }
 }

@@ -58,12 +58,13 @@ use alloc::vec::Vec;
 pub use cache::{
     CachedGate, EntryId, DEFAULT_CACHE_ENTRIES, MAX_CACHED_TOKEN_BYTES, MAX_CACHE_ENTRIES,
 };
-pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MIN_SECRET_LEN};
+pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MAX_SELF_ROUTES, MIN_SECRET_LEN};
 pub use error::{ConfigError, Error, SecretSlot};
 pub use jws::Hs256Key;
-pub use path::{route, AmbiguousPath, Route};
+pub use path::{route, route_with_self_routes, AmbiguousPath, Route};
 pub use token::{
-    base64url, is_forwardable_header_value, Claims, UntrustedToken, VerifiedToken, MAX_TOKEN_BYTES,
+    base64url, is_forwardable_header_value, Claims, UntrustedToken, VerifiedToken,
+    MAX_HEADER_BYTES, MAX_TOKEN_BYTES,
 };
 
 use json::{read_object, Loose};
@@ -84,6 +85,8 @@ struct Reading {
 pub struct Gate {
     /// Keyed MAC states, current secret first; cloned per token (no re-keying).
     keys: Vec<Hs256Key>,
+    /// The configured self routes (method, path after the prefix), as the path rule reads them.
+    self_routes: Vec<config::SelfRoute>,
     config: GateConfig,
 }
 
@@ -103,7 +106,12 @@ impl Gate {
             .chain(config.previous_secrets.iter())
             .map(|secret| Hs256Key::new(secret))
             .collect();
-        Ok(Gate { keys, config })
+        let self_routes = config.self_route_suffixes();
+        Ok(Gate {
+            keys,
+            self_routes,
+            config,
+        })
     }
 
     /// The configuration this gate enforces (secrets included: do not log it raw).
@@ -209,8 +217,10 @@ impl Gate {
         let audience_ok = match (&self.config.audience, &aud) {
             (None, None) => true,
             (Some(want), Some(Loose::Str(got))) => got == want,
+            // Every member a string, as python-jose (the spec's origin) requires.
             (Some(want), Some(Loose::Array(items))) => {
-                items.iter().any(|i| i.as_str() == Some(want.as_str()))
+                items.iter().all(|i| i.as_str().is_some())
+                    && items.iter().any(|i| i.as_str() == Some(want.as_str()))
             }
             _ => false,
         };
@@ -304,8 +314,13 @@ impl Gate {
         let token = bearer_token(authorization)?;
         let verified = verify(token)?;
         let user_id = verified.borrow().user_id();
-        match route(&self.config.api_prefix, path) {
-            Ok(Route::Unprotected | Route::Me) => {}
+        let own = self
+            .self_routes
+            .iter()
+            .filter(|r| r.allows(method))
+            .map(|r| r.suffix.as_str());
+        match route_with_self_routes(&self.config.api_prefix, own, path) {
+            Ok(Route::Unprotected | Route::SelfRoute) => {}
             Ok(Route::User(user)) if user == user_id => {}
             Ok(Route::User(_)) => return Err(Error::UserMismatch),
             Ok(Route::PrefixRoot) | Err(AmbiguousPath) => return Err(Error::InvalidPath),
@@ -333,19 +348,34 @@ impl Gate {
     }
 }
 
-/// The origin's header rule: the value starts with `Bearer ` (capital B, one space)
-/// and the token is the rest. Absent, another scheme, or an empty token → 401.
+/// The origin's header rule: the value, read as RFC 9110 reads a field value (optional
+/// whitespace — spaces and tabs — at both ends is not part of it), starts with `Bearer `
+/// (capital B, one space) and the token is the rest. Absent, another scheme, or an empty
+/// token → 401. Whitespace inside (`Bearer  <token>`) stays part of the token.
 pub fn bearer_token(authorization: Option<&str>) -> Result<&str, Error> {
     // The scheme is judged first (any other scheme is "missing", whatever its size);
     // the token's size cap is the first check of `verify`.
-    match authorization.and_then(|value| value.strip_prefix("Bearer ")) {
+    match authorization.and_then(|value| trim_ows(value).strip_prefix("Bearer ")) {
         Some(token) if !token.is_empty() => Ok(token),
         _ => Err(Error::MissingAuthorization),
     }
 }
 
+/// The value without optional whitespace (SP / HTAB, RFC 9110 §5.6.3) at either end.
+fn trim_ows(value: &str) -> &str {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let bytes = value.as_bytes();
+    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
+    // Both ends sit next to ASCII bytes: char boundaries.
+    value.get(start..end).unwrap_or_default()
+}
+
 /// RFC 9110 method token: 1*tchar (bounded, so a host cannot feed megabytes here).
-fn is_method_token(method: &str) -> bool {
+pub(crate) fn is_method_token(method: &str) -> bool {
     !method.is_empty()
         && method.len() <= 32
         && method

@@ -2,7 +2,8 @@
 //!
 //! Paths are compared the way the origin's router sees them: percent-decoded,
 //! segment by segment. Anything a router might read two ways (dot segments,
-//! empty segments, encoded `/` or `\`, broken escapes, invalid UTF-8) is refused
+//! empty segments, encoded `/` or `\`, broken escapes, invalid UTF-8, and in the raw
+//! request target a `#`, a control character, a space or a non-ASCII byte) is refused
 //! rather than guessed about, wherever it appears in the path.
 
 use alloc::borrow::Cow;
@@ -16,8 +17,9 @@ pub enum Route<'a> {
     Unprotected,
     /// The prefix itself with no user segment (`/api/v1` or `/api/v1/`).
     PrefixRoot,
-    /// `{prefix}me/…`: the caller's own resources; a valid token suffices.
-    Me,
+    /// One of the configured self routes (default `{prefix}me/profile`): the caller's own
+    /// resource, named by no user id; a valid token suffices.
+    SelfRoute,
     /// `{prefix}{user_id}/…`: the percent-decoded user id, which must equal `sub`.
     User(Cow<'a, str>),
 }
@@ -26,12 +28,39 @@ pub enum Route<'a> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct AmbiguousPath;
 
-/// Classifies `path` (an origin-form request target; anything from `?` or `#` on is ignored)
-/// against `prefix` (as validated by [`crate::GateConfig`], e.g. `/api/v1/`).
+/// Classifies `path` (an origin-form request target; the query, from `?` on, is ignored)
+/// against `prefix` (as validated by [`crate::GateConfig`], e.g. `/api/v1/`), with no
+/// self routes: every `{prefix}{user_id}/…` path names a user, `me` included.
 /// The prefix is matched ASCII case-insensitively, so a case-insensitive origin
 /// cannot be reached around the gate.
 pub fn route<'a>(prefix: &str, path: &'a str) -> Result<Route<'a>, AmbiguousPath> {
-    let end = path.find(['?', '#']).unwrap_or(path.len());
+    route_with_self_routes(prefix, [], path)
+}
+
+/// [`route`], where a path equal to one of `self_routes` is [`Route::SelfRoute`].
+///
+/// Each self route is the part after the prefix, segments joined by `/` (e.g.
+/// `me/profile`, as [`crate::GateConfig`] validates them). It matches a path whose
+/// percent-decoded segments after the prefix are exactly those (case-sensitive), with
+/// at most one trailing `/` — the same reading as the `{user_id}` rule.
+pub fn route_with_self_routes<'a, 'r>(
+    prefix: &str,
+    self_routes: impl IntoIterator<Item = &'r str>,
+    path: &'a str,
+) -> Result<Route<'a>, AmbiguousPath> {
+    // One copy of the rule whatever the iterator type (the Wasm engine's size).
+    classify(prefix, &mut self_routes.into_iter(), path)
+}
+
+fn classify<'a>(
+    prefix: &str,
+    self_routes: &mut dyn Iterator<Item = &str>,
+    path: &'a str,
+) -> Result<Route<'a>, AmbiguousPath> {
+    if !unambiguous_target(path) {
+        return Err(AmbiguousPath);
+    }
+    let end = path.find('?').unwrap_or(path.len());
     let path = path.get(..end).ok_or(AmbiguousPath)?;
     let rest = path.strip_prefix('/').ok_or(AmbiguousPath)?;
     if rest.contains('\\') {
@@ -74,16 +103,45 @@ pub fn route<'a>(prefix: &str, path: &'a str) -> Result<Route<'a>, AmbiguousPath
         None => return Ok(Route::PrefixRoot),
         Some(seg) => seg?,
     };
+    // Every segment is read (and so checked) whether or not a self route matches.
     for seg in decoded_segments {
         seg?;
     }
     if user.is_empty() {
-        Ok(Route::PrefixRoot)
-    } else if user == "me" {
-        Ok(Route::Me)
+        return Ok(Route::PrefixRoot);
+    }
+    // The raw segments after the user's (all valid by now), re-decoded on comparison:
+    // no allocation on the hot path. One trailing `/` reads like none, as everywhere.
+    let is_self_route = |candidate: &str| {
+        let mut want = candidate.split('/');
+        if want.next() != Some(user.as_ref()) {
+            return false; // the common case: decided on the first segment
+        }
+        let prefix_len = prefix.trim_matches('/').split('/').count();
+        let after_user = rest
+            .splitn(prefix_len + 2, '/')
+            .nth(prefix_len + 1)
+            .map(|r| r.strip_suffix('/').unwrap_or(r))
+            .filter(|r| !r.is_empty());
+        want.eq(after_user
+            .into_iter()
+            .flat_map(|r| r.split('/'))
+            .map(|raw| percent_decode_str(raw).decode_utf8().unwrap_or_default()))
+    };
+    if Iterator::any(&mut &mut *self_routes, is_self_route) {
+        Ok(Route::SelfRoute)
     } else {
         Ok(Route::User(user))
     }
+}
+
+/// The raw request target holds nothing routers read two ways: no `#` (a request target
+/// has no fragment; Node's `req.url` and uvicorn keep it in the path, a URL parser drops
+/// it), and only visible ASCII (h11 answers 400 to anything else; Node reads raw bytes
+/// above 0x7F as Latin-1, UTF-8 routers as UTF-8).
+fn unambiguous_target(path: &str) -> bool {
+    path.bytes()
+        .all(|b| (0x21..=0x7e).contains(&b) && b != b'#')
 }
 
 fn decode_segment(raw: &str, is_last: bool) -> Result<Cow<'_, str>, AmbiguousPath> {
@@ -130,8 +188,8 @@ mod tests {
         assert_eq!(route(P, "/api/v1/u1/tasks"), user("u1"));
         assert_eq!(route(P, "/api/v1/u1"), user("u1"));
         assert_eq!(route(P, "/api/v1/u1/tasks/"), user("u1"));
-        assert_eq!(route(P, "/api/v1/u1/tasks?x=/../y#z"), user("u1"));
-        assert_eq!(route(P, "/api/v1/me/profile"), Ok(Route::Me));
+        assert_eq!(route(P, "/api/v1/u1/tasks?x=/../y"), user("u1"));
+        assert_eq!(route(P, "/api/v1/me/profile"), user("me"));
         assert_eq!(route(P, "/api/v1/ME/profile"), user("ME"));
         assert_eq!(route(P, "/api/v1"), Ok(Route::PrefixRoot));
         assert_eq!(route(P, "/api/v1/"), Ok(Route::PrefixRoot));
@@ -149,7 +207,10 @@ mod tests {
         );
         assert_eq!(route(P, "/%61pi/v1/u1/tasks"), user("u1"));
         assert_eq!(route(P, "/API/V1/u1/tasks"), user("u1"));
-        assert_eq!(route(P, "/api/v1/m%65/x"), Ok(Route::Me));
+        assert_eq!(
+            route(P, "/api/v1/m%65/x"),
+            Ok(Route::User(Cow::Owned("me".into())))
+        );
         assert_eq!(
             route(P, "/api/v1/%C3%A9/tasks"),
             Ok(Route::User(Cow::Owned("é".into())))
@@ -180,6 +241,71 @@ mod tests {
         ] {
             assert_eq!(route(P, p), Err(AmbiguousPath), "{p}");
         }
+    }
+
+    #[test]
+    fn refuses_what_routers_read_two_ways_in_the_raw_target() {
+        for p in [
+            // Node's req.url and uvicorn keep `#` in the path; URL parsers drop the rest.
+            "/api/v1/me#victim/tasks",
+            "/static#/../api/v1/u2/tasks",
+            "/api/v1/u1/tasks#",
+            "/api/v1/u1/tasks?x=1#y",
+            // Not visible ASCII: h11 answers 400, Node reads bytes > 0x7F as Latin-1.
+            "/api/v1/u1 /tasks",
+            "/api/v1/u1/tasks?a b",
+            "/api/v1/u1\t/tasks",
+            "/api/v1/u1\0/tasks",
+            "/api/v1/u1\r\n/tasks",
+            "/api/v1/u1\x7f/tasks",
+            "/api/v1/\u{e9}/tasks",
+            "/health\u{e9}",
+        ] {
+            assert_eq!(route(P, p), Err(AmbiguousPath), "{p:?}");
+        }
+        // Percent-encoded, the same characters are unambiguous.
+        assert_eq!(
+            route(P, "/api/v1/me%23victim/tasks"),
+            Ok(Route::User(Cow::Owned("me#victim".into())))
+        );
+        assert_eq!(
+            route(P, "/api/v1/%C3%A9%20x/tasks"),
+            Ok(Route::User(Cow::Owned("é x".into())))
+        );
+        // A `?` ends the path everywhere (h11/uvicorn, Node, URL parsers alike).
+        assert_eq!(route(P, "/api/v1/u1?/../u2"), user("u1"));
+    }
+
+    #[test]
+    fn self_routes_match_exactly_after_decoding() {
+        let own = ["me/profile", "me/tasks"];
+        let at = |p| route_with_self_routes(P, own, p);
+        for p in [
+            "/api/v1/me/profile",
+            "/api/v1/me/profile/",
+            "/api/v1/me/profile?x=1",
+            "/api/v1/m%65/%70rofile",
+            "/API/V1/me/tasks",
+        ] {
+            assert_eq!(at(p), Ok(Route::SelfRoute), "{p}");
+        }
+        for p in [
+            "/api/v1/me",
+            "/api/v1/me/",
+            "/api/v1/me/profile/x",
+            "/api/v1/me/Profile",
+            "/api/v1/ME/profile",
+            "/api/v1/me/settings",
+        ] {
+            assert!(matches!(at(p), Ok(Route::User(_))), "{p}");
+        }
+        for p in ["/api/v1/me/profile/../x", "/api/v1/me/profile//"] {
+            assert_eq!(at(p), Err(AmbiguousPath), "{p}");
+        }
+        assert_eq!(
+            route_with_self_routes(P, [], "/api/v1/me/profile"),
+            user("me")
+        );
     }
 
     #[test]

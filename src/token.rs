@@ -15,6 +15,12 @@ use crate::json::{read_object, Loose};
 /// 8 KiB leaves room for fat claim sets while bounding work per request.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
+/// Largest decoded JOSE header accepted, in bytes. A Better Auth header is under 100
+/// bytes (`{"alg":"HS256","typ":"JWT"}` is 27; with a `kid`, ~80). The header is read
+/// before the signature is checked, so its size bounds what an unauthenticated client
+/// can make the gate parse: the rest of the token is only hashed until the MAC matches.
+pub const MAX_HEADER_BYTES: usize = 512;
+
 /// Unpadded base64url that also refuses non-zero trailing bits, so every token has
 /// exactly one accepted spelling (RFC 7515 §2, RFC 4648 §3.5).
 const B64URL: GeneralPurpose = GeneralPurpose::new(
@@ -40,8 +46,8 @@ pub struct UntrustedToken<'a> {
 
 impl<'a> UntrustedToken<'a> {
     /// Checks, in order: size cap, three segments, strict base64url in each,
-    /// header is a duplicate-free JSON object, `alg` exactly `HS256`, no `crit`,
-    /// no `b64` other than `true`.
+    /// header at most [`MAX_HEADER_BYTES`] and a duplicate-free JSON object, `alg`
+    /// exactly `HS256`, no `crit`, no `b64` other than `true`.
     pub fn parse(token: &'a str) -> Result<Self, Error> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Error::TokenTooLarge);
@@ -102,6 +108,10 @@ enum Alg {
 }
 
 fn check_header(header: &[u8]) -> Result<(), Error> {
+    // Bounded before any JSON work: this is the only part parsed before the MAC check.
+    if header.len() > MAX_HEADER_BYTES {
+        return Err(Error::InvalidHeader);
+    }
     let mut alg = Alg::Missing;
     let mut critical = false;
     read_object(

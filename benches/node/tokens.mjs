@@ -24,9 +24,45 @@ const betterAuth = JSON.stringify({
   iat: now, iss: "http://localhost:3000", aud: "http://localhost:3000", exp: now + 900, sub: id,
 });
 
+// Refusals (issue 11 §6): what an unauthenticated client can make the gate do before the
+// signature says no. Every one has a wrong signature; `code` is the core's answer.
+const MAX_TOKEN = 8 * 1024;
+const wrongSig = (token) => token.slice(0, -5) + (token.at(-5) === "A" ? "B" : "A") + token.slice(-4);
+function signHeader(header, payload) {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return wrongSig(`${input}.${createHmac("sha256", SECRET).update(input).digest("base64url")}`);
+}
+/** The payload padded so the whole token is as close to the 8 KiB cap as it gets. */
+function fill(header) {
+  const pad = (n) => JSON.stringify({ sub: "user-1", email: "ada@example.com", iat: now, exp: now + 900, pad: "x".repeat(n) });
+  const room = Math.floor(((MAX_TOKEN - signHeader(header, pad(0)).length) * 3) / 4) - 2;
+  return pad(room);
+}
+// The costliest 512-byte header for the JSON reader (measured against nesting, escapes and
+// numbers): small objects in an array, each checked for duplicate names.
+let worstHeader = '{"alg":"HS256","o":[';
+while (worstHeader.length + 14 <= 509) worstHeader += '{"a":0,"b":0},';
+worstHeader += "0]}";
+// The review's input: a header of several KiB, fully parsed before the signature until the cap.
+let bigHeader = '{"alg":"HS256"';
+for (let i = 0; bigHeader.length < 5800; i++) bigHeader += `,"${i}":0`;
+bigHeader += "}";
+const plainHeader = JSON.stringify({ alg: "HS256", typ: "JWT" });
+const refusals = {
+  ordinary: { token: wrongSig(sign(spec)), code: "invalid_signature", label: "wrong signature, spec token" },
+  largest: { token: signHeader(plainHeader, fill(plainHeader)), code: "invalid_signature", label: "wrong signature, 8 KiB token" },
+  worst: { token: signHeader(worstHeader, fill(worstHeader)), code: "invalid_signature", label: "wrong signature, 8 KiB token, costliest 512-byte header" },
+  bigHeader: { token: signHeader(bigHeader, spec), code: "invalid_header", label: "5.8 KB header (over the cap)" },
+};
+for (const [name, r] of Object.entries(refusals)) {
+  if (r.token.length > MAX_TOKEN) throw new Error(`refusal token ${name} is over the cap`);
+  r.tokenBytes = r.token.length;
+}
+
 const fixture = {
   secret: SECRET,
   now,
+  refusals,
   tokens: {
     spec: { token: sign(spec), payload: spec, payloadBytes: spec.length, sub: "user-1", path: "/api/v1/user-1/tasks" },
     betterAuth: {

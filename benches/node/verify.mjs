@@ -244,6 +244,63 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
 }
 
 // ---------------------------------------------------------------------------------
+// Refusals (issue 11 §6): what saying no costs, ordinary and worst case, through
+// `gate.authorize` (what hosts call; it never throws) and the bare Wasm engine call.
+{
+  const gate = new Gate({ secret: SECRET });
+  const encoder = new TextEncoder();
+  const now = Math.floor(Date.now() / 1000);
+  const list = [];
+  for (const [name, r] of Object.entries(fixture.refusals)) {
+    // One engine per token: its input buffer holds that token's bytes.
+    const core = new glue.GateCore(SECRET, [], undefined, undefined, undefined, 0, 900, 1800, undefined, 256);
+    const request = { method: "GET", url: "/api/v1/user-1/tasks", headers: { authorization: `Bearer ${r.token}` } };
+    const viaAuthorize = () => {
+      const d = gate.authorize(request);
+      if (d.allowed || d.code !== r.code) throw new Error(`refusal ${name}: ${d.code}`);
+      return d;
+    };
+    let view, written;
+    const viaEngine = () => {
+      if (view === undefined || view.byteLength === 0) {
+        view = new Uint8Array(glue.wasmMemory().buffer, core.inputPtr(), core.inputCapacity());
+        ({ written } = encoder.encodeInto(r.token, view));
+      }
+      const result = core.verifyInput(written, now);
+      if (result >= 0) throw new Error(`refusal ${name} accepted`);
+      return result;
+    };
+    viaAuthorize();
+    viaEngine();
+    list.push({ refusal: name, name: `authorize: ${name}`, run: viaAuthorize, sync: true }, { refusal: name, name: `Wasm engine call: ${name}`, run: viaEngine, sync: true });
+  }
+  for (const c of list) {
+    let n = 64;
+    for (;;) {
+      const us = timeSync(c.run, undefined, n);
+      if (us * n >= BATCH_MS * 1000 * 0.5 || n > 1e7) {
+        c.n = Math.max(16, Math.round((BATCH_MS * 1000) / us));
+        break;
+      }
+      n *= 4;
+    }
+    c.samples = [];
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < list.length; k++) {
+      const c = list[(k + r) % list.length];
+      c.samples.push(timeSync(c.run, undefined, c.n));
+    }
+  }
+  results.refusals = Object.fromEntries(Object.entries(fixture.refusals).map(([name, r]) => [name, {
+    label: r.label, code: r.code, tokenBytes: r.tokenBytes,
+    authorizeUs: median(list.find((c) => c.name === `authorize: ${name}`).samples),
+    engineUs: median(list.find((c) => c.name === `Wasm engine call: ${name}`).samples),
+  }]));
+  log("refusals: " + Object.entries(results.refusals).map(([n, r]) => `${n} ${r.authorizeUs.toFixed(2)}µs (engine ${r.engineUs.toFixed(2)})`).join(", "));
+}
+
+// ---------------------------------------------------------------------------------
 // Memory flatness: Wasm linear memory before/after MEMORY_OPS calls in one instance
 // (accepts, authorizations and refusals mixed), with the cache churning: CHURN_TOKENS
 // distinct valid tokens through 256 slots, so entries are replaced all the time.

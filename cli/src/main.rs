@@ -21,7 +21,8 @@ const EXIT_USAGE: u8 = 2;
 /// Configuration comes from the environment: BETTER_AUTH_SECRET (required),
 /// BETTER_AUTH_PREVIOUS_SECRETS (comma-separated, accepted during a rotation),
 /// JWTGATE_ISSUER, JWTGATE_AUDIENCE, JWTGATE_LEEWAY (seconds), JWTGATE_API_PREFIX
-/// (default /api/v1/).
+/// (default /api/v1/), JWTGATE_SELF_ROUTES (comma-separated full paths that need only a
+/// valid token; default /api/v1/me/profile; set but empty: none).
 #[derive(Parser, Debug)]
 #[command(name = "jwtgate", version, about, long_about)]
 struct Cli {
@@ -138,6 +139,14 @@ fn gate_from_env() -> Result<Gate, String> {
     }
     if let Some(prefix) = env_opt("JWTGATE_API_PREFIX")? {
         config = config.api_prefix(prefix);
+    }
+    // Set (even empty: no self route) replaces the default `{prefix}me/profile`.
+    match env::var("JWTGATE_SELF_ROUTES") {
+        Ok(list) => config = config.self_routes_list(&list),
+        Err(env::VarError::NotPresent) => {}
+        Err(env::VarError::NotUnicode(_)) => {
+            return Err("JWTGATE_SELF_ROUTES is not valid UTF-8".into())
+        }
     }
     // ConfigError's Display never includes a secret.
     Gate::new(config).map_err(|e| format!("invalid configuration ({}): {e}", e.code()))

@@ -17,6 +17,7 @@ fn jwtgate(secret: Option<&str>) -> Command {
         "JWTGATE_AUDIENCE",
         "JWTGATE_LEEWAY",
         "JWTGATE_API_PREFIX",
+        "JWTGATE_SELF_ROUTES",
     ] {
         cmd.env_remove(var);
     }
@@ -83,6 +84,29 @@ fn mint_then_check_is_allowed() {
         &["--path", "/api/v1/me/profile", "--method", "POST"],
     );
     assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn self_routes_come_from_the_environment() {
+    let token = mint(SECRET, "user-1", NOW, 900);
+    let at = |routes: Option<&str>, path: &str| {
+        let mut cmd = jwtgate(Some(SECRET));
+        if let Some(routes) = routes {
+            cmd.env("JWTGATE_SELF_ROUTES", routes);
+        }
+        run(cmd.args(["check", &token, "--now", &NOW.to_string(), "--path", path]))
+    };
+    // Default: only the spec's /api/v1/me/profile; /me/tasks names the user "me".
+    assert_eq!(at(None, "/api/v1/me/profile").0, 0);
+    let (code, out, _) = at(None, "/api/v1/me/tasks");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("refused: 403 user_mismatch"), "{out}");
+    let listed = Some("/api/v1/me/profile, GET /api/v1/me/tasks");
+    assert_eq!(at(listed, "/api/v1/me/tasks").0, 0);
+    assert_eq!(at(Some(""), "/api/v1/me/profile").0, 1);
+    let (code, _, err) = at(Some("/elsewhere/me"), "/api/v1/me/profile");
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid_self_route"), "{err}");
 }
 
 #[test]

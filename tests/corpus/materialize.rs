@@ -116,6 +116,13 @@ pub fn gate_for(config: &Value) -> Res<Gate> {
     if let Some(p) = config.get("apiPrefix").and_then(Value::as_str) {
         c = c.api_prefix(p);
     }
+    if let Some(routes) = config.get("selfRoutes").and_then(Value::as_array) {
+        let routes = routes
+            .iter()
+            .map(|r| r.as_str().ok_or("selfRoutes: not a string"))
+            .collect::<Result<Vec<_>, _>>()?;
+        c = c.self_routes(routes);
+    }
     Gate::new(c).map_err(|e| format!("config refused: {e}"))
 }
 

@@ -27,6 +27,9 @@ export function headerObject(pairs) {
   return headers;
 }
 
+/** A forwarded URL on the default configuration's one self route (prefix matched ASCII case-insensitively). */
+export const onDefaultSelfRoute = (url) => /^\/[aA][pP][iI]\/[vV]1\/me\/profile\/?(\?|$)/.test(url);
+
 /** HTTP strips whitespace around field values: such cases reach a host rewritten. */
 export const whitespaceRewritten = (c) => c.headers.some(([, v]) => v !== v.trim());
 

@@ -14,7 +14,10 @@ case to it byte-for-byte (raw socket: no client-side path normalisation), and as
   3. the corpus' informational `origin` status for hardening cases is checked too, so
      the documented behaviour of the spec's origin stays true (a mismatch fails).
 
-Cases for gate-only configurations (rotation, leeway, issuer/audience) and `native-only`
+Each configuration the origin can be run with gets its own origin process: the default,
+gate-only routing options (`selfRoutes`: the same origin), and issuer/audience (the origin
+with JWT_ISSUER/JWT_AUDIENCE, which it passes to python-jose's jwt.decode). Cases for
+the others (rotation, leeway: the origin has one secret and no leeway) and `native-only`
 cases are skipped, and counted. Stdlib only. Exit status 0 = all assertions hold.
 Usage: tests/parity/run.py [--keep-going] [--json report.json]
 """
@@ -117,6 +120,15 @@ def served(table, method, target):
     return method in methods, bool(methods)
 
 
+def origin_env_for(cfg, secret):
+    """The origin's environment for a corpus configuration, as sorted items; None when the
+    origin cannot be configured like it (another secret, rotation, leeway, another prefix)."""
+    if cfg.get("secret") != secret or set(cfg) - {"secret", "issuer", "audience", "selfRoutes"}:
+        return None
+    # selfRoutes only changes what the gate lets through: the same origin judges it.
+    return tuple(sorted({"JWT_ISSUER": cfg.get("issuer", ""), "JWT_AUDIENCE": cfg.get("audience", "")}.items()))
+
+
 def main():
     keep_going = "--keep-going" in sys.argv
     report_path = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
@@ -128,16 +140,23 @@ def main():
     now = int(time.time())
     by_id, doc = materialize(binary, now)
     secret = doc["configs"]["default"]["secret"]
-    port = free_port()
-    env = dict(os.environ, PORT=str(port), BETTER_AUTH_SECRET=secret,
-               TASKS_DB=os.path.join(os.environ.get("TMPDIR", "/tmp"), f"jwtgate-parity-{port}.db"))
-    log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"jwtgate-parity-origin-{port}.log"), "w")
-    proc = subprocess.Popen([os.path.join(ROOT, "scripts", "origin.sh"), "--log-level", "warning"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    tmp = os.environ.get("TMPDIR", "/tmp")
+    # Configuration name → the origin's environment for it (None: the origin cannot run it).
+    origin_env = {name: origin_env_for(cfg, secret) for name, cfg in doc["configs"].items()}
+    origins = {}  # environment (sorted items) → (port, process, log)
     failures, skipped, rows = [], [], []
     try:
-        wait_ready(port, proc)
-        table = route_table(port)
+        for env_items in sorted({e for e in origin_env.values() if e is not None}):
+            port = free_port()
+            env = dict(os.environ, PORT=str(port), BETTER_AUTH_SECRET=secret, **dict(env_items),
+                       TASKS_DB=os.path.join(tmp, f"jwtgate-parity-{port}.db"))
+            log = open(os.path.join(tmp, f"jwtgate-parity-origin-{port}.log"), "w")
+            proc = subprocess.Popen([os.path.join(ROOT, "scripts", "origin.sh"), "--log-level", "warning"],
+                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            origins[env_items] = (port, proc, log)
+        for port, proc, _ in origins.values():
+            wait_ready(port, proc)
+        table = route_table(next(iter(origins.values()))[0])
         for listed in doc["cases"]:
             # Tokens are relative to `now` (some cases sit on the exp == now boundary):
             # re-materialize whenever the clock ticked, so the origin sees the same second.
@@ -146,12 +165,13 @@ def main():
                 by_id, _ = materialize(binary, now)
             case = by_id[listed["id"]]
             cid, core = case["id"], case["core"]
-            if case["config"] != "default":
-                skipped.append((cid, f"config {case['config']}: the origin has one secret, no leeway, no iss/aud"))
+            if origin_env[case["config"]] is None:
+                skipped.append((cid, f"config {case['config']}: the origin has one secret and no leeway"))
                 continue
             if "native-only" in case["tags"]:
                 skipped.append((cid, "native-only: no HTTP server delivers this request"))
                 continue
+            port = origins[origin_env[case["config"]]][0]
             status, body = send(port, case["method"], case["path"], case["headers"], case["body"])
             if int(time.time()) != now:
                 # The second changed while the origin decided: redo this case at the new time.
@@ -162,7 +182,7 @@ def main():
                 status, body = send(port, case["method"], case["path"], case["headers"], case["body"])
             exact, any_route = served(table, case["method"], case["path"])
             hard = case["hardening"]
-            row = {"id": cid, "core": core, "origin": status, "served": exact, "hardening": hard}
+            row = {"id": cid, "config": case["config"], "core": core, "origin": status, "served": exact, "hardening": hard}
             rows.append(row)
             problems = []
             if core["allow"] and case["origin"] is not None:
@@ -186,18 +206,20 @@ def main():
                 if not keep_going:
                     break
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        for _, proc, log in origins.values():
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
 
     checked = len(rows)
     allowed = sum(1 for r in rows if r["core"]["allow"])
     hardening = sum(1 for r in rows if r["hardening"])
+    configs = sorted({r["config"] for r in rows})
     print(f"parity: {checked} cases sent to the origin ({allowed} allowed by the core, "
-          f"{hardening} hardening), {len(skipped)} skipped, {len(failures)} failing")
+          f"{hardening} hardening; configs {', '.join(configs)}), {len(skipped)} skipped, {len(failures)} failing")
     reasons = {}
     for cid, why in skipped:
         reasons.setdefault(why, []).append(cid)

@@ -91,6 +91,10 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
     if let Some(prefix) = text_binding(env, "API_PREFIX").filter(|p| !p.is_empty()) {
         gate_config = gate_config.api_prefix(prefix);
     }
+    // Set (even empty: no self route) replaces the core's default `{API_PREFIX}me/profile`.
+    if let Some(routes) = text_binding(env, "SELF_ROUTES") {
+        gate_config = gate_config.self_routes_list(&routes);
+    }
     let gate = Gate::new(gate_config).map_err(|e| e.code())?;
     let cache_entries = match text_binding(env, "TOKEN_CACHE_SIZE") {
         None => DEFAULT_CACHE_ENTRIES,
@@ -187,9 +191,14 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         .get("cf-ray")?
         .filter(|v| !v.is_empty() && v.len() <= 64)
         .unwrap_or_else(random_id);
+    // The path the runtime's URL parser read, which is also what gets forwarded. A fragment
+    // can only come from a raw `#` in the request target, which routers read two ways:
+    // handed to the core with it, so it is refused as in every other host.
+    let mut path = url.pathname();
+    path.push_str(&url.hash());
     let mut incoming = Incoming {
         method: req.method(),
-        path: url.pathname(),
+        path,
         cors_origin: None,
         request_id,
     };

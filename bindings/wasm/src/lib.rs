@@ -87,6 +87,7 @@ impl GateCore {
         max_lifetime_seconds: f64,
         api_prefix: Option<String>,
         cache_entries: f64,
+        self_routes: Option<Vec<String>>,
     ) -> Result<GateCore, JsValue> {
         let cache_entries = seconds("cacheSize", cache_entries)?;
         let mut config = GateConfig::new(secret)
@@ -110,6 +111,10 @@ impl GateCore {
         }
         if let Some(prefix) = api_prefix {
             config = config.api_prefix(prefix);
+        }
+        if let Some(routes) = self_routes {
+            // `None`: the core's default (`{apiPrefix}me/profile`); `[]`: no self route.
+            config = config.self_routes(routes);
         }
         let gate = Gate::new(config).map_err(|e| config_error(e.code(), &e.to_string()))?;
         Ok(GateCore {

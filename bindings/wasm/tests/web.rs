@@ -27,6 +27,7 @@ fn core_with_cache(cache_entries: f64) -> GateCore {
         1800.0,
         None,
         cache_entries,
+        None,
     )
     .unwrap()
 }
@@ -138,6 +139,7 @@ fn config_error(
         max,
         None,
         256.0,
+        None,
     )
     .err()
     .and_then(|e| e.as_string())
@@ -196,6 +198,7 @@ fn previous_secrets_list_is_split_by_the_core() {
         1800.0,
         None,
         256.0,
+        None,
     )
     .unwrap();
     let old = Gate::new(GateConfig::new(OLD))
@@ -255,4 +258,58 @@ fn repeats_name_the_same_cache_entry_and_are_judged_again() {
     off.input_scratch()[..n].copy_from_slice(tok.as_bytes());
     assert!(off.verify_input(n, NOW) > 0);
     assert_eq!(off.entry().0, -1.0);
+}
+
+#[wasm_bindgen_test]
+fn self_routes_cross_the_boundary() {
+    let make = |routes: Option<Vec<String>>| {
+        GateCore::new(
+            SECRET,
+            vec![],
+            None,
+            None,
+            None,
+            0.0,
+            900.0,
+            1800.0,
+            None,
+            256.0,
+            routes,
+        )
+    };
+    let header = format!("Bearer {}", token(&claims(1_700_000_000, 1_700_000_900)));
+    let decide = |c: &mut GateCore, path: &str| {
+        c.authorize("GET", path, Some(header.clone()), NOW)
+            .map(|_| ())
+            .ok_or_else(|| last(c))
+    };
+    // Default: the spec's one self route.
+    let mut c = make(None).unwrap();
+    assert_eq!(decide(&mut c, "/api/v1/me/profile"), Ok(()));
+    assert_eq!(decide(&mut c, "/api/v1/me/tasks"), Err(Error::UserMismatch));
+    let mut c = make(Some(vec![
+        "/api/v1/me/profile".into(),
+        "/api/v1/me/tasks".into(),
+    ]))
+    .unwrap();
+    assert_eq!(decide(&mut c, "/api/v1/me/tasks"), Ok(()));
+    let mut c = make(Some(vec![])).unwrap();
+    assert_eq!(
+        decide(&mut c, "/api/v1/me/profile"),
+        Err(Error::UserMismatch)
+    );
+    let err = make(Some(vec!["/other/me".into()]))
+        .err()
+        .and_then(|e| e.as_string());
+    assert_eq!(
+        err.as_deref().and_then(|e| e.split('\t').next()),
+        Some("invalid_self_route")
+    );
+    // A raw `#` reaches the core and is refused there.
+    let mut c = make(None).unwrap();
+    assert_eq!(
+        decide(&mut c, "/api/v1/me#u2/tasks"),
+        Err(Error::InvalidPath)
+    );
+    assert!(c.protects("/static#/../api/v1/u2/tasks"));
 }

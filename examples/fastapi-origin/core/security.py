@@ -19,6 +19,10 @@ from jose import JWTError, jwt
 SECRET_KEY = os.getenv("BETTER_AUTH_SECRET")
 ALGORITHM = "HS256"
 ACCESS_TOKEN_EXPIRE_MINUTES = int(os.getenv("ACCESS_TOKEN_EXPIRE_MINUTES", "30"))
+# Optional, not in the spec: Better Auth's jwt plugin sets `iss`/`aud`, and a backend that
+# checks them passes them to jwt.decode (python-jose's own checks). Unset: the spec as written.
+ISSUER = os.getenv("JWT_ISSUER") or None
+AUDIENCE = os.getenv("JWT_AUDIENCE") or None
 
 # Validate secret at startup
 if not SECRET_KEY or len(SECRET_KEY) < 32:
@@ -32,7 +36,9 @@ def verify_better_auth_token(token: str) -> Dict[str, any]:
         payload = jwt.decode(
             token,
             SECRET_KEY,
-            algorithms=[ALGORITHM]
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
         )
 
         # Validate required claims

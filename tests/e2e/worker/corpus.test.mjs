@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startEchoOrigin, startWorker, request } from "./harness.mjs";
-import { materialize, runCorpus, headerObject, whitespaceRewritten, exactProblems } from "../../corpus/runner.mjs";
+import { materialize, runCorpus, headerObject, whitespaceRewritten, exactProblems, onDefaultSelfRoute } from "../../corpus/runner.mjs";
 
 const ALLOWED_ORIGIN = "http://localhost:3000"; // the worker's default ALLOWED_ORIGINS
 let origin;
@@ -42,7 +42,7 @@ async function check(c) {
     // (or one outside the prefix, which then travels without identity).
     const user = reached[0].headers["x-user-id"];
     const url = reached[0].url;
-    const ok = underPrefix(url) ? user && [user, "me"].includes(forwardedUser(url)) : user === undefined;
+    const ok = underPrefix(url) ? user && (forwardedUser(url) === user || onDefaultSelfRoute(url)) : user === undefined;
     if (res.status !== 200 || !ok || /(^|\/)\.\.?(\/|$)/.test(url)) problems.push(`rewritten path forwarded as ${url} for ${user}`);
   } else if (!c.expect.allow && reached.length === 0 && (c.tags.includes("raw-path") || whitespaceRewritten(c))) {
     if (res.status < 400 || res.status >= 500) problems.push(`rewritten request not refused: ${res.status}`);

@@ -17,7 +17,8 @@ let worker;
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "jwtgate-e2e-worker-"));
   origin = await startFastApiOrigin({ secret: SECRET, dbPath: path.join(dir, "tasks.db") });
-  worker = await startWorker({ BETTER_AUTH_SECRET: SECRET, ORIGIN_URL: origin.url });
+  // The example origin serves GET /me/tasks besides the spec's /me/profile: listed, as in `make demo`.
+  worker = await startWorker({ BETTER_AUTH_SECRET: SECRET, ORIGIN_URL: origin.url, SELF_ROUTES: "/api/v1/me/profile,GET /api/v1/me/tasks" });
 });
 
 after(async () => {

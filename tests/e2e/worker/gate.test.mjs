@@ -87,10 +87,47 @@ test("other methods are proxied as they are (DELETE, PATCH)", async () => {
   }
 });
 
-test("/api/v1/me/... needs a token but no path match", async () => {
-  const res = await send({ path: "/api/v1/me/tasks", headers: { authorization: bearer(mint(claims("u9"))) } });
+test("self routes: /api/v1/me/profile (the default SELF_ROUTES) needs only a token; /me/tasks names the user \"me\"", async () => {
+  const auth = { authorization: bearer(mint(claims("u9"))) };
+  const res = await send({ path: "/api/v1/me/profile", headers: auth });
   assert.equal(res.status, 200, res.body);
   assert.equal(res.json.headers["x-user-id"], "u9");
+  const other = await refused({ path: "/api/v1/me/tasks", headers: auth });
+  assertRefusal(other, 403, "User ID in path does not match authenticated user", undefined);
+});
+
+test("a raw # never reaches the core in workerd: the runtime has parsed it away, and the worker judges what it forwards", async () => {
+  // Node's HTTP client sends the target as written. Under `wrangler dev` the request reaches
+  // the worker without the fragment, read one of two more ways: cut at `#`, or with the dot
+  // segments after it resolved. Either way the path judged is the path forwarded.
+  const auth = { authorization: bearer(mint(claims("u1"))) };
+  const cut = await send({ path: "/api/v1/u1#x", headers: auth });
+  assert.equal(cut.status, 200, cut.body);
+  assert.equal(cut.json.url, "/api/v1/u1");
+  assert.equal(cut.json.headers["x-user-id"], "u1");
+  const me = await refused({ path: "/api/v1/me#victim/tasks", headers: auth });
+  assertRefusal(me, 403, "User ID in path does not match authenticated user", undefined);
+  const resolved = await refused({ path: "/api/v1/u1#/../u2/tasks", headers: auth });
+  assertRefusal(resolved, 403, "User ID in path does not match authenticated user", undefined);
+  // Judged on paths without a fragment: the worker logs the path it judged.
+  await new Promise((r) => setTimeout(r, 500)); // let wrangler flush stdout
+  const judged = (res) => {
+    const line = worker.output().split("\n").find((l) => l.includes(`"request_id":"${res.headers["x-request-id"]}"`));
+    return line && JSON.parse(line.slice(line.indexOf("{"))).path;
+  };
+  assert.equal(judged(me), "/api/v1/me");
+  assert.equal(judged(resolved), "/api/v1/u2/tasks");
+});
+
+test("spaces and tabs around the Authorization value are not part of it (RFC 9110); a double space is", async () => {
+  const token = mint(claims("u1"));
+  for (const authorization of [`Bearer ${token} `, `Bearer ${token}\t`, `Bearer ${token} \t `]) {
+    const res = await send({ path: "/api/v1/u1/tasks", headers: { authorization } });
+    assert.equal(res.status, 200, `${JSON.stringify(authorization.slice(-3))}: ${res.body}`);
+    assert.equal(res.json.headers["x-user-id"], "u1");
+  }
+  const doubled = await refused({ path: "/api/v1/u1/tasks", headers: { authorization: `Bearer  ${token}` } });
+  assertRefusal(doubled, 401, "Invalid token: bad base64url encoding", CHALLENGE_INVALID);
 });
 
 test("a token signed with a previous secret (rotation) is accepted; an unknown secret is not", async () => {
