@@ -1,6 +1,6 @@
 // The public JS API over the Wasm core. Every rule is decided in Rust; this file only
 // adapts JS inputs (options, Request objects) and outputs (claims, Response).
-import { GateCore, errorTable, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
+import { GateCore, errorTable, identityHeaderValue, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
 
 // Strings cross into Wasm by `encodeInto` straight into the core's fixed input buffer,
 // and the payload JSON comes back from its fixed output buffer: no malloc/free calls.
@@ -43,7 +43,54 @@ export class GateConfigError extends Error {
 const OPTION_NAMES = new Set([
   "secret", "previousSecrets", "issuer", "audience", "leewaySeconds",
   "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now", "cacheSize", "selfRoutes",
+  // Read by the browser entry (index.browser.js); accepted everywhere so one options
+  // object works in every host.
+  "dangerouslyAllowSecretInBrowser",
 ]);
+
+/** Connection-scoped headers (RFC 9110 §7.6.1): a new hop (`originRequest`) does not carry them. */
+const HOP_BY_HOP = [
+  "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+  "te", "trailer", "transfer-encoding", "upgrade",
+];
+
+/** A caller's mistake (not a refusal): a TypeError with a stable `code`. */
+function usageError(code, message) {
+  const error = new TypeError(message);
+  error.code = code;
+  return error;
+}
+
+/** `[userId, email]` of an allowed decision; anything else is a programming error. */
+function verifiedIdentity(decision, method) {
+  if (decision === null || typeof decision !== "object" || decision.allowed !== true) {
+    throw usageError("decision_not_allowed",
+      `gate.${method}(request, decision) needs an allowed decision; answer a refusal with gate.deny(decision)`);
+  }
+  const userId = decision.userId;
+  const email = decision.claims?.email;
+  if (typeof userId !== "string" || userId === "" || typeof email !== "string" || email === "") {
+    throw usageError("invalid_decision", `gate.${method}: pass the decision gate.authorize(request) returned`);
+  }
+  return [userId, email];
+}
+
+/** A mutable copy of a request's headers (Headers, a Map, or a plain object with string or array values). */
+function copyHeaders(source) {
+  if (source === undefined || source === null) return new Headers();
+  if (typeof Headers !== "undefined" && source instanceof Headers) return new Headers(source);
+  const headers = new Headers();
+  if (typeof source.forEach === "function" && typeof source.get === "function") {
+    source.forEach((value, name) => headers.append(name, String(value)));
+    return headers;
+  }
+  for (const name of Object.keys(source)) {
+    const value = source[name];
+    if (value === undefined || value === null) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, String(one));
+  }
+  return headers;
+}
 
 /** Slots of the verified-token cache unless `cacheSize` says otherwise (0: off). */
 const DEFAULT_CACHE_SIZE = 256;
@@ -152,6 +199,10 @@ export class Gate {
     }
     for (const key of Object.keys(options)) {
       if (!OPTION_NAMES.has(key)) throw new GateConfigError("unknown_option", `unknown option ${JSON.stringify(key)}`);
+    }
+    const optIn = options.dangerouslyAllowSecretInBrowser;
+    if (optIn !== undefined && typeof optIn !== "boolean") {
+      throw new GateConfigError("invalid_option", "dangerouslyAllowSecretInBrowser must be a boolean");
     }
     const secret = options.secret;
     if (typeof secret !== "string" || secret === "") {
@@ -268,15 +319,72 @@ export class Gate {
   }
 
   /**
+   * The headers to send to the origin for an allowed request: a copy of the request's
+   * headers where every identity header the gate sets (`x-user-id`, `x-user-email`, in any
+   * spelling, repeated or not) carries the verified claim, never a client-sent value.
+   * Values are written through the core's identity encoding (ordinary ids and emails
+   * unchanged; anything else percent-encoded UTF-8: README, "Identity headers").
+   * Throws a TypeError with `code` "decision_not_allowed" for a refusal.
+   */
+  originHeaders(request, decision) {
+    const [userId, email] = verifiedIdentity(decision, "originHeaders");
+    const headers = copyHeaders(request?.headers);
+    // `set` replaces every value of the name, whatever its case.
+    headers.set("x-user-id", identityHeaderValue(userId));
+    headers.set("x-user-email", identityHeaderValue(email));
+    return headers;
+  }
+
+  /**
+   * A Request for `originBaseUrl` + the request's path and query, with `originHeaders`
+   * (minus `host` and hop-by-hop headers: this is a new hop), the same method and body,
+   * and `redirect: "manual"` (the origin's redirects go back to the client, not followed).
+   * Throws a TypeError with a `code` for a refusal or an unusable base URL.
+   */
+  originRequest(request, decision, originBaseUrl) {
+    const headers = this.originHeaders(request, decision);
+    let base = typeof originBaseUrl === "string" ? originBaseUrl : originBaseUrl instanceof URL ? originBaseUrl.href : undefined;
+    let parsed;
+    try {
+      parsed = base === undefined ? undefined : new URL(base);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.search !== "" || parsed.hash !== "" || /[?#]/.test(base)) {
+      throw usageError("invalid_origin_url", "gate.originRequest: originBaseUrl must be an absolute http(s) URL without query or fragment");
+    }
+    base = base.replace(/\/+$/, "");
+    // The path as the gate judged it (not re-normalised), without a fragment.
+    const path = pathOf(request?.url).split("#")[0];
+    if (!path.startsWith("/")) throw usageError("invalid_request", "gate.originRequest: the request has no URL path");
+    for (const name of (headers.get("connection") ?? "").split(",")) {
+      const listed = name.trim();
+      if (listed !== "") {
+        try {
+          headers.delete(listed);
+        } catch {}
+      }
+    }
+    for (const name of HOP_BY_HOP) headers.delete(name);
+    headers.delete("host");
+    const method = typeof request?.method === "string" ? request.method : "GET";
+    const init = { method, headers, redirect: "manual" };
+    const body = request?.body;
+    if (body !== undefined && body !== null && method !== "GET" && method !== "HEAD") {
+      init.body = body;
+      init.duplex = "half"; // a stream body (Node/undici needs it said)
+    }
+    return new Request(base + path, init);
+  }
+
+  /**
    * A Response for a refusal: `{"detail": …}` JSON, the status, WWW-Authenticate on 401.
    */
   deny(decision, init = {}) {
     // Typed to accept any Decision (TypeScript without strictNullChecks cannot narrow one):
     // an allowed decision here is a bug in the caller, never a response to send.
     if (decision?.allowed === true) {
-      const error = new TypeError("gate.deny() was given an allowed decision: call it only when decision.allowed is false");
-      error.code = "decision_not_denied";
-      throw error;
+      throw usageError("decision_not_denied", "gate.deny() was given an allowed decision: call it only when decision.allowed is false");
     }
     const info = errorByCode(decision?.code);
     const headers = new Headers(init.headers);

@@ -33,6 +33,12 @@ export interface GateOptions {
    * rules: `exp`, `iat` and `nbf` are judged again on every call.
    */
   cacheSize?: number;
+  /**
+   * The browser entry refuses a `secret` (GateConfigError `secret_in_browser`) unless this is
+   * `true`: a secret in a page is readable by every visitor, who can then mint tokens for any
+   * user. For tests only. Ignored by the server entries.
+   */
+  dangerouslyAllowSecretInBrowser?: boolean;
 }
 
 /**
@@ -72,8 +78,7 @@ export type GateErrorCode =
   | "invalid_audience"
   | "invalid_path"
   | "invalid_method"
-  | "user_mismatch"
-  | "identity_not_forwardable";
+  | "user_mismatch";
 
 export interface Allowed {
   allowed: true;
@@ -84,7 +89,7 @@ export interface Allowed {
 
 export interface Denied {
   allowed: false;
-  /** 401 authentication, 403 another user's path, 400 a path, method or identity the gate will not pass on. */
+  /** 401 authentication, 403 another user's path, 400 a path or method the gate will not pass on. */
   status: 400 | 401 | 403;
   code: GateErrorCode;
   /** Human text, the spec's wording where it has one (e.g. "Token expired"). */
@@ -107,6 +112,18 @@ export interface RequestLike {
   method?: string;
   url: string;
   headers?: Headers | Record<string, string | string[] | undefined> | { get(name: string): string | null };
+  /** Forwarded by `originRequest` (methods other than GET/HEAD). */
+  body?: BodyInit | null;
+}
+
+/**
+ * Thrown by `originHeaders`/`originRequest`/`deny` for a caller's mistake (never for a request):
+ * `decision_not_allowed` (a refusal was passed: answer it with `gate.deny`),
+ * `decision_not_denied` (an allowed decision was passed to `deny`),
+ * `invalid_decision` (not what `authorize` returned), `invalid_origin_url`, `invalid_request`.
+ */
+export interface GateUsageError extends TypeError {
+  readonly code: "decision_not_allowed" | "decision_not_denied" | "invalid_decision" | "invalid_origin_url" | "invalid_request";
 }
 
 export declare class GateError extends Error {
@@ -132,8 +149,23 @@ export declare class Gate {
   /** Does this path need a token (under the API prefix, or ambiguous)? */
   protects(path: string): boolean;
   /**
+   * The headers for the origin: a copy of the request's, with `x-user-id` / `x-user-email`
+   * (every client-sent spelling replaced) set from the verified claims, written in the
+   * identity encoding (ordinary ids and emails unchanged, anything else percent-encoded UTF-8).
+   * Typed `Allowed`: after `if (!decision.allowed) return gate.deny(decision);` TypeScript
+   * narrows to it with or without `strictNullChecks`.
+   * @throws {GateUsageError} `decision_not_allowed` when given a refusal.
+   */
+  originHeaders(request: Request | RequestLike, decision: Allowed): Headers;
+  /**
+   * A Request for `originBaseUrl` + the request's path and query: `originHeaders` without
+   * `host` and hop-by-hop headers, same method and body, `redirect: "manual"`.
+   * @throws {GateUsageError} `decision_not_allowed` when given a refusal, `invalid_origin_url`.
+   */
+  originRequest(request: Request | RequestLike, decision: Allowed, originBaseUrl: string | URL): Request;
+  /**
    * `{"detail": …}` JSON Response with the decision's status; `WWW-Authenticate: Bearer …` on 401.
-   * @throws {TypeError} (`code` "decision_not_denied") when given an allowed decision.
+   * @throws {GateUsageError} `decision_not_denied` when given an allowed decision.
    */
   deny(decision: DeniedDecision, init?: { headers?: HeadersInit }): Response;
 }

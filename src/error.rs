@@ -53,15 +53,11 @@ pub enum Error {
     InvalidMethod,
     /// The `{user_id}` path segment does not equal the token's `sub`.
     UserMismatch,
-    /// `sub` or `email` cannot travel as an HTTP header value unchanged (control
-    /// characters, non-ASCII, surrounding spaces): hosts forward the identity as
-    /// `X-User-Id` / `X-User-Email`, and must never forward a different one.
-    IdentityNotForwardable,
 }
 
 impl Error {
     /// Every variant, in declaration order (its index is its stable number across FFI).
-    pub const ALL: [Error; 21] = [
+    pub const ALL: [Error; 20] = [
         Error::MissingAuthorization,
         Error::TokenTooLarge,
         Error::MalformedToken,
@@ -82,7 +78,6 @@ impl Error {
         Error::InvalidPath,
         Error::InvalidMethod,
         Error::UserMismatch,
-        Error::IdentityNotForwardable,
     ];
 
     /// Stable machine code.
@@ -108,7 +103,6 @@ impl Error {
             Error::InvalidPath => "invalid_path",
             Error::InvalidMethod => "invalid_method",
             Error::UserMismatch => "user_mismatch",
-            Error::IdentityNotForwardable => "identity_not_forwardable",
         }
     }
 
@@ -136,7 +130,6 @@ impl Error {
             Error::InvalidPath => "Invalid request path",
             Error::InvalidMethod => "Invalid request method",
             Error::UserMismatch => "User ID in path does not match authenticated user",
-            Error::IdentityNotForwardable => "Identity cannot be forwarded",
         }
     }
 
@@ -183,16 +176,13 @@ impl Error {
             Error::UserMismatch => {
                 "path rule: {prefix}{user_id}/... must name the token's `sub` (another user's data); only the configured self routes need no user id"
             }
-            Error::IdentityNotForwardable => {
-                "identity rule: `sub` and `email` must be printable ASCII without surrounding spaces, to travel as X-User-Id / X-User-Email unchanged"
-            }
         }
     }
 
     /// HTTP status: 401 authentication, 403 authorisation, 400 a request we refuse to interpret.
     pub const fn status(self) -> u16 {
         match self {
-            Error::InvalidPath | Error::InvalidMethod | Error::IdentityNotForwardable => 400,
+            Error::InvalidPath | Error::InvalidMethod => 400,
             Error::UserMismatch => 403,
             _ => 401,
         }

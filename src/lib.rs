@@ -47,6 +47,7 @@ extern crate alloc;
 mod cache;
 mod config;
 mod error;
+mod identity;
 mod json;
 mod jws;
 mod path;
@@ -60,11 +61,11 @@ pub use cache::{
 };
 pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MAX_SELF_ROUTES, MIN_SECRET_LEN};
 pub use error::{ConfigError, Error, SecretSlot};
+pub use identity::identity_header_value;
 pub use jws::Hs256Key;
 pub use path::{route, route_with_self_routes, AmbiguousPath, Route};
 pub use token::{
-    base64url, is_forwardable_header_value, Claims, UntrustedToken, VerifiedToken,
-    MAX_HEADER_BYTES, MAX_TOKEN_BYTES,
+    base64url, Claims, UntrustedToken, VerifiedToken, MAX_HEADER_BYTES, MAX_TOKEN_BYTES,
 };
 
 use json::{read_object, Loose};
@@ -284,8 +285,9 @@ impl Gate {
     }
 
     /// The whole request decision, as the origin would take it, hardened:
-    /// method token → `Authorization: Bearer <token>` → token and claims → path rule →
-    /// identity forwardable as headers.
+    /// method token → `Authorization: Bearer <token>` → token and claims → path rule.
+    /// How a host forwards the identity is not part of the decision: see
+    /// [`identity_header_value`].
     ///
     /// `authorization` is the raw header value (`None` when absent). A path outside the
     /// prefix still needs a valid token here; use [`Gate::protects`] to decide what to skip.
@@ -324,10 +326,6 @@ impl Gate {
             Ok(Route::User(user)) if user == user_id => {}
             Ok(Route::User(_)) => return Err(Error::UserMismatch),
             Ok(Route::PrefixRoot) | Err(AmbiguousPath) => return Err(Error::InvalidPath),
-        }
-        // Hosts forward the identity as headers: one that would arrive altered is refused.
-        if !verified.borrow().identity_forwardable() {
-            return Err(Error::IdentityNotForwardable);
         }
         Ok(verified)
     }

@@ -182,25 +182,8 @@ impl VerifiedToken {
     pub fn payload_json(&self) -> &str {
         &self.payload_json
     }
-    /// Can `sub` and `email` travel as HTTP header values unchanged?
-    /// See [`is_forwardable_header_value`].
-    pub fn identity_forwardable(&self) -> bool {
-        is_forwardable_header_value(&self.claims.sub)
-            && is_forwardable_header_value(&self.claims.email)
-    }
-
     /// Splits into claims and payload JSON.
     pub fn into_parts(self) -> (Claims, String) {
         (self.claims, self.payload_json)
     }
-}
-
-/// A value every HTTP stack carries byte for byte: printable ASCII (0x20–0x7E), not empty,
-/// no leading or trailing space. Anything else may be refused, trimmed, or re-encoded on
-/// the way (UTF-8 sent, Latin-1 read), and the origin would see another identity.
-pub fn is_forwardable_header_value(value: &str) -> bool {
-    !value.is_empty()
-        && value.bytes().all(|b| (0x20..=0x7e).contains(&b))
-        && !value.starts_with(' ')
-        && !value.ends_with(' ')
 }

@@ -32,11 +32,8 @@ export function middleware(request: NextRequest) {
   const decision = gate!.authorize(request);
   if (!decision.allowed) return gate!.deny(decision);
 
-  const headers = new Headers(request.headers);
-  headers.delete("x-user-id"); // never trust client-sent identity headers
-  headers.delete("x-user-email");
-  headers.set("x-user-id", decision.userId);
-  headers.set("x-user-email", decision.claims.email);
+  // Every client-sent x-user-id / x-user-email (any spelling) replaced by the verified claims.
+  const headers = gate!.originHeaders(request, decision);
   const url = new URL(request.url); // the URL the gate decided on, forwarded as is
   const target = new URL(url.pathname + url.search, origin!);
   return NextResponse.rewrite(target, { request: { headers } });

@@ -1,7 +1,7 @@
 // jwtgate in front of /api/v1/* (Next.js 16 proxy.ts: Node.js runtime).
 // Every decision (token, claims, path owner) is made by jwtgate's Rust core;
 // this file only wires it to Next: refuse with gate.deny(), or rewrite to the origin
-// with the identity headers set from the verified claims.
+// with gate.originHeaders() (the identity headers set from the verified claims).
 import { NextResponse, type NextRequest } from "next/server";
 import { Gate } from "jwtgate";
 
@@ -32,11 +32,8 @@ export function proxy(request: NextRequest) {
   const decision = gate!.authorize(request);
   if (!decision.allowed) return gate!.deny(decision);
 
-  const headers = new Headers(request.headers);
-  headers.delete("x-user-id"); // never trust client-sent identity headers
-  headers.delete("x-user-email");
-  headers.set("x-user-id", decision.userId);
-  headers.set("x-user-email", decision.claims.email);
+  // Every client-sent x-user-id / x-user-email (any spelling) replaced by the verified claims.
+  const headers = gate!.originHeaders(request, decision);
   const url = new URL(request.url); // the URL the gate decided on, forwarded as is
   const target = new URL(url.pathname + url.search, origin!);
   return NextResponse.rewrite(target, { request: { headers } });

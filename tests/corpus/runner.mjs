@@ -62,16 +62,26 @@ export async function runCorpus({ select, check }) {
   return { total, failures: final, meta: corpus.meta };
 }
 
+/** An identity header as the origin decodes it (percent-encoded UTF-8; README "Identity headers"). */
+export function decodeIdentity(value) {
+  if (typeof value !== "string") return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return `undecodable: ${value}`;
+  }
+}
+
 /**
  * The exact answer the core gives for case `c`, checked on what a host did:
  * `answer` = { status, detail (from a JSON body), wwwAuthenticate, forwarded: [x-user-id per
- * request that reached the origin] }.
+ * request that reached the origin, as sent] }.
  */
 export function exactProblems(c, answer) {
   const { status, detail, wwwAuthenticate, forwarded } = answer;
   if (c.expect.allow) {
     if (status !== 200) return [`status ${status} ${detail ?? ""}`];
-    if (forwarded.length !== 1 || forwarded[0] !== c.expect.user) return [`identity ${forwarded[0]}`];
+    if (forwarded.length !== 1 || decodeIdentity(forwarded[0]) !== c.expect.user) return [`identity ${forwarded[0]}`];
     return [];
   }
   if (forwarded.length) return [`refused case reached the origin (status ${status})`];

@@ -237,3 +237,135 @@ test("cache: memory growth between calls keeps the claims right; cacheSize 0 and
     assert.throws(() => gate({ cacheSize: bad }), (e) => e instanceof GateConfigError && e.code === "invalid_number", String(bad));
   }
 });
+
+// Issue 11 §1: one call forwards the identity right. A holder of a valid token for u1 must
+// not reach the origin with anyone else's id or email, whatever spelling they send.
+const SPOOFS = [
+  ["X-User-Email", "victim@example.com"], ["x-user-email", "victim@example.com"], ["X-USER-EMAIL", "victim@example.com"],
+  ["X-User-Id", "victim"], ["x-user-id", "victim"], ["X-USER-ID", "victim"],
+];
+
+/** A real HTTP origin that answers with the raw header lines it received. */
+async function echoOrigin(fn) {
+  const { createServer } = await import("node:http");
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ method: req.method, url: req.url, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString() }));
+    });
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  try {
+    return await fn(`http://127.0.0.1:${server.address().port}`);
+  } finally {
+    server.closeAllConnections?.();
+    server.close();
+  }
+}
+/** Every value the origin received for `name` (any spelling), in order. */
+function valuesOf(rawHeaders, name) {
+  const out = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) out.push(rawHeaders[i + 1]);
+  return out;
+}
+
+test("originHeaders: every spelling of a spoofed identity header is replaced by the verified claims", () => {
+  const g = gate();
+  const token = sign(claims({ sub: "u1", email: "u1@example.com" }));
+  // A Fetch Request with every spelling appended (Headers folds them into one name).
+  const spoofed = new Headers({ authorization: `Bearer ${token}`, "x-trace": "kept" });
+  for (const [name, value] of SPOOFS) spoofed.append(name, value);
+  const inputs = [
+    new Request("https://app.example/api/v1/u1/tasks?x=1", { headers: spoofed }),
+    // Plain objects: keys in several spellings, and Node-style arrays for repeated headers.
+    { url: "/api/v1/u1/tasks", headers: { authorization: `Bearer ${token}`, "x-trace": "kept", ...Object.fromEntries(SPOOFS), "x-user-email": ["victim@example.com", "other@example.com"] } },
+    { url: "/api/v1/u1/tasks", headers: new Map([["authorization", `Bearer ${token}`], ["x-trace", "kept"], ["X-User-Email", "victim@example.com"]]) },
+  ];
+  for (const request of inputs) {
+    const decision = g.authorize(request);
+    assert.equal(decision.allowed, true);
+    const headers = g.originHeaders(request, decision);
+    assert.ok(headers instanceof Headers);
+    assert.equal(headers.get("x-user-id"), "u1");
+    assert.equal(headers.get("x-user-email"), "u1@example.com");
+    assert.equal(headers.get("authorization"), `Bearer ${token}`);
+    assert.equal(headers.get("x-trace"), "kept");
+    assert.equal([...headers.keys()].filter((k) => k.startsWith("x-user")).length, 2);
+  }
+  // The request's own headers are not changed (a copy).
+  assert.equal(inputs[0].headers.get("x-user-id"), "victim, victim, victim");
+});
+
+test("originHeaders / originRequest throw a coded TypeError for a refusal or a made-up decision", () => {
+  const g = gate();
+  const request = { url: "/api/v1/u1/tasks", headers: {} };
+  const denied = g.authorize(request);
+  assert.equal(denied.allowed, false);
+  for (const [decision, code] of [[denied, "decision_not_allowed"], [undefined, "decision_not_allowed"], [{ allowed: "yes" }, "decision_not_allowed"], [{ allowed: true }, "invalid_decision"], [{ allowed: true, userId: "u1", claims: {} }, "invalid_decision"]]) {
+    for (const call of [() => g.originHeaders(request, decision), () => g.originRequest(request, decision, "http://127.0.0.1:8000")]) {
+      assert.throws(call, (e) => e instanceof TypeError && e.code === code && /deny|authorize/.test(e.message), code);
+    }
+  }
+  const ok = g.authorize({ url: "/api/v1/u1/tasks", headers: bearer(sign(claims())) });
+  for (const base of ["", "not a url", "ftp://h", "http://h/?q=1", "http://h/#f", "http://h?", undefined, 42]) {
+    assert.throws(() => g.originRequest({ url: "/api/v1/u1/tasks" }, ok, base), (e) => e instanceof TypeError && e.code === "invalid_origin_url", String(base));
+  }
+});
+
+test("originRequest against a real origin: path, query, method, body; one verified x-user-id/-email whatever was sent", async () => {
+  const g = gate();
+  const token = sign(claims({ sub: "u1", email: "u1@example.com" }));
+  await echoOrigin(async (origin) => {
+    for (const base of [origin, `${origin}/`, new URL(origin)]) {
+      const headers = new Headers({ authorization: `Bearer ${token}`, "content-type": "application/json", connection: "x-drop", "x-drop": "1", "keep-alive": "timeout=5" });
+      for (const [name, value] of SPOOFS) headers.append(name, value);
+      const request = new Request("https://app.example/api/v1/u1/tasks?page=2&q=a%20b", { method: "POST", headers, body: '{"title":"t"}', duplex: "half" });
+      const decision = g.authorize(request);
+      const res = await fetch(g.originRequest(request, decision, base));
+      assert.equal(res.status, 200);
+      const seen = await res.json();
+      assert.deepEqual([seen.method, seen.url, seen.body], ["POST", "/api/v1/u1/tasks?page=2&q=a%20b", '{"title":"t"}']);
+      assert.deepEqual(valuesOf(seen.rawHeaders, "x-user-id"), ["u1"]);
+      assert.deepEqual(valuesOf(seen.rawHeaders, "x-user-email"), ["u1@example.com"]);
+      assert.deepEqual(valuesOf(seen.rawHeaders, "authorization"), [`Bearer ${token}`]);
+      assert.deepEqual(valuesOf(seen.rawHeaders, "x-drop"), []);
+      assert.deepEqual(valuesOf(seen.rawHeaders, "host"), [new URL(origin).host]);
+    }
+    // A plain { method, url, headers } with repeated spoofed names (Node's IncomingMessage shape).
+    const plain = { method: "GET", url: "/api/v1/u1/tasks", headers: { authorization: `Bearer ${token}`, "X-User-Email": "victim@example.com", "x-user-email": ["a@evil", "b@evil"], "X-USER-ID": "victim" } };
+    const res = await fetch(g.originRequest(plain, g.authorize(plain), origin));
+    const seen = await res.json();
+    assert.deepEqual([valuesOf(seen.rawHeaders, "x-user-id"), valuesOf(seen.rawHeaders, "x-user-email")], [["u1"], ["u1@example.com"]]);
+  });
+});
+
+test("identity headers: ordinary values unchanged, the rest percent-encoded UTF-8 that decodes back exactly (issue 11 §10)", async () => {
+  const g = gate();
+  const cases = [
+    ["u1", "ann@example.com", "u1", "ann@example.com"],
+    ["usér", "adà@exämple.org", "us%C3%A9r", "ad%C3%A0@ex%C3%A4mple.org"],
+    ["100%", "a%b@example.com", "100%25", "a%25b@example.com"],
+    [" u1 ", "x@example.com\r\nX-User-Id: admin", "%20u1%20", "x@example.com%0D%0AX-User-Id:%20admin"],
+    ["o'brien+1", "δοκιμή@example.com", "o'brien+1", "%CE%B4%CE%BF%CE%BA%CE%B9%CE%BC%CE%AE@example.com"],
+  ];
+  await echoOrigin(async (origin) => {
+    for (const [sub, email, wantId, wantEmail] of cases) {
+      const request = { url: `/api/v1/${encodeURIComponent(sub)}/tasks`, headers: bearer(sign(claims({ sub, email }))) };
+      const decision = g.authorize(request);
+      assert.equal(decision.allowed, true, `${JSON.stringify(sub)}: ${decision.code}`); // the decision ignores the encoding
+      assert.equal(decision.userId, sub);
+      const headers = g.originHeaders(request, decision);
+      assert.deepEqual([headers.get("x-user-id"), headers.get("x-user-email")], [wantId, wantEmail]);
+      const seen = await (await fetch(g.originRequest(request, decision, origin))).json();
+      assert.deepEqual(valuesOf(seen.rawHeaders, "x-user-id").map(decodeURIComponent), [sub]);
+      assert.deepEqual(valuesOf(seen.rawHeaders, "x-user-email").map(decodeURIComponent), [email]);
+    }
+  });
+});
+
+test("the server entries accept dangerouslyAllowSecretInBrowser (one options object everywhere), as a boolean", () => {
+  assert.equal(gate({ dangerouslyAllowSecretInBrowser: true }).authorize({ url: "/x" }).allowed, false);
+  assert.throws(() => gate({ dangerouslyAllowSecretInBrowser: "yes" }), (e) => e instanceof GateConfigError && e.code === "invalid_option");
+});

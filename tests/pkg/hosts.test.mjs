@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, request } from "node:http";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { join, extname } from "node:path";
@@ -25,10 +25,14 @@ test("loads and decides in a browser page (headless Chromium)", { timeout: 60_00
   const pkgDir = join(SCRATCH, "node_modules", "jwtgate");
   const token = mint("u1");
   const page = `<!doctype html><script type="module">
-    import { Gate } from "/node_modules/jwtgate/index.browser.js";
-    const gate = new Gate({ secret: ${JSON.stringify(SECRET)} });
+    import { Gate, GateConfigError } from "/node_modules/jwtgate/index.browser.js";
+    // Issue 11 §7: a secret in a page is every visitor's; the browser entry wants it said.
+    const refusals = [{ secret: ${JSON.stringify(SECRET)} }, { secret: ${JSON.stringify(SECRET)}, dangerouslyAllowSecretInBrowser: false }, { secret: ${JSON.stringify(SECRET)}, dangerouslyAllowSecretInBrowser: "true" }]
+      .map((options) => { try { new Gate(options); return "constructed"; } catch (e) { return [e instanceof GateConfigError, e.code, e.message.includes(${JSON.stringify(SECRET)})]; } });
+    const gate = new Gate({ secret: ${JSON.stringify(SECRET)}, dangerouslyAllowSecretInBrowser: true });
     const h = { authorization: "Bearer ${token}" };
     window.result = {
+      refusals,
       own: gate.authorize({ url: "/api/v1/u1/tasks", headers: h }),
       other: gate.authorize({ url: "/api/v1/u2/tasks", headers: h }),
       none: gate.authorize(new Request(location.origin + "/api/v1/u1/tasks")),
@@ -58,6 +62,7 @@ test("loads and decides in a browser page (headless Chromium)", { timeout: 60_00
     await tab.goto(`http://127.0.0.1:${port}/`);
     const result = await tab.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
     assert.deepEqual(errors, []);
+    assert.deepEqual(result.refusals, [[true, "secret_in_browser", false], [true, "secret_in_browser", false], [true, "secret_in_browser", false]]);
     assert.equal(result.own.allowed, true);
     assert.equal(result.own.userId, "u1");
     assert.deepEqual([result.other.status, result.other.code], [403, "user_mismatch"]);
@@ -68,25 +73,38 @@ test("loads and decides in a browser page (headless Chromium)", { timeout: 60_00
   }
 });
 
-test("loads and decides in workerd (wrangler dev, .wasm module import)", { timeout: 120_000, skip: !SCRATCH && "JWTGATE_SCRATCH not set" }, async () => {
+test("loads and decides in workerd (wrangler dev, .wasm module import); the README's JS Worker forwards only verified identity", { timeout: 120_000, skip: !SCRATCH && "JWTGATE_SCRATCH not set" }, async () => {
   const dir = join(SCRATCH, "worker");
   await mkdir(dir, { recursive: true });
+  // The README's "Cloudflare Worker (JS, with the npm package)" example.
   await writeFile(join(dir, "index.js"), `import { Gate } from "jwtgate";
 let gate;
 export default {
   async fetch(request, env) {
     gate ??= new Gate({ secret: env.SECRET });
     const decision = gate.authorize(request);
-    return decision.allowed ? Response.json({ userId: decision.userId }) : gate.deny(decision);
+    if (!decision.allowed) return gate.deny(decision);
+    return fetch(gate.originRequest(request, decision, env.ORIGIN_URL));
   },
 };
 `);
   await writeFile(join(dir, "wrangler.toml"), `name = "jwtgate-pkg-smoke"\nmain = "index.js"\ncompatibility_date = "2025-01-01"\n`);
+  // A real origin that answers with the raw header lines it received.
+  const origin = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ method: req.method, url: req.url, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString() }));
+    });
+  });
+  const originPort = await listen(origin);
   const probe = createServer();
   const port = await listen(probe);
   probe.close();
   const wrangler = spawn(join(REPO, "node_modules/.bin/wrangler"),
-    ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--var", `SECRET:${SECRET}`, "--log-level", "warn"],
+    ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--var", `SECRET:${SECRET}`,
+      "--var", `ORIGIN_URL:http://127.0.0.1:${originPort}`, "--log-level", "warn"],
     { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } });
   let log = "";
   wrangler.stdout.on("data", (d) => (log += d));
@@ -99,9 +117,16 @@ export default {
       if (!ready) await new Promise((r) => setTimeout(r, 500));
     }
     assert.ok(ready, `wrangler dev did not start:\n${log}`);
-    const own = await fetch(base + "/api/v1/u1/tasks", { headers: { authorization: `Bearer ${mint("u1")}` } });
+    // Spoofed identity in every spelling, each on its own header line.
+    const raw = ["host", `127.0.0.1:${port}`, "authorization", `Bearer ${mint("u1")}`, "content-type", "text/plain",
+      "X-User-Email", "victim@example.com", "x-user-email", "victim2@example.com", "X-USER-EMAIL", "victim3@example.com",
+      "X-User-Id", "victim", "x-user-id", "victim", "X-USER-ID", "victim"];
+    const own = await rawRequest(port, { method: "POST", path: "/api/v1/u1/tasks?q=1", headers: raw, body: "hello" });
     assert.equal(own.status, 200, log);
-    assert.deepEqual(await own.json(), { userId: "u1" });
+    const seen = JSON.parse(own.body);
+    assert.deepEqual([seen.method, seen.url, seen.body], ["POST", "/api/v1/u1/tasks?q=1", "hello"]);
+    assert.deepEqual(valuesOf(seen.rawHeaders, "x-user-id"), ["u1"]);
+    assert.deepEqual(valuesOf(seen.rawHeaders, "x-user-email"), ["u1@example.com"]);
     const other = await fetch(base + "/api/v1/u2/tasks", { headers: { authorization: `Bearer ${mint("u1")}` } });
     assert.equal(other.status, 403);
     assert.deepEqual(await other.json(), { detail: "User ID in path does not match authenticated user" });
@@ -110,5 +135,27 @@ export default {
     assert.equal(none.headers.get("www-authenticate"), "Bearer");
   } finally {
     try { process.kill(-wrangler.pid, "SIGTERM"); } catch {}
+    origin.closeAllConnections?.();
+    origin.close();
   }
 });
+
+function valuesOf(rawHeaders, name) {
+  const out = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) out.push(rawHeaders[i + 1]);
+  return out;
+}
+
+/** node:http with a raw header list (repeated names stay separate lines). */
+function rawRequest(port, { method, path, headers, body }) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, method, path, headers, timeout: 15_000 }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}

@@ -2,15 +2,15 @@
 //! proxies the rest to `ORIGIN_URL`.
 //!
 //! Every policy decision (does this path need a token, is this request allowed, which
-//! status, body and challenge a refusal gets) comes from [`jwtgate::Gate`]. This file
-//! only does transport: configuration, CORS, proxying, logging.
+//! status, body and challenge a refusal gets) comes from [`jwtgate::Gate`]. This crate
+//! only does transport: configuration (`config`), CORS (`cors`), the headers that cross
+//! the proxy (`forward`), and here the request flow, proxying and logging.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::time::Duration;
+mod config;
+mod cors;
+mod forward;
 
 use futures_util::future::{select, Either};
-use jwtgate::{CachedGate, Gate, GateConfig, DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
 use web_sys::{
     AbortController, Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit, Url,
     WorkerGlobalScope,
@@ -18,143 +18,12 @@ use web_sys::{
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{event, js_sys, wasm_bindgen_futures, Context, Date, Delay, Env};
 
+use config::{config, Config, Unprotected};
+
 type JsResult<T> = Result<T, JsValue>;
 
-/// Headers that only describe one connection (RFC 9110 §7.6.1), never forwarded.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
-/// Identity headers: only the gate may set them, from verified claims.
-const USER_ID: &str = "x-user-id";
-const USER_EMAIL: &str = "x-user-email";
-/// CORS response headers owned by the edge (the origin's are replaced).
-const CORS_RESPONSE: &[&str] = &[
-    "access-control-allow-origin",
-    "access-control-allow-credentials",
-    "access-control-allow-methods",
-    "access-control-allow-headers",
-    "access-control-expose-headers",
-    "access-control-max-age",
-];
-const PREFLIGHT_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
-const PREFLIGHT_HEADERS: &str = "Authorization, Content-Type";
-const EXPOSE_HEADERS: &str = "WWW-Authenticate, X-Request-Id";
-const DEFAULT_ALLOWED_ORIGINS: &str = "http://localhost:3000";
-const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 /// Longest path written to a log line.
 const LOG_PATH_MAX: usize = 512;
-
-/// What to do with a path outside the API prefix.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Unprotected {
-    /// Proxy it unchanged, without identity headers (the default).
-    Proxy,
-    /// Answer 404 at the edge.
-    Deny,
-}
-
-struct Config {
-    /// One per isolate: repeats of a verified token skip the signature and JSON work
-    /// (never the time rules). Borrowed only inside the synchronous decision.
-    gate: RefCell<CachedGate>,
-    /// `ORIGIN_URL` without a trailing `/`.
-    origin: String,
-    allowed_origins: Vec<String>,
-    timeout: Duration,
-    unprotected: Unprotected,
-}
-
-thread_local! {
-    /// The configuration is read and validated once per isolate.
-    static CONFIG: RefCell<Option<Result<Rc<Config>, &'static str>>> = const { RefCell::new(None) };
-}
-
-fn text_binding(env: &Env, name: &str) -> Option<String> {
-    env.var(name).ok().map(|v| v.to_string())
-}
-
-/// Reads and validates the environment. The error is a machine code, never a value.
-fn load_config(env: &Env) -> Result<Config, &'static str> {
-    let secret = text_binding(env, "BETTER_AUTH_SECRET").ok_or("secret_missing")?;
-    let mut gate_config = GateConfig::new(secret);
-    if let Some(previous) = text_binding(env, "BETTER_AUTH_PREVIOUS_SECRETS") {
-        gate_config = gate_config.previous_secrets_list(&previous);
-    }
-    if let Some(prefix) = text_binding(env, "API_PREFIX").filter(|p| !p.is_empty()) {
-        gate_config = gate_config.api_prefix(prefix);
-    }
-    // Set (even empty: no self route) replaces the core's default `{API_PREFIX}me/profile`.
-    if let Some(routes) = text_binding(env, "SELF_ROUTES") {
-        gate_config = gate_config.self_routes_list(&routes);
-    }
-    let gate = Gate::new(gate_config).map_err(|e| e.code())?;
-    let cache_entries = match text_binding(env, "TOKEN_CACHE_SIZE") {
-        None => DEFAULT_CACHE_ENTRIES,
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n <= MAX_CACHE_ENTRIES)
-            .ok_or("token_cache_size_invalid")?,
-    };
-
-    let origin = text_binding(env, "ORIGIN_URL").ok_or("origin_url_missing")?;
-    let origin = origin.trim().trim_end_matches('/').to_string();
-    // The runtime's own URL parser; only a bare http(s) origin (no path, query, fragment).
-    let parsed = Url::new(&origin).map_err(|_| "origin_url_invalid")?;
-    let bare = parsed.pathname() == "/" && parsed.search().is_empty() && parsed.hash().is_empty();
-    if !matches!(parsed.protocol().as_str(), "http:" | "https:") || !bare {
-        return Err("origin_url_invalid");
-    }
-
-    let allowed_origins = text_binding(env, "ALLOWED_ORIGINS")
-        .unwrap_or_else(|| DEFAULT_ALLOWED_ORIGINS.to_string())
-        .split(',')
-        .map(|o| o.trim().trim_end_matches('/').to_string())
-        .filter(|o| !o.is_empty())
-        .collect();
-
-    let timeout_ms = match text_binding(env, "ORIGIN_TIMEOUT_MS") {
-        None => DEFAULT_TIMEOUT_MS,
-        Some(v) => v
-            .trim()
-            .parse::<u64>()
-            .ok()
-            .filter(|ms| (1..=600_000).contains(ms))
-            .ok_or("origin_timeout_invalid")?,
-    };
-    let unprotected = match text_binding(env, "UNPROTECTED_PATHS")
-        .as_deref()
-        .map(str::trim)
-    {
-        None | Some("" | "proxy") => Unprotected::Proxy,
-        Some("deny") => Unprotected::Deny,
-        Some(_) => return Err("unprotected_paths_invalid"),
-    };
-    Ok(Config {
-        gate: RefCell::new(CachedGate::new(gate, cache_entries)),
-        origin,
-        allowed_origins,
-        timeout: Duration::from_millis(timeout_ms),
-        unprotected,
-    })
-}
-
-fn config(env: &Env) -> Result<Rc<Config>, &'static str> {
-    CONFIG.with(|cell| {
-        cell.borrow_mut()
-            .get_or_insert_with(|| load_config(env).map(Rc::new))
-            .clone()
-    })
-}
 
 /// Everything a log line and a response need about the incoming request.
 struct Incoming {
@@ -211,18 +80,12 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
             return json_response(&incoming, 500, r#"{"detail":"Gate misconfigured"}"#, None);
         }
     };
-    incoming.cors_origin = headers
-        .get("origin")?
-        .filter(|o| config.allowed_origins.iter().any(|a| a == o));
+    incoming.cors_origin = config.cors.allowed(headers.get("origin")?);
 
     // Preflight from an allowed origin: answered here, without a token.
-    if incoming.method == "OPTIONS" && incoming.cors_origin.is_some() {
+    if let (true, Some(cors_origin)) = (incoming.method == "OPTIONS", &incoming.cors_origin) {
         if let Some(wanted) = headers.get("access-control-request-method")? {
-            return preflight(
-                &incoming,
-                &wanted,
-                headers.get("access-control-request-headers")?,
-            );
+            return cors::preflight(&config.cors, cors_origin, &wanted);
         }
     }
 
@@ -267,16 +130,13 @@ async fn proxy(
     incoming: &Incoming,
     identity: Option<(String, String)>,
 ) -> JsResult<Response> {
-    let headers = Headers::new_with_headers(&req.headers())?;
-    strip_hop_by_hop(&headers)?;
-    headers.delete("host")?;
-    headers.delete(USER_ID)?;
-    headers.delete(USER_EMAIL)?;
-    if let Some((user_id, email)) = identity {
-        // `authorize` only allows identities that travel as header values unchanged.
-        headers.set(USER_ID, &user_id)?;
-        headers.set(USER_EMAIL, &email)?;
-    }
+    let headers = forward::origin_headers(
+        &req.headers(),
+        url,
+        identity
+            .as_ref()
+            .map(|(id, email)| (id.as_str(), email.as_str())),
+    )?;
 
     let target = format!("{}{}{}", config.origin, incoming.path, url.search());
     let abort = AbortController::new()?;
@@ -302,11 +162,12 @@ async fn proxy(
     };
 
     let out_headers = Headers::new_with_headers(&response.headers())?;
-    strip_hop_by_hop(&out_headers)?;
-    for name in CORS_RESPONSE {
+    forward::strip_hop_by_hop(&out_headers)?;
+    forward::rewrite_locations(&out_headers, &config.origin_key, &url.origin())?;
+    for name in cors::RESPONSE_HEADERS {
         out_headers.delete(name)?;
     }
-    apply_cors(&out_headers, incoming)?;
+    cors::apply(&out_headers, incoming.cors_origin.as_deref())?;
     let init = ResponseInit::new();
     init.set_status(response.status());
     init.set_status_text(&response.status_text());
@@ -317,68 +178,6 @@ async fn proxy(
 fn origin_unavailable(incoming: &Incoming, code: &str) -> JsResult<Response> {
     log_event(incoming, "origin_error", code, 502);
     json_response(incoming, 502, r#"{"detail":"Origin unavailable"}"#, None)
-}
-
-fn strip_hop_by_hop(headers: &Headers) -> JsResult<()> {
-    // Headers named by `Connection` are hop-by-hop too.
-    if let Some(listed) = headers.get("connection")? {
-        for name in listed.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            // An invalid header name cannot be present: ignore the error.
-            let _ = headers.delete(name);
-        }
-    }
-    for name in HOP_BY_HOP {
-        headers.delete(name)?;
-    }
-    Ok(())
-}
-
-fn apply_cors(headers: &Headers, incoming: &Incoming) -> JsResult<()> {
-    // The origin may already vary on Origin: don't list it twice.
-    let varies = headers.get("vary")?.is_some_and(|v| {
-        v.split(',')
-            .any(|token| token.trim().eq_ignore_ascii_case("origin"))
-    });
-    if !varies {
-        headers.append("vary", "Origin")?;
-    }
-    if let Some(origin) = &incoming.cors_origin {
-        headers.set("access-control-allow-origin", origin)?;
-        headers.set("access-control-allow-credentials", "true")?;
-        headers.set("access-control-expose-headers", EXPOSE_HEADERS)?;
-    }
-    Ok(())
-}
-
-fn preflight(
-    incoming: &Incoming,
-    wanted_method: &str,
-    wanted_headers: Option<String>,
-) -> JsResult<Response> {
-    let headers = Headers::new()?;
-    apply_cors(&headers, incoming)?;
-    headers.delete("access-control-expose-headers")?;
-    headers.append(
-        "vary",
-        "Access-Control-Request-Method, Access-Control-Request-Headers",
-    )?;
-    // Echo the requested method when it is one we list, so browsers see an exact match.
-    let methods = if PREFLIGHT_METHODS.split(", ").any(|m| m == wanted_method) {
-        PREFLIGHT_METHODS
-    } else {
-        "GET, POST, PUT, PATCH, DELETE"
-    };
-    headers.set("access-control-allow-methods", methods)?;
-    let allow_headers = wanted_headers.filter(|h| !h.trim().is_empty());
-    headers.set(
-        "access-control-allow-headers",
-        allow_headers.as_deref().unwrap_or(PREFLIGHT_HEADERS),
-    )?;
-    headers.set("access-control-max-age", "600")?;
-    let init = ResponseInit::new();
-    init.set_status(204);
-    init.set_headers(&headers);
-    Response::new_with_opt_str_and_init(None, &init)
 }
 
 fn json_response(
@@ -394,7 +193,7 @@ fn json_response(
     if let Some(challenge) = www_authenticate {
         headers.set("www-authenticate", challenge)?;
     }
-    apply_cors(&headers, incoming)?;
+    cors::apply(&headers, incoming.cors_origin.as_deref())?;
     let init = ResponseInit::new();
     init.set_status(status);
     init.set_headers(&headers);

@@ -312,6 +312,14 @@ pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
+/// The header value that carries a verified `sub` or `email` to the origin: the core's
+/// [`jwtgate::identity_header_value`] (visible ASCII except `%` unchanged, everything else
+/// percent-encoded UTF-8). `gate.js` writes every identity header through this.
+#[wasm_bindgen(js_name = identityHeaderValue)]
+pub fn identity_header_value(value: &str) -> String {
+    jwtgate::identity_header_value(value).into_owned()
+}
+
 /// Every refusal the core can give, as a JSON array indexed like `lastError()`:
 /// `[{"code","status","detail","body","wwwAuthenticate"}]`. The JS side reads it once.
 #[wasm_bindgen(js_name = errorTable)]

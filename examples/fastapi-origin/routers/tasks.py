@@ -2,12 +2,14 @@
 
 `/me/...` routes are registered BEFORE `/{user_id}/...`, so `/api/v1/me/tasks` is the
 caller's own list (token only) instead of a 403 for a user called "me".
-Each response also echoes the `X-User-Id` header this origin received, as
-`identity_header`, so end-to-end tests can see what the edge set.
+Each response also echoes the `X-User-Id` header this origin received, decoded, as
+`identity_header` (and `/me/profile` the `X-User-Email` one, as `identity_email_header`),
+so end-to-end tests can see what the edge set.
 """
 from typing import Optional
+from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
 from core.auth import get_current_user, validate_path_user_id
@@ -20,8 +22,20 @@ class TaskCreate(BaseModel):
     title: str
 
 
+def decode_identity(value: Optional[str]) -> Optional[str]:
+    """An identity header as jwtgate writes it: ordinary ids and emails as they are, any
+    other character as percent-encoded UTF-8 (`%` itself included). One strict decoding
+    pass gives back the claim exactly (not `unquote_plus`: `+` is a `+`)."""
+    if value is None:
+        return None
+    try:
+        return unquote(value, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise HTTPException(status_code=400, detail="Invalid identity header")
+
+
 def identity_header(request: Request) -> Optional[str]:
-    return request.headers.get("X-User-Id")
+    return decode_identity(request.headers.get("X-User-Id"))
 
 
 # Alternative: simple protection without path validation (spec's /me/profile, as written:
@@ -38,6 +52,7 @@ async def get_profile(request: Request, user=Depends(get_current_user)):
         "email": email,
         "name": name,
         "identity_header": identity_header(request),
+        "identity_email_header": decode_identity(request.headers.get("X-User-Email")),
     }
 
 

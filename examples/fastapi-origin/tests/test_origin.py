@@ -73,3 +73,27 @@ def test_cors_preflight_for_the_frontend():
     assert r.status_code == 200
     assert r.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert r.headers["access-control-allow-credentials"] == "true"
+
+
+@pytest.mark.parametrize(
+    "sent, claim",
+    [
+        ("alice", "alice"),
+        ("ann@example.com", "ann@example.com"),
+        ("us%C3%A9r", "usér"),
+        ("100%25", "100%"),
+        ("%20a%0D%0Ab%20", " a\r\nb "),
+        ("a+b", "a+b"),
+    ],
+)
+def test_identity_headers_are_decoded_exactly(sent, claim):
+    tok = token("user-1")
+    r = client.get("/api/v1/me/profile", headers={**auth(tok), "X-User-Id": sent, "X-User-Email": sent})
+    assert r.status_code == 200
+    assert r.json()["identity_header"] == claim
+    assert r.json()["identity_email_header"] == claim
+
+
+def test_an_identity_header_that_is_not_utf8_is_refused():
+    r = client.get("/api/v1/me/profile", headers={**auth(token("user-1")), "X-User-Id": "%C3"})
+    assert r.status_code == 400

@@ -84,7 +84,7 @@ function spawnGroup(cmd, args, { cwd, env }) {
 
 /**
  * A real HTTP origin answering every request with what it received, as JSON:
- * { method, url, headers, body }. `seen` keeps every request.
+ * { method, url, headers, rawHeaders (every header line, in order), body }. `seen` keeps every request.
  */
 export async function startEchoOrigin() {
   const seen = [];
@@ -93,7 +93,7 @@ export async function startEchoOrigin() {
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      const record = { method: req.method, url: req.url, headers: req.headers, body, bodySha256: createHash("sha256").update(body).digest("hex") };
+      const record = { method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, body, bodySha256: createHash("sha256").update(body).digest("hex") };
       seen.push(record);
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(record));
@@ -212,12 +212,15 @@ export async function startNextStack({ runtime = "node", bundler = BUNDLERS[0] ?
 /**
  * One request with the path sent byte for byte (node:http: fetch/WHATWG URL would resolve
  * `%2e%2e` and friends). r = { method, path, headers, body }; redirects are not followed.
+ * `headers` may be a raw list [name, value, name, value, …] to send a name more than once.
  * Resolves { status, headers (Headers), text, json }.
  */
 export function send(base, r) {
-  const { hostname, port } = new URL(base);
+  const { hostname, port, host } = new URL(base);
+  // A raw list gets no automatic Host from node:http.
+  const headers = Array.isArray(r.headers) && !r.headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === "host") ? ["host", host, ...r.headers] : r.headers;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: hostname, port, method: r.method ?? "GET", path: r.path, headers: r.headers, timeout: 15_000 }, (res) => {
+    const req = http.request({ host: hostname, port, method: r.method ?? "GET", path: r.path, headers, timeout: 15_000 }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => {

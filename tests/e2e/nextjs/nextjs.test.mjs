@@ -111,22 +111,54 @@ for (const bundler of BUNDLERS) {
         assert.equal(echo.origin.seen.length, before, "none of them reached the origin");
       });
 
-      test("identity headers come from the token; client-sent ones are replaced", { timeout: 30_000 }, async () => {
+      test("identity headers come from the token; client-sent ones are replaced in every spelling", { timeout: 30_000 }, async () => {
         const token = mint(claims("u7", { email: "seven@example.com" }));
         const body = JSON.stringify({ title: "spoof attempt" });
+        // Issue 11 §1: each spelling on its own header line, the email too.
         const got = await send(echo.appUrl, {
           method: "POST", path: "/api/v1/u7/tasks", body,
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "X-User-Id": "admin", "x-user-email": "admin@example.com", "x-trace": "kept" },
+          headers: ["authorization", `Bearer ${token}`, "content-type", "application/json",
+            "X-User-Id", "admin", "x-user-id", "admin", "X-USER-ID", "admin",
+            "X-User-Email", "victim@example.com", "x-user-email", "victim2@example.com", "X-USER-EMAIL", "victim3@example.com",
+            "x-trace", "kept"],
         });
         assert.equal(got.status, 200, got.text);
         const seen = got.json;
+        const lines = (name) => seen.rawHeaders.filter((_, i) => i % 2 === 1 && seen.rawHeaders[i - 1].toLowerCase() === name);
         assert.equal(seen.method, "POST");
         assert.equal(seen.url, "/api/v1/u7/tasks");
-        assert.equal(seen.headers["x-user-id"], "u7");
-        assert.equal(seen.headers["x-user-email"], "seven@example.com");
+        assert.deepEqual(lines("x-user-id"), ["u7"]);
+        assert.deepEqual(lines("x-user-email"), ["seven@example.com"]);
         assert.equal(seen.headers.authorization, `Bearer ${token}`);
         assert.equal(seen.headers["x-trace"], "kept");
         assert.equal(seen.body, body);
+      });
+
+      test("identities beyond ASCII are forwarded percent-encoded and decode back exactly (issue 11 §10)", { timeout: 30_000 }, async () => {
+        const sub = "usér 100%";
+        const email = "adà@exämple.org";
+        const got = await send(echo.appUrl, { path: `/api/v1/${encodeURIComponent(sub)}/tasks`, headers: { authorization: `Bearer ${mint(claims(sub, { email }))}`, "x-user-email": "victim@example.com" } });
+        assert.equal(got.status, 200, got.text);
+        assert.equal(got.json.headers["x-user-id"], "us%C3%A9r%20100%25");
+        assert.equal(decodeURIComponent(got.json.headers["x-user-id"]), sub);
+        assert.equal(decodeURIComponent(got.json.headers["x-user-email"]), email);
+      });
+
+      test("header sizes: a token over 8 KiB is the core's 401; past Node's 16 KiB header limit, 431 or a reset before the proxy runs (issue 11 §12)", { timeout: 30_000 }, async () => {
+        const before = echo.origin.seen.length;
+        const big = await send(echo.appUrl, { path: "/api/v1/u1/tasks", headers: { authorization: `Bearer ${"a".repeat(12 * 1024)}` } });
+        assert.deepEqual([big.status, big.json], [401, { detail: "Invalid token: token too large" }]);
+        assert.match(big.headers.get("www-authenticate") ?? "", /^Bearer error="invalid_token"/);
+        for (const size of [17 * 1024, 64 * 1024]) {
+          const huge = await send(echo.appUrl, { path: "/api/v1/u1/tasks", headers: { authorization: `Bearer ${"a".repeat(size)}` } })
+            .then((r) => r.status, (e) => e.code);
+          // Node's HTTP parser answers (bodyless 431, Connection: close); a client still
+          // sending when the socket closes may see the reset instead. Never a 2xx.
+          assert.ok([431, "ECONNRESET", "EPIPE"].includes(huge), `${size}: ${huge}`);
+        }
+        assert.equal(echo.origin.seen.length, before, "nothing reached the origin");
+        const ok = await send(echo.appUrl, { path: "/api/v1/u1/tasks", headers: { authorization: `Bearer ${mint(claims("u1"))}` } });
+        assert.equal(ok.status, 200, "the server still answers");
       });
 
       test("the FastAPI origin behind it: tasks, identity_header, and the gate's refusals", { timeout: 60_000 }, async (t) => {
@@ -144,6 +176,16 @@ for (const bundler of BUNDLERS) {
         assert.equal(me.json.identity_header, "alice");
         const other = await send(fastapi.appUrl, { path: "/api/v1/bob/tasks", headers: auth });
         assert.deepEqual([other.status, other.json], [403, { detail: "User ID in path does not match authenticated user" }]);
+        // Non-ASCII, CR/LF, surrounding spaces, `%`: the origin decodes exactly what the token says.
+        for (const [sub, email] of [["usér", "adà@exämple.org"], [" a%b ", "x@example.com\r\nX-User-Id: admin"]]) {
+          const headers = { authorization: `Bearer ${mint(claims(sub, { email }))}`, "x-user-id": "mallory" };
+          const tasks = await send(fastapi.appUrl, { path: `/api/v1/${encodeURIComponent(sub)}/tasks`, headers });
+          assert.equal(tasks.status, 200, tasks.text);
+          assert.equal(tasks.json.identity_header, sub);
+          const profile = await send(fastapi.appUrl, { path: "/api/v1/me/profile", headers });
+          assert.equal(profile.status, 200, profile.text);
+          assert.deepEqual([profile.json.identity_header, profile.json.identity_email_header, profile.json.email], [sub, email, email]);
+        }
         const none = await send(fastapi.appUrl, { path: "/api/v1/alice/tasks", headers: {} });
         assert.deepEqual([none.status, none.json, none.headers.get("www-authenticate")], [401, { detail: "Missing or invalid Authorization header" }, "Bearer"]);
       });

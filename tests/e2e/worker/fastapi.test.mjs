@@ -148,3 +148,26 @@ test("paths outside the prefix reach the origin unchanged", async () => {
   assert.equal(res.status, 200, res.body);
   assert.deepEqual(res.json, { status: "ok" });
 });
+
+test("the origin's trailing-slash 307 names the edge, not the origin's internal address (issue 11 §4)", async () => {
+  const auth = { authorization: bearer(mint(claims("u1"))) };
+  const ref = await direct({ path: "/api/v1/u1/tasks/?page=2", headers: auth });
+  assert.equal(ref.status, 307, ref.body);
+  assert.equal(ref.headers.location, `${origin.url}/api/v1/u1/tasks?page=2`); // what FastAPI writes
+  const edge = await viaEdge({ path: "/api/v1/u1/tasks/?page=2", headers: auth });
+  assert.equal(edge.status, 307, edge.body);
+  assert.equal(edge.headers.location, `${worker.url}/api/v1/u1/tasks?page=2`);
+  assert.equal(JSON.stringify(edge.headers).includes(`:${origin.port}`), false);
+});
+
+test("identities beyond ASCII reach the origin encoded and decode back exactly (issue 11 §10)", async () => {
+  for (const [sub, email] of [["usér", "adà@exämple.org"], [" a%b ", "x@example.com\r\nX-User-Id: admin"]]) {
+    const headers = { authorization: bearer(mint(claims(sub, { email, name: "N" }))), "x-user-id": "mallory" };
+    const tasks = await viaEdge({ path: `/api/v1/${encodeURIComponent(sub)}/tasks`, headers });
+    assert.equal(tasks.status, 200, tasks.body);
+    assert.equal(tasks.json.identity_header, sub);
+    const profile = await viaEdge({ path: "/api/v1/me/profile", headers });
+    assert.equal(profile.status, 200, profile.body);
+    assert.deepEqual([profile.json.identity_header, profile.json.identity_email_header, profile.json.email], [sub, email, email]);
+  }
+});

@@ -23,6 +23,7 @@ before(async () => {
     BETTER_AUTH_PREVIOUS_SECRETS: PREVIOUS_SECRET,
     ORIGIN_URL: origin.url,
     ALLOWED_ORIGINS: `${APP}, ${APP2}`,
+    CORS_ALLOW_HEADERS: "X-Trace-Id",
     ORIGIN_TIMEOUT_MS: "1500",
   });
 });
@@ -137,26 +138,60 @@ test("a token signed with a previous secret (rotation) is accepted; an unknown s
   assertRefusal(bad, 401, "Invalid token: signature verification failed", CHALLENGE_INVALID);
 });
 
-test("spoofed identity headers are replaced by the verified claims", async () => {
+/** Every value a header line of `name` (any spelling) carried to the origin, in order. */
+function lines(seen, name) {
+  const out = [];
+  for (let i = 0; i < seen.rawHeaders.length; i += 2) if (seen.rawHeaders[i].toLowerCase() === name) out.push(seen.rawHeaders[i + 1]);
+  return out;
+}
+
+test("spoofed identity headers are replaced by the verified claims, in every spelling", async () => {
   const res = await send({
     path: "/api/v1/u1/tasks",
-    headers: {
-      authorization: bearer(mint(claims("u1"))),
-      "x-user-id": "admin",
-      "X-User-Email": "admin@example.com",
-    },
+    headers: [
+      "authorization", bearer(mint(claims("u1"))),
+      "X-User-Id", "admin", "x-user-id", "admin", "X-USER-ID", "admin",
+      "X-User-Email", "victim@example.com", "x-user-email", "victim@example.com", "X-USER-EMAIL", "victim@example.com",
+    ],
   });
   assert.equal(res.status, 200, res.body);
-  assert.equal(res.json.headers["x-user-id"], "u1");
-  assert.equal(res.json.headers["x-user-email"], "u1@example.com");
-  assert.equal(res.json.headers["x-user-id"].includes("admin"), false);
+  assert.deepEqual(lines(res.json, "x-user-id"), ["u1"]);
+  assert.deepEqual(lines(res.json, "x-user-email"), ["u1@example.com"]);
 });
 
-test("a claim that cannot be sent as the identity header exactly is refused, not altered", async () => {
-  for (const email of ["u1@example.com\r\nX-Evil: 1", " u1@example.com", "u1@exämple.com"]) {
-    const res = await refused({ path: "/api/v1/u1/tasks", headers: { authorization: bearer(mint(claims("u1", { email }))) } });
-    assert.equal(res.status, 400, `${JSON.stringify(email)}: ${res.body}`);
-    assert.deepEqual(res.json, { detail: "Identity cannot be forwarded" });
+test("identities beyond plain ASCII are forwarded percent-encoded, never refused or altered (issue 11 §10)", async () => {
+  const cases = [
+    ["u1", "u1@example.com\r\nX-Evil: 1", "u1", "u1@example.com%0D%0AX-Evil:%201"],
+    ["u1", " u1@example.com ", "u1", "%20u1@example.com%20"],
+    ["usér", "usér@exämple.com", "us%C3%A9r", "us%C3%A9r@ex%C3%A4mple.com"],
+    ["100%", "a%b@example.com", "100%25", "a%25b@example.com"],
+  ];
+  for (const [sub, email, wantId, wantEmail] of cases) {
+    const res = await send({ path: `/api/v1/${encodeURIComponent(sub)}/tasks`, headers: { authorization: bearer(mint(claims(sub, { email }))) } });
+    assert.equal(res.status, 200, `${JSON.stringify(sub)} ${JSON.stringify(email)}: ${res.body}`);
+    assert.deepEqual([lines(res.json, "x-user-id"), lines(res.json, "x-user-email")], [[wantId], [wantEmail]]);
+    assert.deepEqual([decodeURIComponent(wantId), decodeURIComponent(wantEmail)], [sub, email]);
+  }
+});
+
+test("forwarding headers come from the edge, never from the client (issue 11 §5)", async () => {
+  const spoofed = ["x-forwarded-for", "6.6.6.6", "X-Forwarded-Proto", "https", "x-forwarded-host", "evil.example",
+    "Forwarded", "for=6.6.6.6;proto=https", "x-real-ip", "6.6.6.6"];
+  for (const [path, headers] of [
+    ["/api/v1/u1/tasks", ["authorization", bearer(mint(claims("u1"))), ...spoofed]],
+    ["/public/page", spoofed], // outside the prefix too
+  ]) {
+    const res = await send({ path, headers });
+    assert.equal(res.status, 200, res.body);
+    const seen = res.json;
+    const text = JSON.stringify(seen.rawHeaders);
+    assert.equal(text.includes("6.6.6.6") || text.includes("evil.example"), false, text);
+    assert.deepEqual(lines(seen, "x-forwarded-proto"), ["http"]);
+    assert.deepEqual(lines(seen, "x-forwarded-host"), [`127.0.0.1:${worker.port}`]);
+    // wrangler dev, like Cloudflare, states the client's address as CF-Connecting-IP.
+    assert.deepEqual(lines(seen, "x-forwarded-for"), ["127.0.0.1"]);
+    assert.deepEqual(lines(seen, "x-real-ip"), ["127.0.0.1"]);
+    assert.deepEqual(lines(seen, "forwarded"), [`for=127.0.0.1;host="127.0.0.1:${worker.port}";proto=http`]);
   }
 });
 
@@ -244,6 +279,18 @@ test("origin redirects are passed to the client, not followed", async () => {
   assert.equal(res.headers.location, "/elsewhere");
 });
 
+test("Location / Content-Location naming ORIGIN_URL are rewritten to the URL the client used (issue 11 §4)", async () => {
+  const res = await send({ path: "/redirect-absolute" });
+  assert.equal(res.status, 307);
+  assert.equal(res.headers["x-self"], origin.url); // what the origin wrote
+  assert.equal(res.headers.location, `${worker.url}/elsewhere?x=1#f`);
+  assert.equal(res.headers["content-location"], `${worker.url}/api/v1/u1/tasks`);
+  // Other hosts and relative references are not the origin's address: unchanged.
+  const other = await send({ path: "/redirect-other" });
+  assert.equal(other.headers.location, "https://auth.example.com/login?next=http://127.0.0.1/x");
+  assert.equal(other.headers["content-location"], "/relative");
+});
+
 test("preflight from an allowed origin is answered at the edge without a token", async () => {
   for (const o of [APP, APP2]) {
     const res = await refused({
@@ -255,7 +302,17 @@ test("preflight from an allowed origin is answered at the edge without a token",
     assert.equal(res.headers["access-control-allow-origin"], o); // exactly one origin, never a list
     assert.equal(res.headers["access-control-allow-credentials"], "true");
     assert.match(res.headers["access-control-allow-methods"], /\bPOST\b/);
-    assert.equal(res.headers["access-control-allow-headers"], "authorization, content-type");
+    // An allow list, never an echo of what was asked (issue 11 §8).
+    assert.equal(res.headers["access-control-allow-headers"], "Authorization, Content-Type, X-Trace-Id");
+  }
+  for (const asked of ["x-evil, authorization", "*", ""]) {
+    const res = await refused({
+      method: "OPTIONS",
+      path: "/api/v1/u1/tasks",
+      headers: { origin: APP, "access-control-request-method": "GET", "access-control-request-headers": asked },
+    });
+    assert.equal(res.status, 204, res.body);
+    assert.equal(res.headers["access-control-allow-headers"], "Authorization, Content-Type, X-Trace-Id", asked);
     assert.match(res.headers.vary, /\bOrigin\b/);
   }
 });

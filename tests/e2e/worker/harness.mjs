@@ -31,9 +31,11 @@ export const bearer = (token) => `Bearer ${token}`;
 
 /**
  * A real HTTP origin that answers every request with what it received, as JSON:
- * { method, url, headers, bodyLength, bodySha256 }. Special paths:
+ * { method, url, headers, rawHeaders, bodyLength, bodySha256 }. Special paths:
  *   /hang      never answers (timeout tests)
  *   /redirect  302 to /elsewhere
+ *   /redirect-absolute  307 to its own absolute URL (Location and Content-Location)
+ *   /redirect-other     302 to another host
  *   /cors      answers with its own permissive CORS headers (the edge must replace them)
  */
 export async function startEchoOrigin() {
@@ -51,11 +53,22 @@ export async function startEchoOrigin() {
         method: req.method,
         url: req.url,
         headers: req.headers,
+        rawHeaders: req.rawHeaders,
         bodyLength: length,
         bodySha256: hash.digest("hex"),
       };
       seen.push(record);
       if (req.url.startsWith("/hang")) return; // never answer
+      if (req.url.startsWith("/redirect-absolute")) {
+        // As FastAPI's trailing-slash redirect: the origin's own address, absolute.
+        const self = `http://${req.headers.host}`;
+        res.writeHead(307, { location: `${self}/elsewhere?x=1#f`, "content-location": `${self}/api/v1/u1/tasks`, "x-self": self });
+        return res.end();
+      }
+      if (req.url.startsWith("/redirect-other")) {
+        res.writeHead(302, { location: "https://auth.example.com/login?next=http://127.0.0.1/x", "content-location": "/relative" });
+        return res.end();
+      }
       if (req.url.startsWith("/redirect")) {
         res.writeHead(302, { location: "/elsewhere" });
         return res.end();
@@ -132,7 +145,7 @@ export async function startWorker(vars, { timeoutMs = 90_000 } = {}) {
   const inspector = await freePort();
   const all = {
     BETTER_AUTH_PREVIOUS_SECRETS: "",
-    ALLOWED_ORIGINS: "http://localhost:3000",
+    ALLOWED_ORIGINS: "http://localhost:3000", // a development value (wrangler.toml has none)
     API_PREFIX: "/api/v1/",
     ORIGIN_TIMEOUT_MS: "30000",
     UNPROTECTED_PATHS: "proxy",
@@ -222,9 +235,14 @@ export async function startFastApiOrigin({ secret = SECRET, dbPath, timeoutMs = 
 
 /**
  * One HTTP/1.1 request with a raw path (no client-side URL normalisation), bounded in time.
+ * `headers` may be a raw list [name, value, name, value, …] to send a name more than once.
  * Resolves { status, headers, body, json }.
  */
 export function request(port, { method = "GET", path: rawPath = "/", headers = {}, body, timeoutMs = 15_000 } = {}) {
+  // A raw list gets no automatic Host from node:http.
+  if (Array.isArray(headers) && !headers.some((h, i) => i % 2 === 0 && h.toLowerCase() === "host")) {
+    headers = ["host", `${HOST}:${port}`, ...headers];
+  }
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: HOST, port, method, path: rawPath, headers, agent: false, timeout: timeoutMs },

@@ -1,4 +1,4 @@
-// Fail closed: a worker whose secret is unusable answers every request 500 and forwards nothing.
+// Fail closed: a worker whose secret or CORS list is unusable answers every request 500 and forwards nothing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startEchoOrigin, startWorker, request, mint, claims, bearer } from "./harness.mjs";
@@ -47,3 +47,35 @@ for (const [name, secret] of Object.entries(BAD_SECRETS)) {
     await worker.stop();
   });
 }
+
+// Issue 11 §8: every CORS answer allows credentials, so a list that is empty, a wildcard, or
+// not exact origins is a configuration error, not "allow everyone".
+const BAD_CORS = {
+  "empty ALLOWED_ORIGINS": [{ ALLOWED_ORIGINS: " , " }, "allowed_origins_empty"],
+  "wildcard ALLOWED_ORIGINS": [{ ALLOWED_ORIGINS: "*" }, "allowed_origins_wildcard"],
+  "wildcard among origins": [{ ALLOWED_ORIGINS: "https://app.example.com, https://*.example.com" }, "allowed_origins_wildcard"],
+  "not an origin": [{ ALLOWED_ORIGINS: "https://app.example.com/path" }, "allowed_origins_invalid"],
+  "null origin": [{ ALLOWED_ORIGINS: "null" }, "allowed_origins_invalid"],
+  "CORS_ALLOW_HEADERS wildcard": [{ CORS_ALLOW_HEADERS: "*" }, "cors_allow_headers_invalid"],
+};
+
+test("bad CORS configurations → every request 500 Gate misconfigured, nothing proxied", async () => {
+  const secret = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa-e2e-cors";
+  for (const [name, [vars, code]] of Object.entries(BAD_CORS)) {
+    const worker = await startWorker({ BETTER_AUTH_SECRET: secret, ORIGIN_URL: origin.url, ...vars });
+    workers.push(worker);
+    for (const r of [
+      { path: "/api/v1/u1/tasks", headers: { authorization: bearer(mint(claims("u1"), { secret })), origin: "https://app.example.com" } },
+      { method: "OPTIONS", path: "/api/v1/u1/tasks", headers: { origin: "https://evil.example", "access-control-request-method": "GET" } },
+      { path: "/health" },
+    ]) {
+      const res = await request(worker.port, r);
+      assert.equal(res.status, 500, `${name}: ${r.method ?? "GET"} ${r.path}: ${res.body}`);
+      assert.deepEqual(res.json, { detail: "Gate misconfigured" });
+      assert.equal(res.headers["access-control-allow-origin"], undefined);
+    }
+    assert.match(worker.output(), new RegExp(`"event":"misconfigured","code":"${code}"`), name);
+    await worker.stop();
+  }
+  assert.equal(origin.seen.length, 0, "a misconfigured gate forwarded a request");
+});
