@@ -56,11 +56,14 @@ pub enum Error {
     /// characters, non-ASCII, surrounding spaces): hosts forward the identity as
     /// `X-User-Id` / `X-User-Email`, and must never forward a different one.
     IdentityNotForwardable,
+    /// An EdDSA token names a `kid` the key set does not hold (or names none while the set
+    /// holds more than one Ed25519 key). Hosts following a remote key set refetch it on this.
+    UnknownKey,
 }
 
 impl Error {
     /// Every variant, in declaration order (its index is its stable number across FFI).
-    pub const ALL: [Error; 21] = [
+    pub const ALL: [Error; 22] = [
         Error::MissingAuthorization,
         Error::TokenTooLarge,
         Error::MalformedToken,
@@ -82,6 +85,7 @@ impl Error {
         Error::InvalidMethod,
         Error::UserMismatch,
         Error::IdentityNotForwardable,
+        Error::UnknownKey,
     ];
 
     /// Stable machine code.
@@ -108,6 +112,7 @@ impl Error {
             Error::InvalidMethod => "invalid_method",
             Error::UserMismatch => "user_mismatch",
             Error::IdentityNotForwardable => "identity_not_forwardable",
+            Error::UnknownKey => "unknown_key",
         }
     }
 
@@ -136,6 +141,7 @@ impl Error {
             Error::InvalidMethod => "Invalid request method",
             Error::UserMismatch => "User ID in path does not match authenticated user",
             Error::IdentityNotForwardable => "Identity cannot be forwarded",
+            Error::UnknownKey => "Invalid token: unknown signing key",
         }
     }
 
@@ -151,12 +157,14 @@ impl Error {
                 "token format: every segment must be unpadded base64url with canonical trailing bits"
             }
             Error::InvalidHeader => "header rule: the JOSE header must be a JSON object without duplicate members",
-            Error::AlgNotAllowed => "algorithm rule: only `alg: HS256` is accepted (never none, RS256, ...)",
+            Error::AlgNotAllowed => {
+                "algorithm rule: `HS256` with a configured secret, `EdDSA`/`Ed25519` with a configured key set; never none, RS256, ..."
+            }
             Error::UnsupportedCriticalHeader => {
                 "header rule: `crit` or `b64: false` asks for extensions this verifier does not implement"
             }
             Error::InvalidSignature => {
-                "signature rule: the HMAC-SHA256 tag matches neither the secret nor any previous secret"
+                "signature rule: the HMAC-SHA256 tag matches no configured secret, or the Ed25519 signature fails strict verification with the token's key"
             }
             Error::InvalidPayload => {
                 "payload rule: the claims must be one JSON object, no duplicate names, `jti` a string"
@@ -184,6 +192,9 @@ impl Error {
             }
             Error::IdentityNotForwardable => {
                 "identity rule: `sub` and `email` must be printable ASCII without surrounding spaces, to travel as X-User-Id / X-User-Email unchanged"
+            }
+            Error::UnknownKey => {
+                "key rule: an EdDSA token's `kid` must name an Ed25519 key of the key set (no `kid`: the set must hold exactly one)"
             }
         }
     }
@@ -264,6 +275,39 @@ pub enum ConfigError {
     EmptyIssuerOrAudience,
     /// Too many previous secrets (more than [`crate::MAX_PREVIOUS_SECRETS`]).
     TooManyPreviousSecrets,
+    /// A key set is configured without both an issuer and an audience.
+    JwksNeedsIssuerAndAudience,
+    /// The key set's JSON is longer than [`crate::MAX_JWKS_BYTES`].
+    JwksTooLarge,
+    /// The key set lists more than [`crate::MAX_JWKS_KEYS`] keys.
+    JwksTooManyKeys,
+    /// The key set is not a JSON object (duplicate-free) with a `keys` array of objects.
+    InvalidJwks,
+    /// A member of key number `index` is missing, of the wrong type or malformed.
+    InvalidJwk {
+        /// Position in `keys`, 0-based.
+        index: usize,
+        /// The member at fault (`kty`, `crv`, `x`, `kid`, `alg`, `use`, `key_ops`).
+        member: &'static str,
+    },
+    /// Key number `index` is an Ed25519 point that must not verify anything: not on the
+    /// curve, of small order, or not canonically encoded.
+    WeakJwk {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// Key number `index` carries private material (`d`, `p`, `q`, `k`, …).
+    JwkPrivateKey {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// Key number `index` repeats the `kid` of an earlier key.
+    DuplicateKid {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// The key set holds no Ed25519 signing key this gate can use.
+    JwksNoUsableKey,
 }
 
 /// Which configured secret a [`ConfigError`] is about.
@@ -295,6 +339,15 @@ impl ConfigError {
             ConfigError::InvalidApiPrefix => "invalid_api_prefix",
             ConfigError::EmptyIssuerOrAudience => "empty_issuer_or_audience",
             ConfigError::TooManyPreviousSecrets => "too_many_previous_secrets",
+            ConfigError::JwksNeedsIssuerAndAudience => "jwks_needs_issuer_and_audience",
+            ConfigError::JwksTooLarge => "jwks_too_large",
+            ConfigError::JwksTooManyKeys => "jwks_too_many_keys",
+            ConfigError::InvalidJwks => "invalid_jwks",
+            ConfigError::InvalidJwk { .. } => "invalid_jwk",
+            ConfigError::WeakJwk { .. } => "weak_jwk",
+            ConfigError::JwkPrivateKey { .. } => "jwk_private_key",
+            ConfigError::DuplicateKid { .. } => "duplicate_kid",
+            ConfigError::JwksNoUsableKey => "jwks_no_usable_key",
         }
     }
 }
@@ -323,6 +376,37 @@ impl fmt::Display for ConfigError {
                 f.write_str("issuer and audience, when given, must not be empty")
             }
             ConfigError::TooManyPreviousSecrets => f.write_str("at most 4 previousSecrets are accepted"),
+            ConfigError::JwksNeedsIssuerAndAudience => f.write_str(
+                "a key set (jwks) needs both issuer and audience (Better Auth sets iss and aud to the app's base URL)",
+            ),
+            ConfigError::JwksTooLarge => write!(
+                f,
+                "jwks is larger than {} bytes",
+                crate::MAX_JWKS_BYTES
+            ),
+            ConfigError::JwksTooManyKeys => {
+                write!(f, "jwks holds more than {} keys", crate::MAX_JWKS_KEYS)
+            }
+            ConfigError::InvalidJwks => f.write_str(
+                "jwks must be a JSON object without duplicate members and with a `keys` array of objects",
+            ),
+            ConfigError::InvalidJwk { index, member } => {
+                write!(f, "jwks.keys[{index}].{member} is missing or malformed")
+            }
+            ConfigError::WeakJwk { index } => write!(
+                f,
+                "jwks.keys[{index}].x is not a usable Ed25519 public key (off the curve, small order or non-canonical)"
+            ),
+            ConfigError::JwkPrivateKey { index } => write!(
+                f,
+                "jwks.keys[{index}] contains private key material: publish public keys only"
+            ),
+            ConfigError::DuplicateKid { index } => {
+                write!(f, "jwks.keys[{index}].kid repeats an earlier key's kid")
+            }
+            ConfigError::JwksNoUsableKey => f.write_str(
+                "jwks holds no Ed25519 (OKP) signing key; EC and RSA keys are not supported",
+            ),
         }
     }
 }
