@@ -27,6 +27,7 @@ fn core_with_cache(cache_entries: f64) -> GateCore {
         1800.0,
         None,
         cache_entries,
+        None,
     )
     .unwrap()
 }
@@ -138,6 +139,7 @@ fn config_error(
         max,
         None,
         256.0,
+        None,
     )
     .err()
     .and_then(|e| e.as_string())
@@ -196,6 +198,7 @@ fn previous_secrets_list_is_split_by_the_core() {
         1800.0,
         None,
         256.0,
+        None,
     )
     .unwrap();
     let old = Gate::new(GateConfig::new(OLD))
