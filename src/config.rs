@@ -104,6 +104,12 @@ impl GateConfig {
         self
     }
 
+    /// Is the API prefix acceptable (see [`ConfigError::InvalidApiPrefix`])? For hosts that
+    /// check a configuration before its key set arrives.
+    pub fn has_valid_api_prefix(&self) -> bool {
+        valid_prefix(&self.api_prefix)
+    }
+
     /// Does this configuration hold a secret (HS256)?
     pub fn has_secret(&self) -> bool {
         !self.secret.is_empty()

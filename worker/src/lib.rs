@@ -5,12 +5,18 @@
 //! status, body and challenge a refusal gets) comes from [`jwtgate::Gate`]. This file
 //! only does transport: configuration, CORS, proxying, logging.
 
+mod bridge;
+mod jwks;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use bridge::OriginToken;
 use futures_util::future::{select, Either};
-use jwtgate::{CachedGate, Gate, GateConfig, DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
+use jwtgate::{
+    route, CachedGate, Error, Gate, GateConfig, Route, DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES,
+};
 use web_sys::{
     AbortController, Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit, Url,
     WorkerGlobalScope,
@@ -63,8 +69,15 @@ enum Unprotected {
 
 struct Config {
     /// One per isolate: repeats of a verified token skip the signature and JSON work
-    /// (never the time rules). Borrowed only inside the synchronous decision.
-    gate: RefCell<CachedGate>,
+    /// (never the time rules). Borrowed only inside the synchronous decision. `None`
+    /// only with `JWKS_URL` while no key set was ever obtained (requests then get 503).
+    gate: RefCell<Option<CachedGate>>,
+    /// The gate's configuration without keys (a fetched key set is added to it).
+    base: GateConfig,
+    /// `JWKS_URL`: where the key set comes from, and when to fetch it.
+    remote: Option<jwks::RemoteKeys>,
+    /// `ORIGIN_TOKEN`: what the origin receives in `Authorization`.
+    origin_token: OriginToken,
     /// `ORIGIN_URL` without a trailing `/`.
     origin: String,
     allowed_origins: Vec<String>,
@@ -83,15 +96,35 @@ fn text_binding(env: &Env, name: &str) -> Option<String> {
 
 /// Reads and validates the environment. The error is a machine code, never a value.
 fn load_config(env: &Env) -> Result<Config, &'static str> {
-    let secret = text_binding(env, "BETTER_AUTH_SECRET").ok_or("secret_missing")?;
+    let jwks_url = text_binding(env, "JWKS_URL").filter(|u| !u.trim().is_empty());
+    // With a key set (EdDSA tokens) the secret is optional (HS256 tokens then refused).
+    let secret = match text_binding(env, "BETTER_AUTH_SECRET").filter(|s| !s.is_empty()) {
+        Some(secret) => {
+            GateConfig::new(secret.as_str())
+                .validate()
+                .map_err(|e| e.code())?;
+            secret
+        }
+        None if jwks_url.is_some() => String::new(),
+        None => return Err("secret_missing"),
+    };
+    let origin_token = OriginToken::parse(text_binding(env, "ORIGIN_TOKEN").as_deref())?;
+    if origin_token == OriginToken::Hs256 && secret.is_empty() {
+        return Err("origin_token_needs_secret");
+    }
     let mut gate_config = GateConfig::new(secret);
+    if let Some(issuer) = text_binding(env, "ISSUER").filter(|v| !v.is_empty()) {
+        gate_config = gate_config.issuer(issuer);
+    }
+    if let Some(audience) = text_binding(env, "AUDIENCE").filter(|v| !v.is_empty()) {
+        gate_config = gate_config.audience(audience);
+    }
     if let Some(previous) = text_binding(env, "BETTER_AUTH_PREVIOUS_SECRETS") {
         gate_config = gate_config.previous_secrets_list(&previous);
     }
     if let Some(prefix) = text_binding(env, "API_PREFIX").filter(|p| !p.is_empty()) {
         gate_config = gate_config.api_prefix(prefix);
     }
-    let gate = Gate::new(gate_config).map_err(|e| e.code())?;
     let cache_entries = match text_binding(env, "TOKEN_CACHE_SIZE") {
         None => DEFAULT_CACHE_ENTRIES,
         Some(v) => v
@@ -100,6 +133,28 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
             .ok()
             .filter(|n| *n <= MAX_CACHE_ENTRIES)
             .ok_or("token_cache_size_invalid")?,
+    };
+    let (gate, remote) = match jwks_url {
+        None => (
+            Some(Gate::new(gate_config.clone()).map_err(|e| e.code())?),
+            None,
+        ),
+        Some(url) => {
+            if gate_config.issuer.is_none() || gate_config.audience.is_none() {
+                return Err("jwks_needs_issuer_and_audience");
+            }
+            let parsed = Url::new(url.trim()).map_err(|_| "jwks_url_invalid")?;
+            if !matches!(parsed.protocol().as_str(), "http:" | "https:") {
+                return Err("jwks_url_invalid");
+            }
+            if !gate_config.has_valid_api_prefix() {
+                return Err("invalid_api_prefix");
+            }
+            (
+                None,
+                Some(jwks::RemoteKeys::new(parsed.href(), cache_entries)),
+            )
+        }
     };
 
     let origin = text_binding(env, "ORIGIN_URL").ok_or("origin_url_missing")?;
@@ -136,7 +191,10 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
         Some(_) => return Err("unprotected_paths_invalid"),
     };
     Ok(Config {
-        gate: RefCell::new(CachedGate::new(gate, cache_entries)),
+        gate: RefCell::new(gate.map(|g| CachedGate::new(g, cache_entries))),
+        base: gate_config,
+        remote,
+        origin_token,
         origin,
         allowed_origins,
         timeout: Duration::from_millis(timeout_ms),
@@ -217,27 +275,47 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         }
     }
 
-    let protects = config.gate.borrow().gate().protects(&incoming.path);
+    let now_ms = Date::now().as_millis();
+    if let Some(remote) = &config.remote {
+        remote
+            .refresh_if_due(&config.gate, &config.base, now_ms)
+            .await;
+    }
+    let protects = !matches!(
+        route(&config.base.api_prefix, &incoming.path),
+        Ok(Route::Unprotected)
+    );
     let identity = if protects {
         let authorization = headers.get("authorization")?;
-        let now = Date::now().as_millis() / 1000;
-        match config.gate.borrow_mut().authorize(
-            &incoming.method,
-            &incoming.path,
-            authorization.as_deref(),
-            now,
-        ) {
-            Ok(verified) => Some((
-                verified.user_id().to_string(),
-                verified.claims().email.clone(),
-            )),
-            Err(err) => {
+        let mut decision = decide(&config, &incoming, authorization.as_deref(), now_ms);
+        if let (Err(Some(Error::UnknownKey)), Some(remote)) = (&decision, &config.remote) {
+            // A rotated-in key: refetch (at most once per cooldown) and decide again.
+            if remote
+                .refetch_for_unknown_kid(&config.gate, &config.base, now_ms)
+                .await
+            {
+                decision = decide(&config, &incoming, authorization.as_deref(), now_ms);
+            }
+        }
+        match decision {
+            Ok(identity) => Some(identity),
+            Err(Some(err)) => {
                 log_event(&incoming, "refused", err.code(), err.status());
                 return json_response(
                     &incoming,
                     err.status(),
                     &err.body_json(),
                     err.www_authenticate(),
+                );
+            }
+            Err(None) => {
+                // No usable key set, ever: fail closed, never a pass-through.
+                log_event(&incoming, "unavailable", "jwks_unavailable", 503);
+                return json_response(
+                    &incoming,
+                    503,
+                    r#"{"detail":"Authentication keys unavailable"}"#,
+                    None,
                 );
             }
         }
@@ -251,22 +329,61 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
     proxy(&req, &url, &config, &incoming, identity).await
 }
 
+/// Who the origin is told about: the verified identity, and (bridge) its own token.
+struct Identity {
+    user_id: String,
+    email: String,
+    /// `ORIGIN_TOKEN = "hs256"`: the `Authorization` value the origin receives instead.
+    origin_authorization: Option<String>,
+}
+
+/// The core's decision, synchronously (no borrow lives across an await). `Err(None)`: no
+/// key set to decide with.
+fn decide(
+    config: &Config,
+    incoming: &Incoming,
+    authorization: Option<&str>,
+    now_ms: u64,
+) -> Result<Identity, Option<Error>> {
+    let mut slot = config.gate.borrow_mut();
+    let cached = slot.as_mut().ok_or(None)?;
+    let verified = cached
+        .authorize(
+            &incoming.method,
+            &incoming.path,
+            authorization,
+            now_ms / 1000,
+        )
+        .map_err(Some)?
+        .clone();
+    let origin_authorization = (config.origin_token == OriginToken::Hs256)
+        .then(|| bridge::origin_authorization(cached.gate(), &verified));
+    Ok(Identity {
+        user_id: verified.user_id().to_string(),
+        email: verified.claims().email.clone(),
+        origin_authorization,
+    })
+}
+
 async fn proxy(
     req: &Request,
     url: &Url,
     config: &Config,
     incoming: &Incoming,
-    identity: Option<(String, String)>,
+    identity: Option<Identity>,
 ) -> JsResult<Response> {
     let headers = Headers::new_with_headers(&req.headers())?;
     strip_hop_by_hop(&headers)?;
     headers.delete("host")?;
     headers.delete(USER_ID)?;
     headers.delete(USER_EMAIL)?;
-    if let Some((user_id, email)) = identity {
+    if let Some(identity) = identity {
         // `authorize` only allows identities that travel as header values unchanged.
-        headers.set(USER_ID, &user_id)?;
-        headers.set(USER_EMAIL, &email)?;
+        headers.set(USER_ID, &identity.user_id)?;
+        headers.set(USER_EMAIL, &identity.email)?;
+        if let Some(value) = identity.origin_authorization {
+            headers.set("authorization", &value)?;
+        }
     }
 
     let target = format!("{}{}{}", config.origin, incoming.path, url.search());
