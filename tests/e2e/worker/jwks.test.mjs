@@ -120,3 +120,28 @@ test("no usable key set: 503 with a detail, nothing reaches the origin", async (
   // (The harness's readiness probe of "/" is unprotected and may have been proxied.)
   assert.deepEqual(echo.seen.filter((r) => r.url.startsWith("/api/")), []);
 });
+
+test("a cold isolate reads the key set from the Workers Cache API instead of the app", async () => {
+  const [ada] = fixture.tokens;
+  const state = path.join(dir, "wrangler-state");
+  const vars = { JWKS_URL: keys.url, ISSUER: fixture.baseURL, AUDIENCE: fixture.baseURL, ORIGIN_URL: echo.url };
+  // (Counted from before the start: the harness's readiness probe is a request too.)
+  const start = keys.count;
+  const first = await startWorker(vars, { persistTo: state });
+  try {
+    const r = await request(first.port, { path: tasks(ada.userId), headers: { authorization: bearer(ada.token) } });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(keys.count - start, 1, "the first isolate fetches once");
+  } finally {
+    await first.stop();
+  }
+  // A new workerd process, same local cache: a cold isolate, and no fetch.
+  const second = await startWorker(vars, { persistTo: state });
+  try {
+    const r = await request(second.port, { path: tasks(ada.userId), headers: { authorization: bearer(ada.token) } });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(keys.count - start, 1, "served from the Cache API");
+  } finally {
+    await second.stop();
+  }
+});
