@@ -145,3 +145,24 @@ test("a cold isolate reads the key set from the Workers Cache API instead of the
     await second.stop();
   }
 });
+
+test("a key set with junk keys or over the byte cap is never used: 503", async () => {
+  const [ada] = fixture.tokens;
+  const bodies = {
+    junk: JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "junk", kid: "j" }] }),
+    oversized: JSON.stringify({ pad: "x".repeat(70_000), keys: fixture.jwks.keys }),
+  };
+  for (const [name, body] of Object.entries(bodies)) {
+    const bad = await keyServer(body);
+    const w = await startWorker({ JWKS_URL: bad.url, ISSUER: fixture.baseURL, AUDIENCE: fixture.baseURL, ORIGIN_URL: echo.url });
+    try {
+      const r = await request(w.port, { path: tasks(ada.userId), headers: { authorization: bearer(ada.token) } });
+      assert.equal(r.status, 503, `${name}: ${r.body}`);
+      assert.equal(r.json.detail, "Authentication keys unavailable", name);
+      assert.ok(bad.count >= 1, `${name}: the set was fetched`);
+    } finally {
+      await w.stop();
+      await bad.close();
+    }
+  }
+});
