@@ -50,6 +50,9 @@ if (node.eddsa) {
   const ed = (name) => node.eddsa.contenders.find((c) => c.name === name).usPerOp;
   targets.push(["jose (EdDSA) / jwtgate verify (EdDSA), cacheSize 0", ed("jose (EdDSA)") / ed("jwtgate verify (EdDSA), cacheSize 0"), "≥ 1×", (r) => r >= 1]);
   targets.push(["jose (EdDSA) / jwtgate verify (EdDSA), cache on", ed("jose (EdDSA)") / ed("jwtgate verify (EdDSA)"), "≥ 100×", (r) => r >= 100]);
+  if (node.cold.eddsaFromImport) {
+    targets.push(["import → key-set Gate → first EdDSA verify, fresh Node (ms, median)", node.cold.eddsaFromImport.totalMs, "≤ 10", (r) => r <= 10]);
+  }
 }
 targets.push(["instantiate + new Gate + first verify, fresh Node (ms, median)", node.cold.instantiate.totalMs, "≤ 5", (r) => r <= 5]);
 targets.push(["the same from `import` of the package (ms, median)", node.cold.fromImport.totalMs, "≤ 5", (r) => r <= 5]);
