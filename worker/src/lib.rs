@@ -276,16 +276,17 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
     }
 
     let now_ms = Date::now().as_millis();
-    if let Some(remote) = &config.remote {
-        remote
-            .refresh_if_due(&config.gate, &config.base, now_ms)
-            .await;
-    }
     let protects = !matches!(
         route(&config.base.api_prefix, &incoming.path),
         Ok(Route::Unprotected)
     );
     let identity = if protects {
+        // Only requests that need a key wait for one (an unprotected path never does).
+        if let Some(remote) = &config.remote {
+            remote
+                .refresh_if_due(&config.gate, &config.base, now_ms)
+                .await;
+        }
         let authorization = headers.get("authorization")?;
         let mut decision = decide(&config, &incoming, authorization.as_deref(), now_ms);
         if let (Err(Some(Error::UnknownKey)), Some(remote)) = (&decision, &config.remote) {

@@ -125,7 +125,7 @@ test("a cold isolate reads the key set from the Workers Cache API instead of the
   const [ada] = fixture.tokens;
   const state = path.join(dir, "wrangler-state");
   const vars = { JWKS_URL: keys.url, ISSUER: fixture.baseURL, AUDIENCE: fixture.baseURL, ORIGIN_URL: echo.url };
-  // (Counted from before the start: the harness's readiness probe is a request too.)
+  // (Counted from before the start, whatever the harness's readiness probe does.)
   const start = keys.count;
   const first = await startWorker(vars, { persistTo: state });
   try {
