@@ -62,7 +62,16 @@ if (refusalNames.length) {
   targets.push(["5.8 KB header (the review's input) / ordinary refusal, `authorize` in Node", node.refusals.bigHeader.authorizeUs / ordinary.authorizeUs, "≤ 10×", (r) => r <= 10]);
 }
 const kb = (b) => (b / 1024).toFixed(1);
-targets.push([".wasm gzip -9 (KB)", node.sizes.wasmGzip / 1024, "≤ 40", (r) => r <= 40]);
+// Issue 13 raised the budget to 80 KB with Ed25519 in the engine (was 40 KB, HS256 only).
+targets.push([".wasm gzip -9 (KB)", node.sizes.wasmGzip / 1024, "≤ 80", (r) => r <= 80]);
+if (node.eddsa) {
+  const ed = (name) => node.eddsa.contenders.find((c) => c.name === name).usPerOp;
+  targets.push(["jose (EdDSA) / jwtgate verify (EdDSA), cacheSize 0", ed("jose (EdDSA)") / ed("jwtgate verify (EdDSA), cacheSize 0"), "≥ 1×", (r) => r >= 1]);
+  targets.push(["jose (EdDSA) / jwtgate verify (EdDSA), cache on", ed("jose (EdDSA)") / ed("jwtgate verify (EdDSA)"), "≥ 100×", (r) => r >= 100]);
+  if (node.cold.eddsaFromImport) {
+    targets.push(["import → key-set Gate → first EdDSA verify, fresh Node (ms, median)", node.cold.eddsaFromImport.totalMs, "≤ 10", (r) => r <= 10]);
+  }
+}
 targets.push(["instantiate + new Gate + first verify, fresh Node (ms, median)", node.cold.instantiate.totalMs, "≤ 5", (r) => r <= 5]);
 targets.push(["the same from `import` of the package (ms, median)", node.cold.fromImport.totalMs, "≤ 5", (r) => r <= 5]);
 targets.push(["Wasm linear memory growth over the memory run (bytes)", node.memory.afterBytes - node.memory.beforeBytes, "0", (r) => r === 0]);
@@ -173,7 +182,16 @@ the gate's and is not what production Workers add. Every answer through the gate
 Not measured in this run (\`make bench\` runs \`bench-edge\`, which needs the worker build).
 `}
 ${python ? `\n${python.markdown}` : ""}
-## Targets (issue 6; Python rows: issue 15)
+${node.eddsa ? `
+## EdDSA (Better Auth JWT plugin, ${node.eddsa.tokenBytes}-byte token, key set + issuer + audience)
+| | µs/op | jose / it |
+|---|---:|---:|
+${node.eddsa.contenders.map((c) => `| ${c.name} | ${us(c.usPerOp)} | ${(node.eddsa.contenders.find((j) => j.name === "jose (EdDSA)").usPerOp / c.usPerOp).toFixed(2)}× |`).join("\n")}
+
+\`node:crypto Ed25519 verify floor\` is the signature check alone, synchronously in the host: the
+cost of delegating only the signature instead of verifying in Wasm.
+` : ""}
+## Targets (issues 6, 13; Python rows: issue 15)
 ${targetTable}
 `;
 writeFileSync(out, md);

@@ -2,7 +2,7 @@
 # nightly. Not part of `make test`. Seeds are committed in fuzz/seeds/<target>/; the growing
 # working corpus and any crash artifacts stay under fuzz/target/ and fuzz/artifacts/.
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS ?= verify_token authorization path_rule config wasm_bindings
+FUZZ_TARGETS ?= verify_token authorization path_rule config wasm_bindings jwks eddsa_token
 
 .PHONY: fuzz
 

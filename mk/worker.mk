@@ -35,6 +35,7 @@ lint-worker: ## rustfmt + clippy for the worker crate (host check, its own targe
 
 bench-worker: worker-build ## Load run: 10,000 mixed requests through the worker, zero wrong decisions
 	node tests/e2e/worker/load.bench.mjs
+	node tests/e2e/worker/jwks-load.bench.mjs
 
 TEST_TARGETS += lint-worker test-worker
 BENCH_TARGETS += bench-worker

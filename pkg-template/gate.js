@@ -1,6 +1,6 @@
 // The public JS API over the Wasm core. Every rule is decided in Rust; this file only
 // adapts JS inputs (options, Request objects) and outputs (claims, Response).
-import { GateCore, errorTable, identityHeaderValue, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
+import { GateCore, JwksRefresh, errorTable, identityHeaderValue, maxJwksBytes, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
 
 // Strings cross into Wasm by `encodeInto` straight into the core's fixed input buffer,
 // and the payload JSON comes back from its fixed output buffer: no malloc/free calls.
@@ -42,7 +42,7 @@ export class GateConfigError extends Error {
 
 const OPTION_NAMES = new Set([
   "secret", "previousSecrets", "issuer", "audience", "leewaySeconds",
-  "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now", "cacheSize", "selfRoutes",
+  "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now", "cacheSize", "selfRoutes", "jwks",
   // Read by the browser entry (index.browser.js); accepted everywhere so one options
   // object works in every host.
   "dangerouslyAllowSecretInBrowser",
@@ -92,6 +92,9 @@ function copyHeaders(source) {
   return headers;
 }
 
+/** Knobs of `Gate.fromJwksUrl` besides the Gate options (jose's names and defaults, ms). */
+const REMOTE_OPTION_NAMES = new Set(["cacheMaxAge", "cooldownDuration", "timeoutDuration", "fetch"]);
+
 /** Slots of the verified-token cache unless `cacheSize` says otherwise (0: off). */
 const DEFAULT_CACHE_SIZE = 256;
 
@@ -120,6 +123,65 @@ function optionalNumber(options, name, fallback) {
 
 function systemClock() {
   return Math.floor(Date.now() / 1000);
+}
+
+/** A key set given as an object or as JSON text → the JSON text the core parses. */
+function jwksText(jwks) {
+  if (jwks === undefined || jwks === null) return undefined;
+  if (typeof jwks === "string") return jwks;
+  if (typeof jwks === "object") return JSON.stringify(jwks);
+  throw new GateConfigError("invalid_option", "jwks must be a JWKS object or its JSON text");
+}
+
+function configErrorOf(e) {
+  if (typeof e === "string") {
+    const tab = e.indexOf("\t");
+    return new GateConfigError(e.slice(0, tab), e.slice(tab + 1));
+  }
+  return e;
+}
+
+// workerd cannot await a promise created by another request ("Cannot perform I/O on behalf
+// of a different request"): there, concurrent requests never share a key-set fetch.
+const SHARE_FLIGHTS = !(typeof navigator === "object" && navigator?.userAgent === "Cloudflare-Workers");
+
+/**
+ * One GET of a key set: manual redirects (a 3xx is a failure), 200 only, at most the core's
+ * byte cap, within `timeoutMs` (headers and body). Resolves `{ text, cacheControl }`.
+ */
+async function fetchJwks(fetchImpl, url, timeoutMs) {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const response = await fetchImpl(url, { redirect: "manual", signal, headers: { accept: "application/json" } });
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => {});
+    throw new Error(`key set fetch answered ${response.status}`);
+  }
+  const cap = maxJwksBytes();
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > cap) {
+    await response.body?.cancel().catch(() => {});
+    throw new Error("key set larger than the cap");
+  }
+  const chunks = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel().catch(() => {});
+      throw new Error("key set larger than the cap");
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), cacheControl: response.headers.get("cache-control") ?? undefined };
 }
 
 /** Path of a request URL, as sent: no normalisation (the core refuses ambiguous paths). */
@@ -165,6 +227,7 @@ export class Gate {
   #input; // Uint8Array over the input buffer (recreated when memory grows)
   #entry; // Float64Array [slot, generation] of the cache entry that answered
   #memo = []; // per cache slot: { generation, claims } — the parsed, frozen claims
+  #remote; // Gate.fromJwksUrl: { url, fetch, refresh: JwksRefresh, inflight }
 
   #views() {
     if (this.#input === undefined || this.#input.byteLength === 0) {
@@ -195,7 +258,7 @@ export class Gate {
    */
   constructor(options) {
     if (options === null || typeof options !== "object") {
-      throw new GateConfigError("invalid_option", "new Gate(options) needs an options object with a secret");
+      throw new GateConfigError("invalid_option", "new Gate(options) needs an options object with a secret or a jwks");
     }
     for (const key of Object.keys(options)) {
       if (!OPTION_NAMES.has(key)) throw new GateConfigError("unknown_option", `unknown option ${JSON.stringify(key)}`);
@@ -204,9 +267,11 @@ export class Gate {
     if (optIn !== undefined && typeof optIn !== "boolean") {
       throw new GateConfigError("invalid_option", "dangerouslyAllowSecretInBrowser must be a boolean");
     }
-    const secret = options.secret;
-    if (typeof secret !== "string" || secret === "") {
-      throw new GateConfigError("missing_secret", "secret is required (BETTER_AUTH_SECRET, at least 32 characters)");
+    const jwks = jwksText(options.jwks);
+    // With a key set (EdDSA tokens) the secret (HS256 tokens) is optional.
+    const secret = jwks !== undefined && (options.secret === undefined || options.secret === null) ? "" : options.secret;
+    if (typeof secret !== "string" || (secret === "" && jwks === undefined)) {
+      throw new GateConfigError("missing_secret", "secret is required (BETTER_AUTH_SECRET, at least 32 characters), or a jwks");
     }
     // A string is a comma-separated list (BETTER_AUTH_PREVIOUS_SECRETS); the core splits it.
     const list = typeof options.previousSecrets === "string" ? options.previousSecrets : undefined;
@@ -236,18 +301,114 @@ export class Gate {
         optionalString(options, "apiPrefix"),
         optionalNumber(options, "cacheSize", DEFAULT_CACHE_SIZE),
         selfRoutes,
+        jwks,
       );
       this.#inPtr = this.#core.inputPtr();
       this.#inCap = this.#core.inputCapacity();
       this.#outPtr = this.#core.outputPtr();
       this.#entryPtr = this.#core.entryPtr();
     } catch (e) {
-      if (typeof e === "string") {
-        const tab = e.indexOf("\t");
-        throw new GateConfigError(e.slice(0, tab), e.slice(tab + 1));
+      throw configErrorOf(e);
+    }
+  }
+
+  /**
+   * A gate whose key set follows `url` (e.g. Better Auth's `https://app/api/auth/jwks`).
+   * Resolves once the first fetch gave a valid key set; rejects (GateConfigError
+   * `jwks_unavailable` or the key set's own code) otherwise. Use `authorizeAsync` /
+   * `verifyAsync` to let requests refresh the set (max-age, unknown `kid` with cooldown).
+   */
+  static async fromJwksUrl(url, options = {}) {
+    if (options === null || typeof options !== "object") throw new GateConfigError("invalid_option", "options must be an object");
+    const href = url instanceof URL ? url.href : url;
+    if (typeof href !== "string" || !/^https?:\/\//i.test(href)) {
+      throw new GateConfigError("invalid_option", "the key set URL must be an http(s) URL");
+    }
+    const gateOptions = {};
+    for (const [key, value] of Object.entries(options)) {
+      if (!REMOTE_OPTION_NAMES.has(key)) gateOptions[key] = value;
+    }
+    if (gateOptions.jwks !== undefined) throw new GateConfigError("invalid_option", "give either jwks or a key set URL, not both");
+    const fetchImpl = options.fetch ?? globalThis.fetch;
+    if (typeof fetchImpl !== "function") throw new GateConfigError("invalid_option", "fetch must be a function");
+    let refresh;
+    try {
+      refresh = new JwksRefresh(
+        optionalNumber(options, "cacheMaxAge", 600_000),
+        optionalNumber(options, "cooldownDuration", 30_000),
+        optionalNumber(options, "timeoutDuration", 5_000),
+      );
+    } catch (e) {
+      throw configErrorOf(e);
+    }
+    const now = gateOptions.now ?? systemClock;
+    const nowMs = () => 1000 * Number(typeof now === "function" ? now() : now);
+    refresh.started(nowMs());
+    let fetched;
+    try {
+      fetched = await fetchJwks(fetchImpl, href, refresh.timeoutMs());
+    } catch {
+      // No URL or response text in the message: either may carry credentials.
+      throw new GateConfigError("jwks_unavailable", "the key set could not be fetched (network, timeout, status other than 200, or too large)");
+    }
+    const gate = new Gate({ ...gateOptions, jwks: fetched.text });
+    refresh.succeeded(nowMs(), fetched.cacheControl);
+    gate.#remote = { url: href, fetch: fetchImpl, refresh, nowMs, inflight: undefined };
+    return gate;
+  }
+
+  /**
+   * Refetches the key set now if the refresh policy allows it (`reason`: "due" for a
+   * missing or stale set, "unknown_kid" after an unknown key). Resolves `true` when a new
+   * set is in use; a failure keeps the last good set. Single flight (not on workerd).
+   */
+  async refresh(reason = "due") {
+    const remote = this.#remote;
+    if (remote === undefined) return false;
+    if (remote.inflight !== undefined) return remote.inflight;
+    const now = remote.nowMs();
+    const go = reason === "unknown_kid" ? remote.refresh.onUnknownKid(now) : remote.refresh.due(now);
+    if (go === 0) return false;
+    remote.refresh.started(now);
+    const flight = (async () => {
+      try {
+        const { text, cacheControl } = await fetchJwks(remote.fetch, remote.url, remote.refresh.timeoutMs());
+        this.#core.setJwks(text); // throws on a bad set: the current one stays
+        this.#memo = [];
+        remote.refresh.succeeded(remote.nowMs(), cacheControl);
+        return true;
+      } catch {
+        return false;
       }
+    })();
+    if (SHARE_FLIGHTS) {
+      remote.inflight = flight;
+      flight.finally(() => {
+        if (remote.inflight === flight) remote.inflight = undefined;
+      });
+    }
+    return flight;
+  }
+
+  /** `verify` after the key set's refresh rules: stale → refetch; unknown `kid` → refetch once (cooldown). */
+  async verifyAsync(token) {
+    await this.refresh("due");
+    try {
+      return this.verify(token);
+    } catch (e) {
+      if (e?.code === "unknown_key" && (await this.refresh("unknown_kid"))) return this.verify(token);
       throw e;
     }
+  }
+
+  /** `authorize` after the key set's refresh rules (see `verifyAsync`). Never rejects. */
+  async authorizeAsync(request) {
+    await this.refresh("due");
+    const decision = this.authorize(request);
+    if (!decision.allowed && decision.code === "unknown_key" && (await this.refresh("unknown_kid"))) {
+      return this.authorize(request);
+    }
+    return decision;
   }
 
   /** The injected clock; a clock that throws fails closed (NaN: the core treats it as "far future"). */

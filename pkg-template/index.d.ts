@@ -1,7 +1,17 @@
 /** Options of a {@link Gate}. Validated once, at construction. */
 export interface GateOptions {
-  /** `BETTER_AUTH_SECRET`: at least 32 characters, not a published default or placeholder. */
-  secret: string;
+  /**
+   * `BETTER_AUTH_SECRET` for HS256 tokens: at least 32 characters, not a published default
+   * or placeholder. Optional when `jwks` is given (then HS256 tokens are refused).
+   */
+  secret?: string;
+  /**
+   * Ed25519 public keys for EdDSA tokens (Better Auth's JWT plugin, `/api/auth/jwks`): a JWKS
+   * object or its JSON text. OKP/Ed25519 keys are used; EC/RSA keys are skipped. Needs
+   * `issuer` and `audience`. The algorithm is pinned by the key: HS256 only with `secret`,
+   * EdDSA/Ed25519 only with a key of this set.
+   */
+  jwks?: JsonWebKeySet | string;
   /** Secrets still accepted during a rotation (array, or a comma-separated string). At most 4. */
   previousSecrets?: string[] | string;
   /** When set, `iss` must equal it. */
@@ -41,6 +51,23 @@ export interface GateOptions {
   dangerouslyAllowSecretInBrowser?: boolean;
 }
 
+/** A JSON Web Key Set as Better Auth publishes it. */
+export interface JsonWebKeySet {
+  keys: Array<{ kty: string; kid?: string; crv?: string; x?: string; alg?: string; use?: string; [member: string]: unknown }>;
+}
+
+/** Options of {@link Gate.fromJwksUrl}: the Gate options (without `jwks`) plus jose's fetch knobs. */
+export interface RemoteJwksOptions extends Omit<GateOptions, "jwks"> {
+  /** How long a fetched key set is fresh, in ms, when the response has no Cache-Control max-age. Default 600000 (10 min). */
+  cacheMaxAge?: number;
+  /** Least time between two fetches (unknown `kid`, retries after a failure), in ms. Default 30000. */
+  cooldownDuration?: number;
+  /** Timeout of one fetch (headers and body), in ms. Default 5000. */
+  timeoutDuration?: number;
+  /** The fetch implementation. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+}
+
 /**
  * Claims of a verified token: `sub`, `email`, `exp`, `iat` are guaranteed; the rest as signed.
  * Deep-frozen: every call that presents the same token gets the same object.
@@ -78,7 +105,8 @@ export type GateErrorCode =
   | "invalid_audience"
   | "invalid_path"
   | "invalid_method"
-  | "user_mismatch";
+  | "user_mismatch"
+  | "unknown_key";
 
 export interface Allowed {
   allowed: true;
@@ -135,7 +163,7 @@ export declare class GateError extends Error {
 
 export declare class GateConfigError extends Error {
   readonly name: "GateConfigError";
-  /** e.g. "secret_too_short", "known_default_secret", "unknown_option". */
+  /** e.g. "secret_too_short", "known_default_secret", "unknown_option", "invalid_jwk", "jwks_unavailable". */
   readonly code: string;
 }
 
@@ -168,4 +196,20 @@ export declare class Gate {
    * @throws {GateUsageError} `decision_not_denied` when given an allowed decision.
    */
   deny(decision: DeniedDecision, init?: { headers?: HeadersInit }): Response;
+  /**
+   * A gate whose key set follows `url` (Better Auth: `${baseURL}/api/auth/jwks`). Resolves after
+   * the first successful fetch; rejects with GateConfigError (`jwks_unavailable`, or the key
+   * set's own code). Redirects are not followed, only 200 is accepted, the body is capped.
+   */
+  static fromJwksUrl(url: string | URL, options: RemoteJwksOptions): Promise<Gate>;
+  /**
+   * Refetches the key set if the refresh policy allows it now ("due": stale after max-age;
+   * "unknown_kid": at most once per cooldown). `true` when a new set is in use; a failed fetch
+   * keeps the last good set. Concurrent calls share one fetch (except on workerd).
+   */
+  refresh(reason?: "due" | "unknown_kid"): Promise<boolean>;
+  /** `verify` with the key set refreshed when stale, and refetched once on an unknown `kid`. */
+  verifyAsync(token: string): Promise<Claims>;
+  /** `authorize` with the key set refreshed when stale, and refetched once on an unknown `kid`. Never rejects. */
+  authorizeAsync(request: Request | RequestLike): Promise<Decision>;
 }

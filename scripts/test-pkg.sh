@@ -12,9 +12,11 @@ tarball=$(cd "$repo/pkg" && npm pack --silent --pack-destination "$scratch" | ta
 echo "packed $tarball: $(tar -tzf "$scratch/$tarball" | sed 's|^package/||' | tr '\n' ' ')"
 printf '{"name":"scratch","private":true,"type":"module"}\n' > "$scratch/package.json"
 (cd "$scratch" && npm_q install "./$tarball")
-cp "$repo"/tests/pkg/gate.test.mjs "$repo"/tests/pkg/corpus.test.mjs "$repo"/tests/pkg/hardening.test.mjs "$scratch/"
+cp "$repo"/tests/pkg/gate.test.mjs "$repo"/tests/pkg/corpus.test.mjs "$repo"/tests/pkg/hardening.test.mjs "$repo"/tests/pkg/jwks.test.mjs "$repo"/tests/pkg/better-auth.test.mjs "$scratch/"
+# Fresh tokens from the real better-auth package (a root devDependency), minted in process.
+node "$repo/tests/fixtures/better-auth/mint.mjs" "$scratch/better-auth.json"
 (cd "$repo" && cargo run -q --locked --example corpus -- --decide --jsonl) > "$scratch/corpus.jsonl"
-(cd "$scratch" && node --test gate.test.mjs corpus.test.mjs hardening.test.mjs)
+(cd "$scratch" && node --test gate.test.mjs corpus.test.mjs hardening.test.mjs jwks.test.mjs better-auth.test.mjs)
 
 # Declaration tests (tests/pkg/types): the README idiom compiles with strict on, strict off
 # (the tsconfig Next.js writes) and nodenext, and the union still catches misuse under

@@ -23,7 +23,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::jws::constant_time_eq;
-use crate::{Error, Gate, Reading, UntrustedToken, VerifiedToken};
+use crate::{ConfigError, Error, Gate, KeySet, Reading, VerifiedToken};
 
 /// Slots a [`CachedGate`] gets unless told otherwise.
 pub const DEFAULT_CACHE_ENTRIES: usize = 256;
@@ -112,6 +112,17 @@ impl CachedGate {
     /// The gate whose rules this applies.
     pub fn gate(&self) -> &Gate {
         &self.gate
+    }
+
+    /// Swaps in a refreshed key set and forgets every stored token: a token verified
+    /// with a key that has left the set must not be answered from the cache.
+    /// On a bad key set nothing changes (the last good set stays).
+    pub fn replace_key_set(&mut self, keys: KeySet) -> Result<(), ConfigError> {
+        self.gate = self.gate.with_key_set(keys)?;
+        self.cache.slots.iter_mut().for_each(|slot| *slot = None);
+        self.cache.uncached = None;
+        self.cache.last_entry = None;
+        Ok(())
     }
 
     /// [`Gate::verify`], answered from the cache when this exact token was verified before.
@@ -204,7 +215,7 @@ impl TokenCache {
         }
 
         // Not stored: the full check, in the documented order.
-        let untrusted = UntrustedToken::parse(token)?;
+        let untrusted = gate.parse(token)?;
         gate.check_signature(&untrusted)?;
         let reading = gate.read_claims(untrusted.into_payload())?;
         gate.judge(&reading, now)?;

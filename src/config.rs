@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{ConfigError, SecretSlot};
+use crate::jwk::KeySet;
 
 /// Minimum secret length (characters for UTF-8 secrets, bytes otherwise), as the spec requires.
 pub const MIN_SECRET_LEN: usize = 32;
@@ -37,7 +38,8 @@ const PLACEHOLDER_FRAGMENTS: &[&str] = &[
 /// Everything a [`crate::Gate`] needs; build it, then hand it to [`crate::Gate::new`].
 #[derive(Clone)]
 pub struct GateConfig {
-    /// `BETTER_AUTH_SECRET`.
+    /// `BETTER_AUTH_SECRET`, for HS256 tokens. Empty means "no secret": allowed only
+    /// with a key set ([`GateConfig::with_key_set`]); HS256 tokens are then refused.
     pub secret: Vec<u8>,
     /// Secrets still accepted during a rotation (newest first).
     pub previous_secrets: Vec<Vec<u8>>,
@@ -58,6 +60,8 @@ pub struct GateConfig {
     /// `/api/v1/me/profile`, `GET /api/v1/me/tasks`. `None`: the spec's one self route,
     /// `{api_prefix}me/profile`. Every other path under the prefix names a user.
     pub self_routes: Option<Vec<String>>,
+    /// Ed25519 keys for EdDSA tokens (Better Auth's JWT plugin); needs issuer and audience.
+    pub jwks: Option<KeySet>,
 }
 
 // Debug must never print a secret.
@@ -73,6 +77,7 @@ impl core::fmt::Debug for GateConfig {
             .field("max_lifetime_seconds", &self.max_lifetime_seconds)
             .field("api_prefix", &self.api_prefix)
             .field("self_routes", &self.self_routes)
+            .field("jwks", &self.jwks.as_ref().map(|k| k.keys().len()))
             .finish()
     }
 }
@@ -90,7 +95,31 @@ impl GateConfig {
             max_lifetime_seconds: 1800,
             api_prefix: String::from("/api/v1/"),
             self_routes: None,
+            jwks: None,
         }
+    }
+
+    /// A gate for EdDSA tokens only (no secret): the spec's defaults plus `keys`.
+    /// Add [`GateConfig::issuer`] and [`GateConfig::audience`] (required with a key set).
+    pub fn with_key_set(keys: KeySet) -> Self {
+        GateConfig::new(Vec::new()).key_set(keys)
+    }
+
+    /// Adds (or replaces) the key set for EdDSA tokens; a secret, if any, stays.
+    pub fn key_set(mut self, keys: KeySet) -> Self {
+        self.jwks = Some(keys);
+        self
+    }
+
+    /// Is the API prefix acceptable (see [`ConfigError::InvalidApiPrefix`])? For hosts that
+    /// check a configuration before its key set arrives.
+    pub fn has_valid_api_prefix(&self) -> bool {
+        valid_prefix(&self.api_prefix)
+    }
+
+    /// Does this configuration hold a secret (HS256)?
+    pub fn has_secret(&self) -> bool {
+        !self.secret.is_empty()
     }
 
     /// Adds a secret still accepted during rotation.
@@ -193,7 +222,11 @@ impl GateConfig {
 
     /// Checks every rule; [`crate::Gate::new`] calls it.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        check_secret(&self.secret, SecretSlot::Current)?;
+        // With a key set the secret is optional (empty = none); previous secrets still
+        // need a current one.
+        if self.has_secret() || self.jwks.is_none() || !self.previous_secrets.is_empty() {
+            check_secret(&self.secret, SecretSlot::Current)?;
+        }
         if self.previous_secrets.len() > MAX_PREVIOUS_SECRETS {
             return Err(ConfigError::TooManyPreviousSecrets);
         }
@@ -220,6 +253,11 @@ impl GateConfig {
                     return Err(ConfigError::InvalidSelfRoute { index });
                 }
             }
+        }
+        // Better Auth always sets both; a key set that any issuer's tokens could use is
+        // a foot-gun (keys are public, audiences tell apps apart).
+        if self.jwks.is_some() && (self.issuer.is_none() || self.audience.is_none()) {
+            return Err(ConfigError::JwksNeedsIssuerAndAudience);
         }
         Ok(())
     }

@@ -53,11 +53,14 @@ pub enum Error {
     InvalidMethod,
     /// The `{user_id}` path segment does not equal the token's `sub`.
     UserMismatch,
+    /// An EdDSA token names a `kid` the key set does not hold (or names none while the set
+    /// holds more than one Ed25519 key). Hosts following a remote key set refetch it on this.
+    UnknownKey,
 }
 
 impl Error {
     /// Every variant, in declaration order (its index is its stable number across FFI).
-    pub const ALL: [Error; 20] = [
+    pub const ALL: [Error; 21] = [
         Error::MissingAuthorization,
         Error::TokenTooLarge,
         Error::MalformedToken,
@@ -78,6 +81,7 @@ impl Error {
         Error::InvalidPath,
         Error::InvalidMethod,
         Error::UserMismatch,
+        Error::UnknownKey,
     ];
 
     /// Stable machine code.
@@ -103,6 +107,7 @@ impl Error {
             Error::InvalidPath => "invalid_path",
             Error::InvalidMethod => "invalid_method",
             Error::UserMismatch => "user_mismatch",
+            Error::UnknownKey => "unknown_key",
         }
     }
 
@@ -130,6 +135,7 @@ impl Error {
             Error::InvalidPath => "Invalid request path",
             Error::InvalidMethod => "Invalid request method",
             Error::UserMismatch => "User ID in path does not match authenticated user",
+            Error::UnknownKey => "Invalid token: unknown signing key",
         }
     }
 
@@ -145,12 +151,14 @@ impl Error {
                 "token format: every segment must be unpadded base64url with canonical trailing bits"
             }
             Error::InvalidHeader => "header rule: the JOSE header must be at most 512 bytes and a JSON object without duplicate members",
-            Error::AlgNotAllowed => "algorithm rule: only `alg: HS256` is accepted (never none, RS256, ...)",
+            Error::AlgNotAllowed => {
+                "algorithm rule: `HS256` with a configured secret, `EdDSA`/`Ed25519` with a configured key set; never none, RS256, ..."
+            }
             Error::UnsupportedCriticalHeader => {
                 "header rule: `crit` or `b64: false` asks for extensions this verifier does not implement"
             }
             Error::InvalidSignature => {
-                "signature rule: the HMAC-SHA256 tag matches neither the secret nor any previous secret"
+                "signature rule: the HMAC-SHA256 tag matches no configured secret, or the Ed25519 signature fails strict verification with the token's key"
             }
             Error::InvalidPayload => {
                 "payload rule: the claims must be one JSON object, no duplicate names, `jti` a string"
@@ -175,6 +183,9 @@ impl Error {
             Error::InvalidMethod => "request rule: the method is not a valid HTTP method token",
             Error::UserMismatch => {
                 "path rule: {prefix}{user_id}/... must name the token's `sub` (another user's data); only the configured self routes need no user id"
+            }
+            Error::UnknownKey => {
+                "key rule: an EdDSA token's `kid` must name an Ed25519 key of the key set (no `kid`: the set must hold exactly one)"
             }
         }
     }
@@ -261,6 +272,39 @@ pub enum ConfigError {
         /// Which entry.
         index: usize,
     },
+    /// A key set is configured without both an issuer and an audience.
+    JwksNeedsIssuerAndAudience,
+    /// The key set's JSON is longer than [`crate::MAX_JWKS_BYTES`].
+    JwksTooLarge,
+    /// The key set lists more than [`crate::MAX_JWKS_KEYS`] keys.
+    JwksTooManyKeys,
+    /// The key set is not a JSON object (duplicate-free) with a `keys` array of objects.
+    InvalidJwks,
+    /// A member of key number `index` is missing, of the wrong type or malformed.
+    InvalidJwk {
+        /// Position in `keys`, 0-based.
+        index: usize,
+        /// The member at fault (`kty`, `crv`, `x`, `kid`, `alg`, `use`, `key_ops`).
+        member: &'static str,
+    },
+    /// Key number `index` is an Ed25519 point that must not verify anything: not on the
+    /// curve, of small order, or not canonically encoded.
+    WeakJwk {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// Key number `index` carries private material (`d`, `p`, `q`, `k`, …).
+    JwkPrivateKey {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// Key number `index` repeats the `kid` of an earlier key.
+    DuplicateKid {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// The key set holds no Ed25519 signing key this gate can use.
+    JwksNoUsableKey,
 }
 
 /// Which configured secret a [`ConfigError`] is about.
@@ -293,6 +337,15 @@ impl ConfigError {
             ConfigError::EmptyIssuerOrAudience => "empty_issuer_or_audience",
             ConfigError::TooManyPreviousSecrets => "too_many_previous_secrets",
             ConfigError::InvalidSelfRoute { .. } => "invalid_self_route",
+            ConfigError::JwksNeedsIssuerAndAudience => "jwks_needs_issuer_and_audience",
+            ConfigError::JwksTooLarge => "jwks_too_large",
+            ConfigError::JwksTooManyKeys => "jwks_too_many_keys",
+            ConfigError::InvalidJwks => "invalid_jwks",
+            ConfigError::InvalidJwk { .. } => "invalid_jwk",
+            ConfigError::WeakJwk { .. } => "weak_jwk",
+            ConfigError::JwkPrivateKey { .. } => "jwk_private_key",
+            ConfigError::DuplicateKid { .. } => "duplicate_kid",
+            ConfigError::JwksNoUsableKey => "jwks_no_usable_key",
         }
     }
 }
@@ -326,6 +379,37 @@ impl fmt::Display for ConfigError {
                 "selfRoutes[{index}] must be a full path under apiPrefix, optionally after a method \
                  and a space (e.g. /api/v1/me/profile, GET /api/v1/me/tasks): visible ASCII, no '%', '?', '#', '\\', empty, '.' or '..' segments, no trailing '/'; \
                  at most 64 entries"
+            ),
+            ConfigError::JwksNeedsIssuerAndAudience => f.write_str(
+                "a key set (jwks) needs both issuer and audience (Better Auth sets iss and aud to the app's base URL)",
+            ),
+            ConfigError::JwksTooLarge => write!(
+                f,
+                "jwks is larger than {} bytes",
+                crate::MAX_JWKS_BYTES
+            ),
+            ConfigError::JwksTooManyKeys => {
+                write!(f, "jwks holds more than {} keys", crate::MAX_JWKS_KEYS)
+            }
+            ConfigError::InvalidJwks => f.write_str(
+                "jwks must be a JSON object without duplicate members and with a `keys` array of objects",
+            ),
+            ConfigError::InvalidJwk { index, member } => {
+                write!(f, "jwks.keys[{index}].{member} is missing or malformed")
+            }
+            ConfigError::WeakJwk { index } => write!(
+                f,
+                "jwks.keys[{index}].x is not a usable Ed25519 public key (off the curve, small order or non-canonical)"
+            ),
+            ConfigError::JwkPrivateKey { index } => write!(
+                f,
+                "jwks.keys[{index}] contains private key material: publish public keys only"
+            ),
+            ConfigError::DuplicateKid { index } => {
+                write!(f, "jwks.keys[{index}].kid repeats an earlier key's kid")
+            }
+            ConfigError::JwksNoUsableKey => f.write_str(
+                "jwks holds no Ed25519 (OKP) signing key; EC and RSA keys are not supported",
             ),
         }
     }

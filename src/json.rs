@@ -24,6 +24,8 @@ pub(crate) enum Loose<'a> {
     Null,
     Array(Vec<Loose<'a>>),
     Object,
+    /// An object's members, in order: only from [`read_object_deep`] (key sets).
+    Members(Vec<(Cow<'a, str>, Loose<'a>)>),
 }
 
 impl<'a> Loose<'a> {
@@ -90,6 +92,8 @@ struct Reader<'de> {
     text: &'de str,
     pos: usize,
     depth: u32,
+    /// Keep nested objects' members ([`Loose::Members`]) instead of dropping them.
+    keep_objects: bool,
 }
 
 impl<'de> Reader<'de> {
@@ -141,9 +145,18 @@ impl<'de> Reader<'de> {
             b'{' => {
                 self.enter()?;
                 self.pos += 1;
-                self.object(&mut |_| false, &mut |_, _| {})?;
+                let value = if keep && self.keep_objects {
+                    let mut members = Vec::new();
+                    self.object(&mut |_| true, &mut |name, value| {
+                        members.push((Cow::Owned(String::from(name)), value))
+                    })?;
+                    Loose::Members(members)
+                } else {
+                    self.object(&mut |_| false, &mut |_, _| {})?;
+                    Loose::Object
+                };
                 self.depth -= 1;
-                Ok(Loose::Object)
+                Ok(value)
             }
             b'[' => {
                 self.enter()?;
@@ -495,6 +508,25 @@ fn f64_from_parts(significand: u64, mut exponent: i32) -> R<()> {
 /// `wanted` are handed to `on_member`; the rest are validated and dropped.
 pub(crate) fn read_object<'de>(
     bytes: &'de [u8],
+    wanted: impl FnMut(&str) -> bool,
+    on_member: impl FnMut(&str, Loose<'de>),
+) -> Result<(), JsonError> {
+    read(bytes, false, wanted, on_member)
+}
+
+/// [`read_object`], but wanted members keep their nested objects as
+/// [`Loose::Members`] (the key set's `keys` array of JWK objects).
+pub(crate) fn read_object_deep<'de>(
+    bytes: &'de [u8],
+    wanted: impl FnMut(&str) -> bool,
+    on_member: impl FnMut(&str, Loose<'de>),
+) -> Result<(), JsonError> {
+    read(bytes, true, wanted, on_member)
+}
+
+fn read<'de>(
+    bytes: &'de [u8],
+    keep_objects: bool,
     mut wanted: impl FnMut(&str) -> bool,
     mut on_member: impl FnMut(&str, Loose<'de>),
 ) -> Result<(), JsonError> {
@@ -504,6 +536,7 @@ pub(crate) fn read_object<'de>(
         text,
         pos: 0,
         depth: 0,
+        keep_objects,
     };
     reader.skip_ws();
     if reader.next()? != b'{' {

@@ -46,11 +46,14 @@ extern crate alloc;
 
 mod cache;
 mod config;
+mod eddsa;
 mod error;
 mod identity;
 mod json;
+mod jwk;
 mod jws;
 mod path;
+mod refresh;
 mod token;
 
 use alloc::string::String;
@@ -60,12 +63,16 @@ pub use cache::{
     CachedGate, EntryId, DEFAULT_CACHE_ENTRIES, MAX_CACHED_TOKEN_BYTES, MAX_CACHE_ENTRIES,
 };
 pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MAX_SELF_ROUTES, MIN_SECRET_LEN};
+pub use eddsa::{Ed25519Key, WeakKey};
 pub use error::{ConfigError, Error, SecretSlot};
 pub use identity::identity_header_value;
+pub use jwk::{Jwk, KeySet, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
 pub use jws::Hs256Key;
 pub use path::{route, route_with_self_routes, AmbiguousPath, Route};
+pub use refresh::{cache_control_max_age, KeySetRefresh, RefreshPolicy, RefreshReason};
 pub use token::{
-    base64url, Claims, UntrustedToken, VerifiedToken, MAX_HEADER_BYTES, MAX_TOKEN_BYTES,
+    base64url, AcceptedAlgs, Alg, Claims, UntrustedToken, VerifiedToken, MAX_HEADER_BYTES,
+    MAX_TOKEN_BYTES,
 };
 
 use json::{read_object, Loose};
@@ -104,6 +111,7 @@ impl Gate {
     pub fn new(config: GateConfig) -> Result<Gate, ConfigError> {
         config.validate()?;
         let keys = core::iter::once(&config.secret)
+            .filter(|_| config.has_secret())
             .chain(config.previous_secrets.iter())
             .map(|secret| Hs256Key::new(secret))
             .collect();
@@ -115,6 +123,26 @@ impl Gate {
         })
     }
 
+    /// The same gate with another key set (a refreshed JWKS); the rest of the
+    /// configuration is kept. For [`CachedGate`] use [`CachedGate::replace_key_set`].
+    pub fn with_key_set(&self, keys: KeySet) -> Result<Gate, ConfigError> {
+        Gate::new(self.config.clone().key_set(keys))
+    }
+
+    /// The algorithms this gate holds keys for: `HS256` with a secret, `EdDSA` /
+    /// `Ed25519` with a key set. Never `none`, never both keys for one algorithm.
+    pub fn accepted_algs(&self) -> AcceptedAlgs {
+        AcceptedAlgs {
+            hs256: !self.keys.is_empty(),
+            ed25519: self.config.jwks.is_some(),
+        }
+    }
+
+    /// Shape, encoding and header of `token`, with the algorithms this gate accepts.
+    pub(crate) fn parse<'t>(&self, token: &'t str) -> Result<UntrustedToken<'t>, Error> {
+        UntrustedToken::parse_for(token, self.accepted_algs())
+    }
+
     /// The configuration this gate enforces (secrets included: do not log it raw).
     pub fn config(&self) -> &GateConfig {
         &self.config
@@ -122,7 +150,7 @@ impl Gate {
 
     /// Verifies a compact JWS token and its claims at time `now` (seconds since the epoch).
     pub fn verify(&self, token: &str, now: u64) -> Result<VerifiedToken, Error> {
-        let untrusted = UntrustedToken::parse(token)?;
+        let untrusted = self.parse(token)?;
         self.check_signature(&untrusted)?;
         // The decoded payload moves into the verified token: no copy on the hot path.
         self.check_claims(untrusted.into_payload(), now)
@@ -139,8 +167,16 @@ impl Gate {
     }
 
     pub(crate) fn check_signature(&self, token: &UntrustedToken<'_>) -> Result<(), Error> {
-        // Any configured secret may match (rotation); each check is constant-time.
-        if self.keys.iter().any(|key| key.verify(token)) {
+        // The algorithm picks the kind of key: a secret for HS256, a JWK for EdDSA. A
+        // JWK is never used as an HMAC key, the secret never as an Ed25519 key.
+        let valid = match (token.alg(), &self.config.jwks) {
+            // Any configured secret may match (rotation); each check is constant-time.
+            (Alg::Hs256, _) => self.keys.iter().any(|key| key.verify(token)),
+            (Alg::Ed25519, Some(jwks)) => jwks.select(token.kid())?.verify(token),
+            // Not reachable: parsing refused an algorithm without keys. Fail closed.
+            (Alg::Ed25519, None) => return Err(Error::AlgNotAllowed),
+        };
+        if valid {
             Ok(())
         } else {
             Err(Error::InvalidSignature)
@@ -330,7 +366,8 @@ impl Gate {
         Ok(verified)
     }
 
-    /// Signs `payload_json` with the current secret as `{"alg":"HS256","typ":"JWT"}`.
+    /// Signs `payload_json` with the current secret as `{"alg":"HS256","typ":"JWT"}`
+    /// (without a secret the signature is empty, and verifies nowhere).
     /// For tests, demos and the CLI's `mint`; production tokens come from the frontend.
     pub fn mint(&self, payload_json: &str) -> String {
         let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
@@ -389,3 +426,5 @@ mod tests;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+#[cfg(test)]
+mod eddsa_tests;

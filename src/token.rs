@@ -36,19 +36,61 @@ pub fn base64url(bytes: &[u8]) -> String {
     B64URL.encode(bytes)
 }
 
+/// Strict unpadded base64url decoding (the token rule, also used for JWK members).
+pub(crate) fn decode_base64url(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    B64URL.decode(text)
+}
+
+/// The JWS algorithms the gate knows; each is pinned to one kind of key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Alg {
+    /// `HS256`: HMAC-SHA256 with a configured secret, never with a JWK.
+    Hs256,
+    /// `EdDSA` (RFC 8037, with an Ed25519 key) or `Ed25519` (RFC 9864): only with a
+    /// key of the configured key set, never with the secret.
+    Ed25519,
+}
+
+/// Which algorithms a gate holds keys for (a token with another `alg` is refused
+/// as `alg_not_allowed` before its signature is looked at).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AcceptedAlgs {
+    /// A secret is configured.
+    pub hs256: bool,
+    /// A key set is configured.
+    pub ed25519: bool,
+}
+
+impl AcceptedAlgs {
+    /// Every algorithm the gate knows (for the JWS-level vector harnesses).
+    pub const ALL: AcceptedAlgs = AcceptedAlgs {
+        hs256: true,
+        ed25519: true,
+    };
+}
+
 /// A token whose shape, encoding and JOSE header passed; signature and claims not yet checked.
 #[derive(Debug)]
 pub struct UntrustedToken<'a> {
     signing_input: &'a str,
     payload: Vec<u8>,
     signature: Vec<u8>,
+    alg: Alg,
+    kid: Option<String>,
 }
 
 impl<'a> UntrustedToken<'a> {
     /// Checks, in order: size cap, three segments, strict base64url in each,
     /// header at most [`MAX_HEADER_BYTES`] and a duplicate-free JSON object, `alg`
-    /// exactly `HS256`, no `crit`, no `b64` other than `true`.
+    /// exactly `HS256`, `EdDSA` or `Ed25519`, no `crit`, no `b64` other than `true`; for
+    /// EdDSA a `kid`, if present, is a string.
     pub fn parse(token: &'a str) -> Result<Self, Error> {
+        Self::parse_for(token, AcceptedAlgs::ALL)
+    }
+
+    /// [`UntrustedToken::parse`] for a gate that accepts only `accepted` (an `alg` it
+    /// holds no key for is refused at the algorithm rule, in the documented order).
+    pub fn parse_for(token: &'a str, accepted: AcceptedAlgs) -> Result<Self, Error> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Error::TokenTooLarge);
         }
@@ -67,7 +109,7 @@ impl<'a> UntrustedToken<'a> {
         let signature = B64URL
             .decode(signature_b64)
             .map_err(|_| Error::InvalidBase64)?;
-        check_header(&header)?;
+        let (alg, kid) = check_header(&header, accepted)?;
         // header + '.' + payload is a prefix of `token`; the length is in bounds.
         let signing_input = token
             .get(..header_b64.len() + 1 + payload_b64.len())
@@ -76,7 +118,19 @@ impl<'a> UntrustedToken<'a> {
             signing_input,
             payload,
             signature,
+            alg,
+            kid,
         })
+    }
+
+    /// The header's algorithm.
+    pub fn alg(&self) -> Alg {
+        self.alg
+    }
+
+    /// The header's `kid` (read for EdDSA tokens only; HS256 ignores it).
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
     }
 
     /// `base64url(header) || '.' || base64url(payload)`: the bytes the MAC covers.
@@ -100,44 +154,48 @@ impl<'a> UntrustedToken<'a> {
     }
 }
 
-#[derive(PartialEq)]
-enum Alg {
-    Missing,
-    Hs256,
-    Other,
-}
-
-fn check_header(header: &[u8]) -> Result<(), Error> {
-    // Bounded before any JSON work: this is the only part parsed before the MAC check.
+fn check_header(header: &[u8], accepted: AcceptedAlgs) -> Result<(Alg, Option<String>), Error> {
+    let mut alg = None;
+    let mut kid = None;
+    let mut kid_ok = true;
+    // Bounded before any JSON work: this is the only part parsed before the signature check.
     if header.len() > MAX_HEADER_BYTES {
         return Err(Error::InvalidHeader);
     }
-    let mut alg = Alg::Missing;
     let mut critical = false;
     read_object(
         header,
-        |name| matches!(name, "alg" | "crit" | "b64"),
+        |name| matches!(name, "alg" | "crit" | "b64" | "kid"),
         |name, value| match name {
             "alg" => {
-                alg = if value.as_str() == Some("HS256") {
-                    Alg::Hs256
-                } else {
-                    Alg::Other
+                alg = match value.as_str() {
+                    Some("HS256") if accepted.hs256 => Some(Alg::Hs256),
+                    Some("EdDSA" | "Ed25519") if accepted.ed25519 => Some(Alg::Ed25519),
+                    _ => None,
                 }
             }
+            "kid" => match value {
+                Loose::Str(s) => kid = Some(String::from(s)),
+                _ => kid_ok = false,
+            },
             "crit" => critical = true,
             // RFC 7797: b64=false changes what is signed; only the default is understood.
             _ => critical |= value != Loose::Bool(true),
         },
     )
     .map_err(|_| Error::InvalidHeader)?;
-    if alg != Alg::Hs256 {
+    let Some(alg) = alg else {
         return Err(Error::AlgNotAllowed);
-    }
+    };
     if critical {
         return Err(Error::UnsupportedCriticalHeader);
     }
-    Ok(())
+    match alg {
+        // A single shared secret: `kid` selects nothing (and was never a rule for HS256).
+        Alg::Hs256 => Ok((alg, None)),
+        Alg::Ed25519 if !kid_ok => Err(Error::InvalidHeader),
+        Alg::Ed25519 => Ok((alg, kid)),
+    }
 }
 
 /// The claims the policy read from a verified token.

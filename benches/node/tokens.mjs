@@ -2,7 +2,7 @@
 // node:crypto, independently of jwtgate. Times are relative to now: a run must finish
 // within the 900 s lifetime (make bench takes a few minutes).
 //   node benches/node/tokens.mjs target/bench/tokens.json
-import { createHmac } from "node:crypto";
+import { createHmac, generateKeyPairSync, sign as edSign } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -71,6 +71,17 @@ const fixture = {
     },
   },
 };
+// Better Auth's own JWT-plugin token (EdDSA, issue 13): the same payload, an Ed25519 key set.
+{
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const kid = "bXk2p8sQ1rT6vW9yB3nD5fH7jL0mZ4cG";
+  const input = `${b64(JSON.stringify({ alg: "EdDSA", kid }))}.${b64(betterAuth)}`;
+  fixture.eddsa = {
+    token: `${input}.${edSign(null, Buffer.from(input), privateKey).toString("base64url")}`,
+    jwks: { keys: [{ ...publicKey.export({ format: "jwk" }), alg: "EdDSA", kid }] },
+    sub: id, issuer: "http://localhost:3000", audience: "http://localhost:3000",
+  };
+}
 const out = process.argv[2];
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(fixture, null, 2) + "\n");

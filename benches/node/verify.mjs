@@ -9,7 +9,7 @@
 // Env: BENCH_ROUNDS (default 15), BENCH_BATCH_MS (default 30), BENCH_MEMORY_OPS (default 1e6),
 //      BENCH_COLD_RUNS (default 11).
 import { spawnSync } from "node:child_process";
-import { createHmac, timingSafeEqual, webcrypto } from "node:crypto";
+import { createHmac, generateKeyPairSync, sign as edSign, timingSafeEqual, verify as edVerify, webcrypto } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
@@ -27,10 +27,10 @@ const arg = (name, fallback) => {
 // `--cold` imports the package's Node entry (JS modules, .wasm read, compile, instantiate);
 // `--cold-instantiate` loads the JS first and times only what the issue names: read +
 // compile + instantiate the Wasm, then `new Gate` and the first `verify`.
-if (args.includes("--cold") || args.includes("--cold-instantiate")) {
-  const { secret, tokens } = JSON.parse(readFileSync(arg("--tokens"), "utf8"));
+if (args.includes("--cold") || args.includes("--cold-instantiate") || args.includes("--cold-eddsa")) {
+  const { secret, tokens, eddsa } = JSON.parse(readFileSync(arg("--tokens"), "utf8"));
   let Gate, t0, t1;
-  if (args.includes("--cold")) {
+  if (args.includes("--cold") || args.includes("--cold-eddsa")) {
     // The ESM loader's one-time setup for the process's first dynamic import (~0.5 ms) is
     // paid here by an empty module: an app imports jwtgate statically, in its module graph.
     await import(new URL("empty.mjs", import.meta.url));
@@ -44,11 +44,13 @@ if (args.includes("--cold") || args.includes("--cold-instantiate")) {
     glue.initSync({ module: readFileSync(new URL("jwtgate_wasm_bg.wasm", PKG)) });
     t1 = performance.now();
   }
-  const gate = new Gate({ secret });
+  // --cold-eddsa: a key-set gate and Better Auth's EdDSA token (issue 13's cold-start target).
+  const ed = args.includes("--cold-eddsa");
+  const gate = ed ? new Gate({ jwks: eddsa.jwks, issuer: eddsa.issuer, audience: eddsa.audience }) : new Gate({ secret });
   const t2 = performance.now();
-  const claims = gate.verify(tokens.spec.token);
+  const claims = gate.verify(ed ? eddsa.token : tokens.spec.token);
   const t3 = performance.now();
-  if (claims.sub !== tokens.spec.sub) throw new Error("cold verify returned the wrong claims");
+  if (claims.sub !== (ed ? eddsa.sub : tokens.spec.sub)) throw new Error("cold verify returned the wrong claims");
   process.stdout.write(JSON.stringify({ loadMs: t1 - t0, newGateMs: t2 - t1, firstVerifyMs: t3 - t2, totalMs: t3 - t0 }));
   process.exit(0);
 }
@@ -300,6 +302,63 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
   log("refusals: " + Object.entries(results.refusals).map(([n, r]) => `${n} ${r.authorizeUs.toFixed(2)}µs (engine ${r.engineUs.toFixed(2)})`).join(", "));
 }
 
+// EdDSA (issue 13): a Better Auth JWT-plugin-shaped token signed with Ed25519, checked with a
+// key set. Rows: the package (cache on / off: the pure-Wasm Ed25519 verifier), jose
+// (WebCrypto/node:crypto Ed25519), and node:crypto's sync Ed25519 verify alone — what
+// delegating only the signature to the host would cost instead of the Wasm verifier.
+{
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const jwk = { ...publicKey.export({ format: "jwk" }), alg: "EdDSA", kid: "bench-kid" };
+  const app = "http://localhost:3000";
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iat: now, name: "Ada", email: "ada@example.com", emailVerified: false, createdAt: "2026-11-26T12:00:00.000Z",
+    updatedAt: "2026-11-26T12:00:00.000Z", id: "u1", sub: "u1", exp: now + 900, iss: app, aud: app };
+  const input = `${Buffer.from(JSON.stringify({ alg: "EdDSA", kid: jwk.kid })).toString("base64url")}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+  const token = `${input}.${edSign(null, Buffer.from(input), privateKey).toString("base64url")}`;
+  const options = { jwks: { keys: [jwk] }, issuer: app, audience: app };
+  const cached = new Gate(options);
+  const uncached = new Gate({ ...options, cacheSize: 0 });
+  const joseKey = await jose.importJWK(jwk, "EdDSA");
+  const joseOptions = { algorithms: ["EdDSA", "Ed25519"], issuer: app, audience: app, requiredClaims: ["sub", "email", "exp", "iat"], maxTokenAge: 1800 };
+  const list = [
+    { name: "jwtgate verify (EdDSA)", sync: true, run: (t) => cached.verify(t) },
+    { name: "jwtgate verify (EdDSA), cacheSize 0", sync: true, run: (t) => uncached.verify(t) },
+    { name: "node:crypto Ed25519 verify floor", sync: true, floor: true, run: (t) => {
+      const dot = t.lastIndexOf(".");
+      if (!edVerify(null, Buffer.from(t.slice(0, dot)), publicKey, Buffer.from(t.slice(dot + 1), "base64url"))) throw new Error("bad signature");
+      return dot;
+    } },
+    { name: "jose (EdDSA)", sync: false, run: async (t) => needUser((await jose.jwtVerify(t, joseKey, joseOptions)).payload) },
+  ];
+  for (const c of list) {
+    if (!(await accepts(c, token))) throw new Error(`${c.name} refused the EdDSA token`);
+    if (await accepts(c, tamper(token))) throw new Error(`${c.name} accepted a tampered EdDSA token`);
+  }
+  for (const c of list) {
+    let n = 16;
+    for (;;) {
+      const us = await time(c, token, n);
+      if (us * n >= BATCH_MS * 1000 * 0.5 || n > 1e7) {
+        c.n = Math.max(16, Math.round((BATCH_MS * 1000) / us));
+        break;
+      }
+      n *= 4;
+    }
+    c.samples = [];
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < list.length; k++) {
+      const c = list[(k + r) % list.length];
+      c.samples.push(await time(c, token, c.n));
+    }
+  }
+  results.eddsa = {
+    tokenBytes: token.length,
+    contenders: list.map((c) => ({ name: c.name, usPerOp: median(c.samples), min: Math.min(...c.samples), max: Math.max(...c.samples), opsPerBatch: c.n })),
+  };
+  log("eddsa: " + results.eddsa.contenders.map((c) => `${c.name} ${c.usPerOp.toFixed(2)}µs`).join(", "));
+}
+
 // ---------------------------------------------------------------------------------
 // Memory flatness: Wasm linear memory before/after MEMORY_OPS calls in one instance
 // (accepts, authorizations and refusals mixed), with the cache churning: CHURN_TOKENS
@@ -342,7 +401,7 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
 // Cold start, in fresh processes (the two modes alternate).
 {
   const self = fileURLToPath(import.meta.url);
-  const samples = { "--cold": [], "--cold-instantiate": [] };
+  const samples = { "--cold": [], "--cold-instantiate": [], "--cold-eddsa": [] };
   for (let i = 0; i < COLD_RUNS; i++) {
     for (const mode of Object.keys(samples)) {
       const r = spawnSync(process.execPath, [self, mode, "--tokens", tokensPath], { encoding: "utf8" });
@@ -357,6 +416,7 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
     runs: COLD_RUNS,
     fromImport: { ...summary(samples["--cold"]), totalMsMax: Math.max(...samples["--cold"].map((s) => s.totalMs)) },
     instantiate: { ...summary(samples["--cold-instantiate"]), totalMsMax: Math.max(...samples["--cold-instantiate"].map((s) => s.totalMs)) },
+    eddsaFromImport: { ...summary(samples["--cold-eddsa"]), totalMsMax: Math.max(...samples["--cold-eddsa"].map((s) => s.totalMs)) },
   };
   log(`cold: import → first verify ${results.cold.fromImport.totalMs.toFixed(2)} ms; instantiate → first verify ${results.cold.instantiate.totalMs.toFixed(2)} ms (medians of ${COLD_RUNS})`);
 }

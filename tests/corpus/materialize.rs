@@ -7,7 +7,8 @@
 //! Format of the data file and of the output: docs/decisions/conformance.md.
 #![allow(dead_code)]
 
-use jwtgate::{base64url, Gate, GateConfig, Hs256Key};
+use ed25519_dalek::{Signer, SigningKey};
+use jwtgate::{base64url, Gate, GateConfig, Hs256Key, KeySet};
 use serde_json::{json, Map, Value};
 
 /// The corpus, compiled in so every materialization reads the same bytes.
@@ -23,12 +24,13 @@ type Res<T> = Result<T, String>;
 pub fn materialize(source: &str, now: u64) -> Res<Value> {
     let doc: Value = serde_json::from_str(source).map_err(|e| format!("cases.json: {e}"))?;
     let secrets = obj(&doc, "secrets")?;
+    let ed25519 = ed25519_keys(&doc)?;
     let defaults = obj(&doc, "defaults")?;
     let now = i64::try_from(now).map_err(|_| "now out of range".to_string())?;
 
     let mut configs = Map::new();
     for (name, cfg) in obj(&doc, "configs")? {
-        configs.insert(name.clone(), resolve_config(cfg, secrets)?);
+        configs.insert(name.clone(), resolve_config(cfg, secrets, &ed25519)?);
     }
 
     let cases = doc
@@ -42,7 +44,7 @@ pub fn materialize(source: &str, now: u64) -> Res<Value> {
             .and_then(Value::as_str)
             .ok_or("case without id")?;
         out.push(
-            materialize_case(case, defaults, secrets, &configs, now)
+            materialize_case(case, defaults, secrets, &ed25519, &configs, now)
                 .map_err(|e| format!("case {id}: {e}"))?,
         );
     }
@@ -91,7 +93,12 @@ pub fn decide(materialized: &Value, case: &Value) -> Res<Value> {
 
 /// Builds a `Gate` from a resolved config (the JS surface's option names).
 pub fn gate_for(config: &Value) -> Res<Gate> {
-    let mut c = GateConfig::new(str_field(config, "secret")?.as_bytes());
+    // `secret` is optional next to `jwks` (the JSON text of a key set).
+    let secret = config.get("secret").and_then(Value::as_str).unwrap_or("");
+    let mut c = GateConfig::new(secret.as_bytes());
+    if let Some(jwks) = config.get("jwks").and_then(Value::as_str) {
+        c = c.key_set(KeySet::parse(jwks.as_bytes()).map_err(|e| format!("jwks refused: {e}"))?);
+    }
     for p in config
         .get("previousSecrets")
         .and_then(Value::as_array)
@@ -140,8 +147,52 @@ pub fn mismatch(expect: &Value, got: &Value) -> Option<String> {
     (!ok).then(|| format!("expected {expect}, core decided {got}"))
 }
 
-fn resolve_config(cfg: &Value, secrets: &Map<String, Value>) -> Res<Value> {
+/// Named Ed25519 signing keys (`ed25519_keys`: name → 32-byte seed, hex).
+fn ed25519_keys(doc: &Value) -> Res<Vec<(String, SigningKey)>> {
+    let Some(keys) = doc.get("ed25519_keys").and_then(Value::as_object) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (name, seed) in keys.iter().filter(|(n, _)| !n.starts_with('$')) {
+        let hex = seed.as_str().ok_or("ed25519 seed is not a string")?;
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("ed25519 seed {name}: {e}"))?;
+        let seed: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| format!("ed25519 seed {name}: not 32 bytes"))?;
+        out.push((name.clone(), SigningKey::from_bytes(&seed)));
+    }
+    Ok(out)
+}
+
+fn resolve_config(
+    cfg: &Value,
+    secrets: &Map<String, Value>,
+    ed25519: &[(String, SigningKey)],
+) -> Res<Value> {
     let mut out = cfg.as_object().ok_or("config is not an object")?.clone();
+    // `jwks`: key names → the key set's JSON text (kid = the name), as Better Auth publishes it.
+    if let Some(names) = out.get("jwks").and_then(Value::as_array).cloned() {
+        let mut keys = Vec::new();
+        for name in &names {
+            let name = name.as_str().ok_or("jwks: not a key name")?;
+            let (_, key) = ed25519
+                .iter()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| format!("unknown ed25519 key {name}"))?;
+            keys.push(json!({
+                "alg": "EdDSA", "crv": "Ed25519", "kty": "OKP", "kid": name,
+                "x": base64url(key.verifying_key().as_bytes()),
+            }));
+        }
+        out.insert("jwks".into(), json!({ "keys": keys }).to_string().into());
+        if out.get("secret").is_none() {
+            return Ok(Value::Object(out));
+        }
+    }
     let secret = |name: &Value| -> Res<Value> {
         let n = name.as_str().ok_or("secret name is not a string")?;
         secrets
@@ -166,6 +217,7 @@ fn materialize_case(
     case: &Value,
     defaults: &Map<String, Value>,
     secrets: &Map<String, Value>,
+    ed25519: &[(String, SigningKey)],
     configs: &Map<String, Value>,
     now: i64,
 ) -> Res<Value> {
@@ -176,7 +228,7 @@ fn materialize_case(
     }
     let token_spec = case.get("token").cloned().unwrap_or_else(|| json!({}));
     let default_token = defaults.get("token").ok_or("defaults without token")?;
-    let token = build_token(&token_spec, default_token, secrets, now)?;
+    let token = build_token(&token_spec, default_token, secrets, ed25519, now)?;
 
     // Absent key → default template; explicit null → no Authorization header at all.
     let authorization = match case.get("authorization") {
@@ -225,6 +277,7 @@ fn build_token(
     spec: &Value,
     default: &Value,
     secrets: &Map<String, Value>,
+    ed25519: &[(String, SigningKey)],
     now: i64,
 ) -> Res<String> {
     if let Some(raw) = spec.get("raw") {
@@ -236,8 +289,14 @@ fn build_token(
         .or_else(|| default.get("secret"))
         .and_then(Value::as_str)
         .ok_or("no secret")?;
+    // A secret name that names an Ed25519 key signs with EdDSA.
+    let ed_key = ed25519
+        .iter()
+        .find(|(n, _)| n == secret_name)
+        .map(|(_, k)| k);
     let key = match secret_name {
         "none" => None,
+        _ if ed_key.is_some() => None,
         name => Some(Hs256Key::new(
             secrets
                 .get(name)
@@ -284,6 +343,9 @@ fn build_token(
         Ok(base64url(to_json(&Value::Object(claims), now)?.as_bytes()))
     };
     let sign = |input: &str| -> String {
+        if let Some(ed) = ed_key {
+            return base64url(&ed.sign(input.as_bytes()).to_bytes());
+        }
         key.as_ref()
             .map(|k| base64url(&k.tag(input.as_bytes())))
             .unwrap_or_default()

@@ -77,10 +77,25 @@ test("loads and decides in workerd (wrangler dev, .wasm module import); the READ
   const dir = join(SCRATCH, "worker");
   await mkdir(dir, { recursive: true });
   // The README's "Cloudflare Worker (JS, with the npm package)" example.
+  // Also Better Auth's own tokens (better-auth.json, minted by scripts/test-pkg.sh) through
+  // Gate.fromJwksUrl against a key server on loopback: the workerd path (no shared promise).
+  const fixture = JSON.parse(await readFile(join(SCRATCH, "better-auth.json"), "utf8"));
+  let keyFetches = 0;
+  const keyServer = createServer((req, res) => {
+    keyFetches += 1;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(fixture.jwks));
+  });
+  const keyPort = await listen(keyServer);
   await writeFile(join(dir, "index.js"), `import { Gate } from "jwtgate";
-let gate;
+let gate, remote;
 export default {
   async fetch(request, env) {
+    if (new URL(request.url).pathname.startsWith("/remote/")) {
+      remote ??= await Gate.fromJwksUrl(env.JWKS_URL, { issuer: env.APP, audience: env.APP, apiPrefix: "/remote/api/v1/" });
+      const decision = await remote.authorizeAsync(request);
+      return decision.allowed ? Response.json({ userId: decision.userId }) : remote.deny(decision);
+    }
     gate ??= new Gate({ secret: env.SECRET });
     const decision = gate.authorize(request);
     if (!decision.allowed) return gate.deny(decision);
@@ -104,7 +119,8 @@ export default {
   probe.close();
   const wrangler = spawn(join(REPO, "node_modules/.bin/wrangler"),
     ["dev", "--config", join(dir, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--var", `SECRET:${SECRET}`,
-      "--var", `ORIGIN_URL:http://127.0.0.1:${originPort}`, "--log-level", "warn"],
+      "--var", `ORIGIN_URL:http://127.0.0.1:${originPort}`, "--var", `JWKS_URL:http://127.0.0.1:${keyPort}/api/auth/jwks`,
+      "--var", `APP:${fixture.baseURL}`, "--log-level", "warn"],
     { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" } });
   let log = "";
   wrangler.stdout.on("data", (d) => (log += d));
@@ -133,10 +149,28 @@ export default {
     const none = await fetch(base + "/api/v1/u1/tasks");
     assert.equal(none.status, 401);
     assert.equal(none.headers.get("www-authenticate"), "Bearer");
+    // EdDSA: Better Auth tokens with a remote key set, in workerd.
+    for (const { token, userId } of fixture.tokens) {
+      const r = await fetch(`${base}/remote/api/v1/${userId}/tasks`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(r.status, 200, log);
+      assert.deepEqual(await r.json(), { userId });
+    }
+    const [h, p] = fixture.tokens[0].token.split(".");
+    const forged = `${h}.${fixture.tokens[1].token.split(".")[1]}.${fixture.tokens[0].token.split(".")[2]}`;
+    const refused = await fetch(`${base}/remote/api/v1/${fixture.tokens[1].userId}/tasks`, { headers: { authorization: `Bearer ${forged}` } });
+    assert.equal(refused.status, 401);
+    assert.equal((await refused.json()).detail, "Invalid token: signature verification failed");
+    const unknown = `${b64(JSON.stringify({ alg: "EdDSA", kid: "rotated" }))}.${p}.${fixture.tokens[0].token.split(".")[2]}`;
+    for (let i = 0; i < 20; i++) {
+      const r = await fetch(`${base}/remote/api/v1/${fixture.tokens[0].userId}/tasks`, { headers: { authorization: `Bearer ${unknown}` } });
+      assert.equal(r.status, 401);
+    }
+    assert.equal(keyFetches, 1, "one fetch; unknown kids inside the cooldown cause none");
   } finally {
     try { process.kill(-wrangler.pid, "SIGTERM"); } catch {}
     origin.closeAllConnections?.();
     origin.close();
+    keyServer.close();
   }
 });
 

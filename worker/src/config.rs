@@ -9,7 +9,9 @@ use jwtgate::{CachedGate, Gate, GateConfig, DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENT
 use web_sys::Url;
 use worker::Env;
 
+use crate::bridge::OriginToken;
 use crate::cors::Cors;
+use crate::jwks;
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
@@ -24,8 +26,15 @@ pub(crate) enum Unprotected {
 
 pub(crate) struct Config {
     /// One per isolate: repeats of a verified token skip the signature and JSON work
-    /// (never the time rules). Borrowed only inside the synchronous decision.
-    pub(crate) gate: RefCell<CachedGate>,
+    /// (never the time rules). Borrowed only inside the synchronous decision. `None`
+    /// only with `JWKS_URL` while no key set was ever obtained (requests then get 503).
+    pub(crate) gate: RefCell<Option<CachedGate>>,
+    /// The gate's configuration without keys (a fetched key set is added to it).
+    pub(crate) base: GateConfig,
+    /// `JWKS_URL`: where the key set comes from, and when to fetch it.
+    pub(crate) remote: Option<jwks::RemoteKeys>,
+    /// `ORIGIN_TOKEN`: what the origin receives in `Authorization`.
+    pub(crate) origin_token: OriginToken,
     /// `ORIGIN_URL` without a trailing `/`.
     pub(crate) origin: String,
     /// `ORIGIN_URL`'s serialized origin (`scheme://host[:port]`, as the URL parser writes
@@ -47,8 +56,29 @@ pub(crate) fn text_binding(env: &Env, name: &str) -> Option<String> {
 
 /// Reads and validates the environment. The error is a machine code, never a value.
 fn load_config(env: &Env) -> Result<Config, &'static str> {
-    let secret = text_binding(env, "BETTER_AUTH_SECRET").ok_or("secret_missing")?;
+    let jwks_url = text_binding(env, "JWKS_URL").filter(|u| !u.trim().is_empty());
+    // With a key set (EdDSA tokens) the secret is optional (HS256 tokens then refused).
+    let secret = match text_binding(env, "BETTER_AUTH_SECRET").filter(|s| !s.is_empty()) {
+        Some(secret) => {
+            GateConfig::new(secret.as_str())
+                .validate()
+                .map_err(|e| e.code())?;
+            secret
+        }
+        None if jwks_url.is_some() => String::new(),
+        None => return Err("secret_missing"),
+    };
+    let origin_token = OriginToken::parse(text_binding(env, "ORIGIN_TOKEN").as_deref())?;
+    if origin_token == OriginToken::Hs256 && secret.is_empty() {
+        return Err("origin_token_needs_secret");
+    }
     let mut gate_config = GateConfig::new(secret);
+    if let Some(issuer) = text_binding(env, "ISSUER").filter(|v| !v.is_empty()) {
+        gate_config = gate_config.issuer(issuer);
+    }
+    if let Some(audience) = text_binding(env, "AUDIENCE").filter(|v| !v.is_empty()) {
+        gate_config = gate_config.audience(audience);
+    }
     if let Some(previous) = text_binding(env, "BETTER_AUTH_PREVIOUS_SECRETS") {
         gate_config = gate_config.previous_secrets_list(&previous);
     }
@@ -59,7 +89,6 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
     if let Some(routes) = text_binding(env, "SELF_ROUTES") {
         gate_config = gate_config.self_routes_list(&routes);
     }
-    let gate = Gate::new(gate_config).map_err(|e| e.code())?;
     let cache_entries = match text_binding(env, "TOKEN_CACHE_SIZE") {
         None => DEFAULT_CACHE_ENTRIES,
         Some(v) => v
@@ -68,6 +97,28 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
             .ok()
             .filter(|n| *n <= MAX_CACHE_ENTRIES)
             .ok_or("token_cache_size_invalid")?,
+    };
+    let (gate, remote) = match jwks_url {
+        None => (
+            Some(Gate::new(gate_config.clone()).map_err(|e| e.code())?),
+            None,
+        ),
+        Some(url) => {
+            if gate_config.issuer.is_none() || gate_config.audience.is_none() {
+                return Err("jwks_needs_issuer_and_audience");
+            }
+            let parsed = Url::new(url.trim()).map_err(|_| "jwks_url_invalid")?;
+            if !matches!(parsed.protocol().as_str(), "http:" | "https:") {
+                return Err("jwks_url_invalid");
+            }
+            if !gate_config.has_valid_api_prefix() {
+                return Err("invalid_api_prefix");
+            }
+            (
+                None,
+                Some(jwks::RemoteKeys::new(parsed.href(), cache_entries)),
+            )
+        }
     };
 
     let origin = text_binding(env, "ORIGIN_URL").ok_or("origin_url_missing")?;
@@ -103,7 +154,10 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
         Some(_) => return Err("unprotected_paths_invalid"),
     };
     Ok(Config {
-        gate: RefCell::new(CachedGate::new(gate, cache_entries)),
+        gate: RefCell::new(gate.map(|g| CachedGate::new(g, cache_entries))),
+        base: gate_config,
+        remote,
+        origin_token,
         origin,
         origin_key,
         cors,

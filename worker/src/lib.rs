@@ -6,11 +6,15 @@
 //! only does transport: configuration (`config`), CORS (`cors`), the headers that cross
 //! the proxy (`forward`), and here the request flow, proxying and logging.
 
+mod bridge;
 mod config;
 mod cors;
 mod forward;
+mod jwks;
 
+use bridge::OriginToken;
 use futures_util::future::{select, Either};
+use jwtgate::{route, Error, Route};
 use web_sys::{
     AbortController, Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit, Url,
     WorkerGlobalScope,
@@ -89,27 +93,48 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         }
     }
 
-    let protects = config.gate.borrow().gate().protects(&incoming.path);
+    let now_ms = Date::now().as_millis();
+    let protects = !matches!(
+        route(&config.base.api_prefix, &incoming.path),
+        Ok(Route::Unprotected)
+    );
     let identity = if protects {
+        // Only requests that need a key wait for one (an unprotected path never does).
+        if let Some(remote) = &config.remote {
+            remote
+                .refresh_if_due(&config.gate, &config.base, now_ms)
+                .await;
+        }
         let authorization = headers.get("authorization")?;
-        let now = Date::now().as_millis() / 1000;
-        match config.gate.borrow_mut().authorize(
-            &incoming.method,
-            &incoming.path,
-            authorization.as_deref(),
-            now,
-        ) {
-            Ok(verified) => Some((
-                verified.user_id().to_string(),
-                verified.claims().email.clone(),
-            )),
-            Err(err) => {
+        let mut decision = decide(&config, &incoming, authorization.as_deref(), now_ms);
+        if let (Err(Some(Error::UnknownKey)), Some(remote)) = (&decision, &config.remote) {
+            // A rotated-in key: refetch (at most once per cooldown) and decide again.
+            if remote
+                .refetch_for_unknown_kid(&config.gate, &config.base, now_ms)
+                .await
+            {
+                decision = decide(&config, &incoming, authorization.as_deref(), now_ms);
+            }
+        }
+        match decision {
+            Ok(identity) => Some(identity),
+            Err(Some(err)) => {
                 log_event(&incoming, "refused", err.code(), err.status());
                 return json_response(
                     &incoming,
                     err.status(),
                     &err.body_json(),
                     err.www_authenticate(),
+                );
+            }
+            Err(None) => {
+                // No usable key set, ever: fail closed, never a pass-through.
+                log_event(&incoming, "unavailable", "jwks_unavailable", 503);
+                return json_response(
+                    &incoming,
+                    503,
+                    r#"{"detail":"Authentication keys unavailable"}"#,
+                    None,
                 );
             }
         }
@@ -123,20 +148,63 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
     proxy(&req, &url, &config, &incoming, identity).await
 }
 
+/// Who the origin is told about: the verified identity, and (bridge) its own token.
+struct Identity {
+    user_id: String,
+    email: String,
+    /// `ORIGIN_TOKEN = "hs256"`: the `Authorization` value the origin receives instead.
+    origin_authorization: Option<String>,
+}
+
+/// The core's decision, synchronously (no borrow lives across an await). `Err(None)`: no
+/// key set to decide with.
+fn decide(
+    config: &Config,
+    incoming: &Incoming,
+    authorization: Option<&str>,
+    now_ms: u64,
+) -> Result<Identity, Option<Error>> {
+    let mut slot = config.gate.borrow_mut();
+    let cached = slot.as_mut().ok_or(None)?;
+    let verified = cached
+        .authorize(
+            &incoming.method,
+            &incoming.path,
+            authorization,
+            now_ms / 1000,
+        )
+        .map_err(Some)?
+        .clone();
+    let origin_authorization = (config.origin_token == OriginToken::Hs256)
+        .then(|| bridge::origin_authorization(cached.gate(), &verified));
+    Ok(Identity {
+        user_id: verified.user_id().to_string(),
+        email: verified.claims().email.clone(),
+        origin_authorization,
+    })
+}
+
 async fn proxy(
     req: &Request,
     url: &Url,
     config: &Config,
     incoming: &Incoming,
-    identity: Option<(String, String)>,
+    identity: Option<Identity>,
 ) -> JsResult<Response> {
     let headers = forward::origin_headers(
         &req.headers(),
         url,
         identity
             .as_ref()
-            .map(|(id, email)| (id.as_str(), email.as_str())),
+            .map(|i| (i.user_id.as_str(), i.email.as_str())),
     )?;
+    if let Some(value) = identity
+        .as_ref()
+        .and_then(|i| i.origin_authorization.as_ref())
+    {
+        // The bridge (`ORIGIN_TOKEN = "hs256"`): the origin gets a token in the spec's shape.
+        headers.set("authorization", value)?;
+    }
 
     let target = format!("{}{}{}", config.origin, incoming.path, url.search());
     let abort = AbortController::new()?;

@@ -17,7 +17,10 @@
 
 use std::cell::Cell;
 
-use jwtgate::{CachedGate, Error, Gate, GateConfig, VerifiedToken};
+use jwtgate::{
+    cache_control_max_age, CachedGate, Error, Gate, GateConfig, KeySet, KeySetRefresh,
+    RefreshPolicy, RefreshReason, VerifiedToken,
+};
 use wasm_bindgen::prelude::*;
 
 /// A validated gate. Refusals are reported through [`GateCore::last_error`].
@@ -88,6 +91,7 @@ impl GateCore {
         api_prefix: Option<String>,
         cache_entries: f64,
         self_routes: Option<Vec<String>>,
+        jwks: Option<String>,
     ) -> Result<GateCore, JsValue> {
         let cache_entries = seconds("cacheSize", cache_entries)?;
         let mut config = GateConfig::new(secret)
@@ -115,6 +119,9 @@ impl GateCore {
         if let Some(routes) = self_routes {
             // `None`: the core's default (`{apiPrefix}me/profile`); `[]`: no self route.
             config = config.self_routes(routes);
+        }
+        if let Some(jwks) = jwks {
+            config = config.key_set(parse_key_set(&jwks)?);
         }
         let gate = Gate::new(config).map_err(|e| config_error(e.code(), &e.to_string()))?;
         Ok(GateCore {
@@ -245,6 +252,16 @@ impl GateCore {
         }
     }
 
+    /// Replaces the key set (a refreshed JWKS) and empties the token cache. Throws
+    /// `"code\tmessage"` on a bad set, and then keeps the current one.
+    #[wasm_bindgen(js_name = setJwks)]
+    pub fn set_jwks(&mut self, jwks: &str) -> Result<(), JsValue> {
+        let keys = parse_key_set(jwks)?;
+        self.gate
+            .replace_key_set(keys)
+            .map_err(|e| config_error(e.code(), &e.to_string()))
+    }
+
     /// Does this path need a token (under the prefix, or ambiguous)?
     pub fn protects(&self, path: &str) -> bool {
         self.gate.gate().protects(path)
@@ -255,6 +272,83 @@ impl GateCore {
     pub fn last_error(&self) -> u8 {
         self.last_error.get()
     }
+}
+
+fn parse_key_set(jwks: &str) -> Result<KeySet, JsValue> {
+    KeySet::parse(jwks.as_bytes()).map_err(|e| config_error(e.code(), &e.to_string()))
+}
+
+/// The core's refresh policy for a remote key set (`Gate.fromJwksUrl`): the JS side does
+/// the fetching and asks this when to. Times are milliseconds.
+#[wasm_bindgen]
+pub struct JwksRefresh {
+    state: KeySetRefresh,
+}
+
+#[wasm_bindgen]
+impl JwksRefresh {
+    /// Knobs in milliseconds (jose's defaults: 600000, 30000, 5000).
+    #[wasm_bindgen(constructor)]
+    pub fn new(max_age_ms: f64, cooldown_ms: f64, timeout_ms: f64) -> Result<JwksRefresh, JsValue> {
+        let policy = RefreshPolicy {
+            max_age_ms: seconds("cacheMaxAge", max_age_ms)?,
+            cooldown_ms: seconds("cooldownDuration", cooldown_ms)?,
+            timeout_ms: seconds("timeoutDuration", timeout_ms)?,
+            ..RefreshPolicy::default()
+        };
+        Ok(JwksRefresh {
+            state: KeySetRefresh::new(policy),
+        })
+    }
+
+    /// Before a request: 0 nothing to do, 1 no key set yet, 2 stale.
+    pub fn due(&self, now_ms: f64) -> u8 {
+        reason_code(self.state.due(clock(now_ms)))
+    }
+
+    /// After an `unknown_key` refusal: 3 refetch now, 0 cooling down.
+    #[wasm_bindgen(js_name = onUnknownKid)]
+    pub fn on_unknown_kid(&self, now_ms: f64) -> u8 {
+        reason_code(self.state.on_unknown_kid(clock(now_ms)))
+    }
+
+    /// A fetch starts now.
+    pub fn started(&mut self, now_ms: f64) {
+        self.state.started(clock(now_ms));
+    }
+
+    /// The fetch gave a valid set; `cache_control` is the response's header, if any.
+    pub fn succeeded(&mut self, now_ms: f64, cache_control: Option<String>) {
+        let max_age = cache_control.as_deref().and_then(cache_control_max_age);
+        self.state.succeeded(clock(now_ms), max_age);
+    }
+
+    /// Is there a key set?
+    #[wasm_bindgen(js_name = hasKeys)]
+    pub fn has_keys(&self) -> bool {
+        self.state.has_keys()
+    }
+
+    /// The fetch timeout in milliseconds.
+    #[wasm_bindgen(js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> f64 {
+        self.state.policy().timeout_ms as f64
+    }
+}
+
+fn reason_code(reason: Option<RefreshReason>) -> u8 {
+    match reason {
+        None => 0,
+        Some(RefreshReason::NoKeys) => 1,
+        Some(RefreshReason::Stale) => 2,
+        Some(RefreshReason::UnknownKid) => 3,
+    }
+}
+
+/// Largest key set accepted, in bytes (the JS fetcher stops reading past it).
+#[wasm_bindgen(js_name = maxJwksBytes)]
+pub fn max_jwks_bytes() -> usize {
+    jwtgate::MAX_JWKS_BYTES
 }
 
 /// Copies an accepted payload into `output`; returns its length, or `-1 - index` of the refusal.

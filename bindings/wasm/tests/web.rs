@@ -28,6 +28,7 @@ fn core_with_cache(cache_entries: f64) -> GateCore {
         None,
         cache_entries,
         None,
+        None,
     )
     .unwrap()
 }
@@ -140,6 +141,7 @@ fn config_error(
         None,
         256.0,
         None,
+        None,
     )
     .err()
     .and_then(|e| e.as_string())
@@ -198,6 +200,7 @@ fn previous_secrets_list_is_split_by_the_core() {
         1800.0,
         None,
         256.0,
+        None,
         None,
     )
     .unwrap();
@@ -275,6 +278,7 @@ fn self_routes_cross_the_boundary() {
             None,
             256.0,
             routes,
+            None,
         )
     };
     let header = format!("Bearer {}", token(&claims(1_700_000_000, 1_700_000_900)));
@@ -312,4 +316,75 @@ fn self_routes_cross_the_boundary() {
         Err(Error::InvalidPath)
     );
     assert!(c.protects("/static#/../api/v1/u2/tasks"));
+}
+
+/// EdDSA in the Wasm build: a key set through `GateCore::new`, a Better Auth-shaped token,
+/// key swap by `setJwks`, and the refresh policy object.
+#[wasm_bindgen_test]
+fn eddsa_with_a_key_set_and_a_swap() {
+    use ed25519_dalek::{Signer, SigningKey};
+    const APP: &str = "http://localhost:3000";
+    let key = |seed: u8| SigningKey::from_bytes(&[seed; 32]);
+    let jwks = |seed: u8, kid: &str| {
+        format!(
+            r#"{{"keys":[{{"alg":"EdDSA","crv":"Ed25519","kty":"OKP","kid":"{kid}","x":"{}"}}]}}"#,
+            base64url(key(seed).verifying_key().as_bytes())
+        )
+    };
+    let sign = |seed: u8, kid: &str| {
+        let payload = format!(
+            r#"{{"sub":"u1","email":"a@example.com","iat":1700000000,"exp":1700000900,"iss":"{APP}","aud":"{APP}"}}"#
+        );
+        let input = format!(
+            "{}.{}",
+            base64url(format!(r#"{{"alg":"EdDSA","kid":"{kid}"}}"#).as_bytes()),
+            base64url(payload.as_bytes())
+        );
+        let sig = key(seed).sign(input.as_bytes()).to_bytes();
+        format!("{input}.{}", base64url(&sig))
+    };
+    let mut c = GateCore::new(
+        "",
+        vec![],
+        None,
+        Some(APP.into()),
+        Some(APP.into()),
+        0.0,
+        900.0,
+        1800.0,
+        None,
+        16.0,
+        None,
+        Some(jwks(1, "a")),
+    )
+    .unwrap();
+    let a = sign(1, "a");
+    assert!(c.verify(&a, NOW).is_some());
+    assert!(c.verify(&a, NOW).is_some()); // from the cache
+    let b = sign(2, "b");
+    assert_eq!(c.verify(&b, NOW), None);
+    assert_eq!(last(&c), Error::UnknownKey);
+    // Rotation: the set now holds only b; a's cached acceptance is gone.
+    c.set_jwks(&jwks(2, "b")).unwrap();
+    assert!(c.verify(&b, NOW).is_some());
+    assert_eq!(c.verify(&a, NOW), None);
+    assert_eq!(last(&c), Error::UnknownKey);
+    // A bad set is refused and the current one stays.
+    assert!(c.set_jwks(r#"{"keys":[]}"#).is_err());
+    assert!(c.verify(&b, NOW).is_some());
+    // HS256 against this JWKS-only gate.
+    assert_eq!(
+        c.verify(&token(&claims(1_700_000_000, 1_700_000_900)), NOW),
+        None
+    );
+    assert_eq!(last(&c), Error::AlgNotAllowed);
+
+    let mut r = jwtgate_wasm::JwksRefresh::new(600_000.0, 30_000.0, 5_000.0).unwrap();
+    assert_eq!(r.due(1_000.0), 1);
+    r.started(1_000.0);
+    r.succeeded(1_000.0, Some("max-age=60".into()));
+    assert_eq!(r.due(60_999.0), 0);
+    assert_eq!(r.due(61_000.0), 2);
+    assert_eq!(r.on_unknown_kid(20_000.0), 0);
+    assert_eq!(r.on_unknown_kid(31_000.0), 3);
 }

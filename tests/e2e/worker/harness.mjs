@@ -140,7 +140,7 @@ async function answers(port, pathName = "/") {
  * [build] command are what is tested). Every variable the worker reads is passed with
  * --var, which wins over a developer's .dev.vars: the run is hermetic.
  */
-export async function startWorker(vars, { timeoutMs = 90_000 } = {}) {
+export async function startWorker(vars, { timeoutMs = 90_000, persistTo } = {}) {
   const port = await freePort();
   const inspector = await freePort();
   const all = {
@@ -154,6 +154,8 @@ export async function startWorker(vars, { timeoutMs = 90_000 } = {}) {
   const args = ["wrangler", "dev", "--ip", HOST, "--port", String(port)];
   args.push("--inspector-port", String(inspector), "--show-interactive-dev-session=false");
   for (const [k, v] of Object.entries(all)) args.push("--var", `${k}:${v}`);
+  // Local state (the Cache API among it) in a given directory: two runs share it.
+  if (persistTo) args.push("--persist-to", persistTo);
   const child = spawn("npx", args, {
     cwd: ROOT,
     detached: true,

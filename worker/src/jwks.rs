@@ -1,0 +1,264 @@
+//! The worker's remote key set (`JWKS_URL`, e.g. Better Auth's `/api/auth/jwks`).
+//!
+//! Where a key set comes from, in order: this isolate's memory → the Workers Cache API
+//! (so a cold isolate in the same data center does not refetch) → the origin (manual
+//! redirect, 200 only, byte cap, timeout). When to fetch is the core's pure policy
+//! ([`KeySetRefresh`]: max-age, cooldown on unknown `kid` and after failures); this file
+//! only does the I/O. No promise is ever shared across requests (workerd forbids it):
+//! the cooldown, recorded before a fetch starts, is what keeps concurrent requests from
+//! fetching too.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+use jwtgate::{
+    cache_control_max_age, CachedGate, GateConfig, KeySet, KeySetRefresh, RefreshPolicy,
+    MAX_JWKS_BYTES,
+};
+use web_sys::{
+    AbortController, Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit,
+    WorkerGlobalScope,
+};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::{js_sys, wasm_bindgen_futures::JsFuture, Delay};
+
+/// Headers on the Cache API copy: when it was fetched and how long it stays fresh.
+const FETCHED_AT: &str = "x-jwtgate-fetched-at";
+const MAX_AGE_MS: &str = "x-jwtgate-max-age-ms";
+
+pub(crate) struct RemoteKeys {
+    url: String,
+    /// Token-cache slots of a gate built here (`TOKEN_CACHE_SIZE`).
+    cache_entries: usize,
+    /// Synthetic Cache API key for this URL (never fetched itself).
+    cache_key: String,
+    state: RefCell<KeySetRefresh>,
+}
+
+/// What a fetch brought back.
+struct Fetched {
+    text: String,
+    max_age_s: Option<u64>,
+}
+
+impl RemoteKeys {
+    pub(crate) fn new(url: String, cache_entries: usize) -> Self {
+        let cache_key = format!(
+            "https://jwtgate-jwks.invalid/{}",
+            String::from(js_sys::encode_uri_component(&url))
+        );
+        RemoteKeys {
+            url,
+            cache_entries,
+            cache_key,
+            state: RefCell::new(KeySetRefresh::new(RefreshPolicy::default())),
+        }
+    }
+
+    /// Before deciding a request: fetch when the policy says the set is missing or stale.
+    /// A missing set is first looked up in the Cache API. Failures keep what there is.
+    pub(crate) async fn refresh_if_due(
+        &self,
+        gate: &RefCell<Option<CachedGate>>,
+        base: &GateConfig,
+        now_ms: u64,
+    ) {
+        let due = self.state.borrow().due(now_ms);
+        let Some(reason) = due else { return };
+        self.state.borrow_mut().started(now_ms);
+        if reason == jwtgate::RefreshReason::NoKeys {
+            if let Some((text, fetched_at, max_age_ms)) = self.read_cache().await {
+                if install(gate, base, &text, self.cache_entries) {
+                    *self.state.borrow_mut() =
+                        KeySetRefresh::seeded(RefreshPolicy::default(), fetched_at, max_age_ms);
+                    self.state.borrow_mut().started(now_ms);
+                    if !self.state.borrow().is_stale(now_ms) {
+                        return;
+                    }
+                }
+            }
+        }
+        self.fetch_origin(gate, base, now_ms).await;
+    }
+
+    /// After an `unknown_key` refusal: refetch from the origin if the cooldown allows.
+    /// `true` when a new set is in use (the request is then decided again).
+    pub(crate) async fn refetch_for_unknown_kid(
+        &self,
+        gate: &RefCell<Option<CachedGate>>,
+        base: &GateConfig,
+        now_ms: u64,
+    ) -> bool {
+        let allowed = self.state.borrow().on_unknown_kid(now_ms).is_some();
+        if !allowed {
+            return false;
+        }
+        self.state.borrow_mut().started(now_ms);
+        self.fetch_origin(gate, base, now_ms).await
+    }
+
+    async fn fetch_origin(
+        &self,
+        gate: &RefCell<Option<CachedGate>>,
+        base: &GateConfig,
+        now_ms: u64,
+    ) -> bool {
+        let timeout = Duration::from_millis(self.state.borrow().policy().timeout_ms);
+        let Ok(fetched) = fetch_capped(&self.url, timeout).await else {
+            log("jwks_fetch_failed");
+            return false;
+        };
+        if !install(gate, base, &fetched.text, self.cache_entries) {
+            log("jwks_invalid");
+            return false;
+        }
+        self.state.borrow_mut().succeeded(now_ms, fetched.max_age_s);
+        let fetched_at = self.state.borrow().fetched();
+        if let Some((at, max_age_ms)) = fetched_at {
+            // Best effort: a failed cache write only costs the next cold isolate a fetch.
+            let _ = self.write_cache(&fetched.text, at, max_age_ms).await;
+        }
+        true
+    }
+
+    async fn read_cache(&self) -> Option<(String, u64, u64)> {
+        let cache = default_cache().ok()?;
+        let found = JsFuture::from(cache.match_with_str(&self.cache_key))
+            .await
+            .ok()?;
+        let response: Response = found.dyn_into().ok()?;
+        let number = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .ok()
+                .flatten()?
+                .parse::<u64>()
+                .ok()
+        };
+        let (fetched_at, max_age_ms) = (number(FETCHED_AT)?, number(MAX_AGE_MS)?);
+        let text = JsFuture::from(response.text().ok()?)
+            .await
+            .ok()?
+            .as_string()?;
+        Some((text, fetched_at, max_age_ms))
+    }
+
+    async fn write_cache(
+        &self,
+        text: &str,
+        fetched_at: u64,
+        max_age_ms: u64,
+    ) -> Result<(), JsValue> {
+        let cache = default_cache()?;
+        let headers = Headers::new()?;
+        headers.set("content-type", "application/json")?;
+        // The Cache API only stores what has a max-age; it expires the copy for us.
+        headers.set(
+            "cache-control",
+            &format!("s-maxage={}", (max_age_ms / 1000).max(1)),
+        )?;
+        headers.set(FETCHED_AT, &fetched_at.to_string())?;
+        headers.set(MAX_AGE_MS, &max_age_ms.to_string())?;
+        let init = ResponseInit::new();
+        init.set_status(200);
+        init.set_headers(&headers);
+        let response = Response::new_with_opt_str_and_init(Some(text), &init)?;
+        JsFuture::from(cache.put_with_str(&self.cache_key, &response)).await?;
+        Ok(())
+    }
+}
+
+/// Parses `text` and puts a gate with it in place (keeping the rest of the configuration).
+/// A bad set changes nothing: the last good one stays.
+fn install(
+    gate: &RefCell<Option<CachedGate>>,
+    base: &GateConfig,
+    text: &str,
+    cache_entries: usize,
+) -> bool {
+    let Ok(keys) = KeySet::parse(text.as_bytes()) else {
+        return false;
+    };
+    let mut slot = gate.borrow_mut();
+    match slot.as_mut() {
+        Some(current) => current.replace_key_set(keys).is_ok(),
+        None => match jwtgate::Gate::new(base.clone().key_set(keys)) {
+            Ok(new_gate) => {
+                *slot = Some(CachedGate::new(new_gate, cache_entries));
+                true
+            }
+            Err(_) => false,
+        },
+    }
+}
+
+fn default_cache() -> Result<web_sys::Cache, JsValue> {
+    let global: WorkerGlobalScope = js_sys::global().unchecked_into();
+    let caches = global.caches()?;
+    // workerd's CacheStorage has `default`; web-sys does not know it, so read it by name.
+    js_sys::Reflect::get(&caches, &JsValue::from_str("default"))?.dyn_into()
+}
+
+/// GET with manual redirects, 200 only, at most [`MAX_JWKS_BYTES`] read, all within `timeout`.
+async fn fetch_capped(url: &str, timeout: Duration) -> Result<Fetched, JsValue> {
+    let abort = AbortController::new()?;
+    let work = async {
+        let init = RequestInit::new();
+        init.set_method("GET");
+        init.set_redirect(RequestRedirect::Manual);
+        init.set_signal(Some(&abort.signal()));
+        let headers = Headers::new()?;
+        headers.set("accept", "application/json")?;
+        init.set_headers(&headers);
+        let request = Request::new_with_str_and_init(url, &init)?;
+        let global: WorkerGlobalScope = js_sys::global().unchecked_into();
+        let response: Response = JsFuture::from(global.fetch_with_request(&request))
+            .await?
+            .dyn_into()?;
+        if response.status() != 200 {
+            return Err(JsValue::from_str("status"));
+        }
+        let max_age_s = response
+            .headers()
+            .get("cache-control")?
+            .as_deref()
+            .and_then(cache_control_max_age);
+        let body = response
+            .body()
+            .ok_or_else(|| JsValue::from_str("no body"))?;
+        let reader = body.get_reader();
+        let read: js_sys::Function =
+            js_sys::Reflect::get(&reader, &JsValue::from_str("read"))?.dyn_into()?;
+        let mut bytes = Vec::new();
+        loop {
+            let step: js_sys::Promise = read.call0(&reader)?.dyn_into()?;
+            let chunk = JsFuture::from(step).await?;
+            if js_sys::Reflect::get(&chunk, &JsValue::from_str("done"))?.is_truthy() {
+                break;
+            }
+            let value: js_sys::Uint8Array =
+                js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
+            if bytes.len() + value.length() as usize > MAX_JWKS_BYTES {
+                return Err(JsValue::from_str("too large"));
+            }
+            bytes.extend_from_slice(&value.to_vec());
+        }
+        let text = String::from_utf8(bytes).map_err(|_| JsValue::from_str("utf-8"))?;
+        Ok(Fetched { text, max_age_s })
+    };
+    futures_util::pin_mut!(work);
+    match select(work, Delay::from(timeout)).await {
+        Either::Left((result, _)) => result,
+        Either::Right(((), _)) => {
+            abort.abort();
+            Err(JsValue::from_str("timeout"))
+        }
+    }
+}
+
+/// One JSON line per key-set event (never the URL: it may carry credentials).
+fn log(code: &str) {
+    worker::console_log!(r#"{{"level":"warn","event":"jwks","code":"{}"}}"#, code);
+}
