@@ -118,15 +118,20 @@ impl PyGate {
         secret: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        // With a key set (EdDSA tokens) the secret (HS256 tokens) is optional.
+        let has_jwks = options
+            .and_then(|o| o.get_item("jwks").ok().flatten())
+            .is_some_and(|v| !v.is_none());
         let secret = secret
             .and_then(|s| s.cast::<PyString>().ok())
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| !s.is_empty())
+            .or_else(|| has_jwks.then(String::new))
             .ok_or_else(|| {
                 config_error(
                     py,
                     "missing_secret",
-                    "secret is required (BETTER_AUTH_SECRET, at least 32 characters)",
+                    "secret is required (BETTER_AUTH_SECRET, at least 32 characters), or a jwks",
                 )
             })?;
         let mut config = GateConfig::new(secret);

@@ -59,8 +59,9 @@ pub(crate) fn config_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
 
 /// The core words its config errors with the JS option names; say them the Python way.
 fn python_names(message: &str) -> String {
-    const NAMES: [(&str, &str); 4] = [
+    const NAMES: [(&str, &str); 5] = [
         ("previousSecrets", "previous_secrets"),
+        ("selfRoutes", "self_routes"),
         ("minLifetimeSeconds", "min_lifetime_seconds"),
         ("maxLifetimeSeconds", "max_lifetime_seconds"),
         ("apiPrefix", "api_prefix"),
@@ -131,6 +132,62 @@ fn previous_secrets(config: GateConfig, value: &Bound<'_, PyAny>) -> PyResult<Ga
     })
 }
 
+/// A list/tuple of strings (`None` was filtered out before).
+fn strings(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<String>> {
+    let invalid = || {
+        config_error(
+            value.py(),
+            "invalid_option",
+            &format!("{name} must be a list of strings"),
+        )
+    };
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(list) = value.cast::<PyList>() {
+        list.iter().collect()
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        tuple.iter().collect()
+    } else {
+        return Err(invalid());
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.cast::<PyString>()
+                .map(|s| s.to_string_lossy().into_owned())
+                .map_err(|_| invalid())
+        })
+        .collect()
+}
+
+/// `self_routes`: a list of paths (optionally `"GET /path"`), or one comma-separated string
+/// (as the worker's `SELF_ROUTES` holds them; the core splits it). `[]`: no self route.
+fn self_routes(config: GateConfig, value: &Bound<'_, PyAny>) -> PyResult<GateConfig> {
+    if let Ok(list) = value.cast::<PyString>() {
+        return Ok(config.self_routes_list(&list.to_string_lossy()));
+    }
+    Ok(config.self_routes(strings(value, "self_routes")?))
+}
+
+/// `jwks`: the key set (Better Auth's `/api/auth/jwks`) as JSON text, bytes, or a dict.
+fn jwks(config: GateConfig, value: &Bound<'_, PyAny>) -> PyResult<GateConfig> {
+    let text: String = if let Ok(s) = value.cast::<PyString>() {
+        s.to_string_lossy().into_owned()
+    } else if let Ok(b) = value.cast::<pyo3::types::PyBytes>() {
+        String::from_utf8_lossy(b.as_bytes()).into_owned()
+    } else if value.is_instance_of::<pyo3::types::PyDict>() {
+        let json = value.py().import("json")?;
+        json.call_method1("dumps", (value,))?.extract()?
+    } else {
+        return Err(config_error(
+            value.py(),
+            "invalid_option",
+            "jwks must be JSON text, bytes or a dict",
+        ));
+    };
+    let keys =
+        jwtgate::KeySet::parse(text.as_bytes()).map_err(|e| core_config_error(value.py(), &e))?;
+    Ok(config.key_set(keys))
+}
+
 type Setter = fn(GateConfig, &Bound<'_, PyAny>) -> PyResult<GateConfig>;
 
 /// Every `Gate(...)` keyword that feeds `GateConfig`, with how it does. Adding an option
@@ -154,6 +211,8 @@ pub(crate) const OPTIONS: &[(&str, Setter)] = &[
     ("api_prefix", |c, v| {
         Ok(c.api_prefix(string(v, "api_prefix")?))
     }),
+    ("self_routes", self_routes),
+    ("jwks", jwks),
 ];
 
 /// The clock: `now` as given (float seconds are floored), else the system clock. A broken

@@ -17,7 +17,7 @@ class Gate:
     """A validated gate, safe to share between threads. Raises GateConfigError on a bad
     configuration (weak secret, bad window or prefix, unknown option)."""
 
-    def __new__(cls, *, secret: str, **options: Unpack[GateOptions]) -> "Gate": ...
+    def __new__(cls, *, secret: Optional[str] = None, **options: Unpack[GateOptions]) -> "Gate": ...
     def verify(self, token: str, now: Optional[float] = None) -> Dict[str, Any]:
         """The token's claims, or raises GateError. `now`: seconds since the epoch."""
     def authorize(

@@ -1,7 +1,7 @@
 """The `Gate` options, typed: `Gate(secret=..., **options)`, `BetterAuth(**options)` and
 `GateMiddleware(app, **options)` all take these (type checkers catch a misspelt one).
 Keep in step with the OPTIONS table of src/lib.rs: a test compares the two."""
-from typing import Optional, Sequence, TypedDict, Union
+from typing import Any, Dict, Optional, Sequence, TypedDict, Union
 
 
 class GateOptions(TypedDict, total=False):
@@ -14,4 +14,6 @@ class GateOptions(TypedDict, total=False):
     min_lifetime_seconds: Optional[int]
     max_lifetime_seconds: Optional[int]
     api_prefix: Optional[str]
+    self_routes: Optional[Union[Sequence[str], str]]
+    jwks: Optional[Union[str, bytes, Dict[str, Any]]]
     cache_size: Optional[int]
