@@ -1,0 +1,259 @@
+//! The cases of the Wasm build's suites, shared by `tests/web.rs` (headless browsers) and
+//! `tests/node.rs` (Node): each includes this module, so each runs every case. Same decisions
+//! as the native build, through the JS-facing API. Keep every case here, not in the two
+//! entry files: `make test-wasm` expects each run to pass exactly as many tests as this file
+//! has `#[wasm_bindgen_test]` attributes.
+
+use jwtgate::{base64url, Error, Gate, GateConfig, Hs256Key, UntrustedToken};
+use jwtgate_wasm::{error_table, GateCore};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
+const NOW: f64 = 1_700_000_000.0;
+
+fn core() -> GateCore {
+    core_with_cache(256.0)
+}
+
+/// The default configuration with `cache_entries` cache slots.
+fn core_with_cache(cache_entries: f64) -> GateCore {
+    GateCore::new(
+        SECRET,
+        vec![],
+        None,
+        None,
+        None,
+        0.0,
+        900.0,
+        1800.0,
+        None,
+        cache_entries,
+    )
+    .unwrap()
+}
+
+fn token(payload: &str) -> String {
+    Gate::new(GateConfig::new(SECRET)).unwrap().mint(payload)
+}
+
+fn claims(iat: i64, exp: i64) -> String {
+    format!(r#"{{"sub":"u1","email":"a@example.com","iat":{iat},"exp":{exp}}}"#)
+}
+
+fn last(core: &GateCore) -> Error {
+    Error::from_index(core.last_error()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn verifies_and_returns_the_signed_payload() {
+    let mut c = core();
+    let payload = claims(1_700_000_000, 1_700_000_900);
+    assert_eq!(c.verify(&token(&payload), NOW), Some(payload));
+}
+
+#[wasm_bindgen_test]
+fn refusals_match_the_native_core() {
+    let mut c = core();
+    let t = |iat, exp| token(&claims(iat, exp));
+    let cases = [
+        (t(1_700_000_000 - 900, 1_700_000_000), Error::TokenExpired),
+        (t(1_700_000_000, 1_700_000_899), Error::InvalidLifetime),
+        (t(1_700_000_000, 1_700_001_801), Error::InvalidLifetime),
+        (t(1_700_000_001, 1_700_000_901), Error::IssuedInFuture),
+        ("a.b".to_owned(), Error::MalformedToken),
+        (
+            format!("{}=", t(1_700_000_000, 1_700_000_900)),
+            Error::InvalidBase64,
+        ),
+    ];
+    for (tok, want) in cases {
+        assert_eq!(c.verify(&tok, NOW), None);
+        assert_eq!(last(&c), want);
+        // And the native-style call agrees.
+        let gate = Gate::new(GateConfig::new(SECRET)).unwrap();
+        assert_eq!(gate.verify(&tok, NOW as u64).unwrap_err(), want);
+    }
+    let none = format!(
+        "{}.{}.",
+        base64url(br#"{"alg":"none"}"#),
+        base64url(claims(1, 901).as_bytes())
+    );
+    assert_eq!(c.verify(&none, NOW), None);
+    assert_eq!(last(&c), Error::AlgNotAllowed);
+}
+
+#[wasm_bindgen_test]
+fn authorize_applies_header_and_path_rules() {
+    let mut c = core();
+    let h = format!("Bearer {}", token(&claims(1_700_000_000, 1_700_000_900)));
+    assert!(c
+        .authorize("GET", "/api/v1/u1/tasks", Some(h.clone()), NOW)
+        .is_some());
+    assert!(c
+        .authorize("GET", "/api/v1/me/profile", Some(h.clone()), NOW)
+        .is_some());
+    let refused = [
+        ("/api/v1/u2/tasks", Some(h.clone()), Error::UserMismatch),
+        ("/api/v1/u1/%2e%2e/u2", Some(h.clone()), Error::InvalidPath),
+        ("/api/v1/u1/tasks", None, Error::MissingAuthorization),
+        (
+            "/api/v1/u1/tasks",
+            Some(h.replace("Bearer", "bearer")),
+            Error::MissingAuthorization,
+        ),
+    ];
+    for (path, auth, want) in refused {
+        assert_eq!(c.authorize("GET", path, auth, NOW), None);
+        assert_eq!(last(&c), want, "{path}");
+    }
+    assert!(c.protects("/api/v1/x"));
+    assert!(!c.protects("/health"));
+}
+
+#[wasm_bindgen_test]
+fn broken_clocks_fail_closed() {
+    let mut c = core();
+    let tok = token(&claims(1_700_000_000, 1_700_000_900));
+    assert_eq!(c.verify(&tok, f64::NAN), None);
+    assert_eq!(last(&c), Error::TokenExpired);
+    assert_eq!(c.verify(&tok, -1.0), None);
+    assert_eq!(last(&c), Error::IssuedInFuture);
+}
+
+/// The config error code a construction gives (`"code\tmessage"` crosses as a string).
+fn config_error(
+    secret: &str,
+    list: Option<&str>,
+    leeway: f64,
+    min: f64,
+    max: f64,
+) -> Option<String> {
+    GateCore::new(
+        secret,
+        vec![],
+        list.map(String::from),
+        None,
+        None,
+        leeway,
+        min,
+        max,
+        None,
+        256.0,
+    )
+    .err()
+    .and_then(|e| e.as_string())
+    .and_then(|e| e.split('\t').next().map(String::from))
+}
+
+#[wasm_bindgen_test]
+fn bad_configs_are_refused_with_a_code() {
+    let code = |secret, leeway, min, max| config_error(secret, None, leeway, min, max);
+    assert_eq!(
+        code("short", 0.0, 900.0, 1800.0).as_deref(),
+        Some("secret_too_short")
+    );
+    assert_eq!(
+        code(SECRET, -1.0, 900.0, 1800.0).as_deref(),
+        Some("invalid_number")
+    );
+    assert_eq!(
+        code(SECRET, 0.5, 900.0, 1800.0).as_deref(),
+        Some("invalid_number")
+    );
+    assert_eq!(
+        code(SECRET, 0.0, 1800.0, 900.0).as_deref(),
+        Some("invalid_lifetime_window")
+    );
+    assert_eq!(
+        code(
+            "better-auth-secret-12345678901234567890",
+            0.0,
+            900.0,
+            1800.0
+        )
+        .as_deref(),
+        Some("known_default_secret")
+    );
+    assert_eq!(code(SECRET, 0.0, 900.0, 1800.0), None);
+}
+
+#[wasm_bindgen_test]
+fn previous_secrets_list_is_split_by_the_core() {
+    const OLD: &str = "Zq8Lw2Rt6Yp0Nv4Xs9Kd3Hf7Jb1Mc5Ge";
+    let list = format!(" {OLD} , ");
+    assert_eq!(config_error(SECRET, Some(&list), 0.0, 900.0, 1800.0), None);
+    assert_eq!(
+        config_error(SECRET, Some("short,"), 0.0, 900.0, 1800.0).as_deref(),
+        Some("secret_too_short")
+    );
+    let mut c = GateCore::new(
+        SECRET,
+        vec![],
+        Some(list),
+        None,
+        None,
+        0.0,
+        900.0,
+        1800.0,
+        None,
+        256.0,
+    )
+    .unwrap();
+    let old = Gate::new(GateConfig::new(OLD))
+        .unwrap()
+        .mint(&claims(1_700_000_000, 1_700_000_900));
+    assert!(c.verify(&old, NOW).is_some());
+}
+
+#[wasm_bindgen_test]
+fn error_table_is_json_in_index_order() {
+    let table = error_table();
+    let first = Error::ALL[0];
+    assert!(table.starts_with(&format!(
+        r#"[{{"code":"{}","status":{}"#,
+        first.code(),
+        first.status()
+    )));
+    assert!(table.ends_with("}]"));
+}
+
+#[wasm_bindgen_test]
+fn rfc7515_a1_signature_in_wasm() {
+    const JWS: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let key = [
+        3u8, 35, 53, 75, 43, 15, 165, 188, 131, 126, 6, 101, 119, 123, 166, 143, 90, 179, 40, 230,
+        240, 84, 201, 40, 169, 15, 132, 178, 210, 80, 46, 191, 211, 251, 90, 146, 210, 6, 71, 239,
+        150, 138, 180, 195, 119, 98, 61, 34, 61, 46, 33, 114, 5, 46, 79, 8, 192, 205, 154, 245,
+        103, 208, 128, 163,
+    ];
+    assert!(Hs256Key::new(&key).verify(&UntrustedToken::parse(JWS).unwrap()));
+}
+
+#[wasm_bindgen_test]
+fn repeats_name_the_same_cache_entry_and_are_judged_again() {
+    let mut c = core();
+    let tok = token(&claims(1_700_000_000, 1_700_000_900));
+    let n = tok.len();
+    c.input_scratch()[..n].copy_from_slice(tok.as_bytes());
+    assert!(c.verify_input(n, NOW) > 0);
+    let (slot, generation) = c.entry();
+    assert!(slot >= 0.0 && generation >= 1.0);
+    assert!(c.verify_input(n, NOW + 60.0) > 0);
+    assert_eq!(c.entry(), (slot, generation));
+    // Expired on the next call: refused although stored, and the entry is gone.
+    assert_eq!(
+        c.verify_input(n, 1_700_000_900.0),
+        -1 - i32::from(Error::TokenExpired.index())
+    );
+    assert_eq!(c.entry().0, -1.0);
+    assert!(c.verify_input(n, NOW) > 0);
+    assert!(
+        c.entry().1 > generation,
+        "a re-stored token gets a new generation"
+    );
+
+    let mut off = core_with_cache(0.0);
+    off.input_scratch()[..n].copy_from_slice(tok.as_bytes());
+    assert!(off.verify_input(n, NOW) > 0);
+    assert_eq!(off.entry().0, -1.0);
+}
