@@ -2,7 +2,7 @@
 # Node: the BUILT package (pkg/) vs jose, fast-jwt, @tsndr, jsonwebtoken, createHmac floor.
 # Native: the core and the jsonwebtoken crate (benches/native.rs). Same tokens for both.
 BENCH_DIR := target/bench
-.PHONY: bench bench-edge
+.PHONY: bench bench-edge test-bench
 
 bench: pkg ## Benchmarks: built package in Node vs peers, native core; writes docs/BENCHMARKS.md
 	@mkdir -p $(BENCH_DIR)
@@ -22,3 +22,8 @@ bench-edge: worker-build ## Edge load: capacity of the pass-through stack, then 
 	@mkdir -p $(BENCH_DIR)
 	@echo "== edge (benches/edge/latency.mjs)"
 	@node benches/edge/latency.mjs $(BENCH_DIR)/edge.json
+
+test-bench: ## The benchmark's judgement on recorded numbers: saturation, calibration, targets as data
+	node --test tests/bench/
+
+TEST_TARGETS += test-bench

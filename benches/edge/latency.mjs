@@ -21,6 +21,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { added, baselineProblems } from "./measurable.mjs";
 import { SECRET, HOST, ROOT, mint, claims, bearer, freePort, startEchoOrigin, startWorker } from "../../tests/e2e/worker/harness.mjs";
 
 const CONNECTIONS = Number(process.env.EDGE_CONNECTIONS ?? 8);
@@ -29,10 +30,6 @@ const FRACTION = Number(process.env.EDGE_LOAD_FRACTION ?? 0.5);
 const SECONDS = Number(process.env.EDGE_SECONDS ?? 5);
 const ROUNDS = Number(process.env.EDGE_ROUNDS ?? 2);
 const FIXED_RATE = process.env.EDGE_RATE ? Number(process.env.EDGE_RATE) : undefined;
-// Saturation limits of the baseline at the open-loop rate (see the header).
-const MIN_ANSWERED = 0.95;
-const QUEUEING_FACTOR = 4;
-const QUEUEING_SLACK_MS = 1;
 const out = process.argv[2] ?? "target/bench/edge.json";
 const log = (...a) => console.error("[edge]", ...a);
 
@@ -169,22 +166,11 @@ passthrough.stop();
 await worker.stop();
 await origin.close();
 
-// Is the baseline measuring the gate's surroundings or a queue?
-const problems = [];
-const base = open.passthrough;
-const baselineErrors = capacity.passthrough.errors + unloaded.passthrough.errors + base.errors;
-if (baselineErrors > 0) problems.push(`the pass-through baseline answered ${baselineErrors} requests with an error`);
-if (capacity.passthrough.rps === 0) problems.push("the pass-through baseline answered nothing");
-if (base.rps < MIN_ANSWERED * rate) problems.push(`the pass-through baseline answered ${base.rps} of ${rate} req/s offered (saturated)`);
-const queueLimit = QUEUEING_FACTOR * unloaded.passthrough.p50 + QUEUEING_SLACK_MS;
-if (base.p50 > queueLimit) {
-  problems.push(`the pass-through baseline's p50 at ${rate} req/s is ${base.p50} ms against ${unloaded.passthrough.p50} ms unloaded (> ${QUEUEING_FACTOR}× + ${QUEUEING_SLACK_MS} ms: queueing)`);
-}
-
-// What the gate adds: gated worker vs the same dev stack without the gate. A difference below
-// zero is noise between two runs of the same stack, not a gate that saves time.
-const diffP50 = open.worker.p50 - base.p50;
-const diffP99 = open.worker.p99 - base.p99;
+// Is the baseline measuring the gate's surroundings or a queue? (benches/edge/measurable.mjs)
+const problems = baselineProblems({ capacity: capacity.passthrough, unloaded: unloaded.passthrough, open: open.passthrough, rate });
+// What the gate adds: gated worker vs the same dev stack without the gate (never below zero).
+const addedP50 = added(open.worker.p50, open.passthrough.p50);
+const addedP99 = added(open.worker.p99, open.passthrough.p99);
 const result = {
   tool: "Node load generator (benches/edge/latency.mjs), keep-alive",
   connections: CONNECTIONS,
@@ -199,12 +185,12 @@ const result = {
   origin: open.origin,
   passthrough: open.passthrough,
   worker: open.worker,
-  addedP50Ms: round3(Math.max(0, diffP50)),
-  addedP99Ms: round3(Math.max(0, diffP99)),
-  addedP50BelowNoise: diffP50 < 0,
-  addedP99BelowNoise: diffP99 < 0,
+  addedP50Ms: addedP50.ms,
+  addedP99Ms: addedP99.ms,
+  addedP50BelowNoise: addedP50.belowNoise,
+  addedP99BelowNoise: addedP99.belowNoise,
   // The whole local stack (wrangler's dev proxy + workerd) without the gate, over the origin alone.
-  stackP50Ms: round3(Math.max(0, base.p50 - open.origin.p50)),
+  stackP50Ms: added(open.passthrough.p50, open.origin.p50).ms,
   // Errors through the gated worker (the pass-through baseline's are a measurability problem).
   errors: capacity.worker.errors + unloaded.worker.errors + open.worker.errors,
 };
