@@ -192,16 +192,17 @@ ${Object.entries(node.cold.peers ?? {}).map(([p, c]) => `    ${p} **${c.totalMs.
 ${edge ? `
 ## Edge (workerd via \`wrangler dev\`, ${edge.tool})
 The load adapts to the machine: first the pass-through stack's capacity (closed loop,
-${edge.connections} connections, ${edge.capacitySeconds} s each, alternating), then an open loop at
+${edge.connections} connections, ${edge.capacityRounds} pairs of ${edge.capacitySeconds} s rounds, pass-through and gated back to back; the ratio is
+the median of the pairs' ratios, which shared-machine noise moves least), then an open loop at
 ${edge.fraction ? `${edge.fraction * 100}% of that capacity` : "a fixed rate (EDGE_RATE)"}: **${edge.rate} req/s** for ${edge.seconds} s per target, alternating rounds.
 ${edge.measurable === false ? `
 **${edge.notMeasurable}.** The figures below are shown for diagnosis only; none of them is the gate's.
 ` : ""}
 | capacity (closed loop, ${edge.connections} connections) | req/s | errors |
 |---|---:|---:|
-| pass-through Worker (no gate) → origin | ${edge.capacity.passthrough.rps} | ${edge.capacity.passthrough.errors} |
+| pass-through Worker (no gate) → origin | ${edge.capacity.passthrough.rps}${edge.capacity.passthroughRoundsRps ? ` (rounds ${edge.capacity.passthroughRoundsRps.join("–")})` : ""} | ${edge.capacity.passthrough.errors} |
 | jwtgate worker → origin | ${edge.capacity.worker.rps} | ${edge.capacity.worker.errors} |
-| ratio jwtgate / pass-through | ${edge.capacity.ratio.toFixed(3)} | |
+| ratio jwtgate / pass-through (median of the pairs) | ${edge.capacity.ratio.toFixed(3)} | |
 
 | latency | unloaded p50 ms (1 connection) | p50 ms at ${edge.rate} req/s | p99 ms | req/s answered | errors |
 |---|---:|---:|---:|---:|---:|

@@ -73,7 +73,7 @@ function report(edge) {
 
 const s = (p50, rps) => ({ p50, p99: p50 * 2, rps, errors: 0, requests: rps * 10 });
 const EDGE = {
-  tool: "test", connections: 8, capacitySeconds: 8, fraction: 0.5, rate: 143, seconds: 10, measurable: true,
+  tool: "test", connections: 8, capacityRounds: 8, capacitySeconds: 2, fraction: 0.5, rate: 143, seconds: 10, measurable: true,
   capacity: { passthrough: s(25, 286), worker: s(24, 305), ratio: 1.066 }, unloaded: { passthrough: s(4.45, 220), worker: s(4.42, 222) },
   origin: s(0.3, 143), passthrough: s(4.9, 143), worker: s(4.8, 143),
   addedP50Ms: 0, addedP99Ms: 0, addedP50BelowNoise: true, addedP99BelowNoise: true, stackP50Ms: 4.6, errors: 0,
@@ -87,6 +87,7 @@ test("the report: calibration on top, cold start against the fastest peer, rows 
   assert.match(rows[0], /^\| machine: CPU \|/);
   assert.match(rows[1], /^\| machine: `createHmac` floor, spec token \(µs\/op\) \| 4\.20 \|/);
   assert.match(rows[2], /pass-through Worker capacity .* \| 286 \|/);
+  assert.match(md, /8 pairs of 2 s rounds/);
   assert.match(table, /cold start: `import` → first verify, jwtgate \/ fastest peer \(fast-jwt\), fresh Node \| 0\.22 \| ≤ 0\.5× \| met/);
   assert.match(table, /edge: p50 latency added by the gate at 143 req\/s \(ms\) \| 0 \| ≤ 1 \| met \(below the noise/);
   assert.match(table, /other: peer \/ jwtgate \| 7 \| ≥ 5× \| met/);
