@@ -194,7 +194,8 @@ ${edge ? `
 The load adapts to the machine: first the pass-through stack's capacity (closed loop,
 ${edge.connections} connections, ${edge.capacityRounds} pairs of ${edge.capacitySeconds} s rounds, pass-through and gated back to back; the ratio is
 the median of the pairs' ratios, which shared-machine noise moves least), then an open loop at
-${edge.fraction ? `${edge.fraction * 100}% of that capacity` : "a fixed rate (EDGE_RATE)"}: **${edge.rate} req/s** for ${edge.seconds} s per target, alternating rounds.
+${edge.fraction ? `${edge.fraction * 100}% of that capacity` : "a fixed rate (EDGE_RATE)"}: **${edge.rate} req/s** for ${edge.seconds} s per target, alternating rounds.${edge.load ? `
+Machine load during the run: 1-minute load average ${edge.load.before.toFixed(2)} → ${edge.load.after.toFixed(2)} on ${edge.load.cores} cores${edge.load.before > edge.load.cores || edge.load.after > edge.load.cores ? " (oversubscribed: other work competed for the CPU, so every latency here is inflated by waiting for a core, and the gated and pass-through rounds differ by more than the gate)" : ""}.` : ""}
 ${edge.measurable === false ? `
 **${edge.notMeasurable}.** The figures below are shown for diagnosis only; none of them is the gate's.
 ` : ""}
@@ -211,7 +212,7 @@ ${edge.measurable === false ? `
 | jwtgate worker → origin | ${edge.unloaded.worker.p50} | ${edge.worker.p50} | ${edge.worker.p99} | ${edge.worker.rps} | ${edge.worker.errors} |
 
 ${edge.measurable === false ? "" : `Added by the gate at ${edge.rate} req/s (jwtgate worker vs the same \`wrangler dev\` stack with a pass-through Worker):
-p50 ${edge.addedP50Ms} ms${edge.addedP50BelowNoise ? " (the gated run was faster: below the noise)" : ""}, p99 ${edge.addedP99Ms} ms${edge.addedP99BelowNoise ? " (the gated run was faster: below the noise)" : ""}. The local dev stack itself (wrangler's dev
+p50 ${edge.addedP50Ms} ms${edge.pairDiffsP50Ms ? ` (median of the rounds' differences ${edge.pairDiffsP50Ms.join(", ")} ms)` : ""}${edge.addedP50BelowNoise ? " (the gated run was faster: below the noise)" : ""}, p99 ${edge.addedP99Ms} ms${edge.addedP99BelowNoise ? " (the gated run was faster: below the noise)" : ""}. The local dev stack itself (wrangler's dev
 proxy + workerd) adds p50 ${edge.stackP50Ms} ms over the origin alone; that part is not
 the gate's and is not what production Workers add. `}Every answer through the gate was checked
 (200 with \`X-User-Id\` equal to the token's \`sub\`). The baseline counts as saturated, and the run as

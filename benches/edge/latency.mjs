@@ -7,21 +7,22 @@
 //   2. unloaded latency, closed loop with one connection (information; the saturation check's
 //      reference).
 //   3. open loop at EDGE_LOAD_FRACTION (50%) of the pass-through capacity: p50/p99 per target and
-//      what the gate adds (gated − pass-through). Target: added p50 ≤ 1 ms.
+//      what the gate adds (gated − pass-through; p50: the median of the rounds' differences).
+//      Target: added p50 ≤ 1 ms.
 // When the pass-through baseline errors or is saturated at that rate (it answers less than 95% of
 // the offered rate, or its p50 is more than 4× its unloaded p50 + 1 ms: that is queueing, not the
 // gate), the run says "not measurable on this machine", writes why, and exits 1: no figure is
 // an artefact of a saturated harness. An "added" latency below zero is noise, printed as 0.
 // Every answer through the gated worker is checked (200 + the token's identity header).
 //   EDGE_CONNECTIONS (8), EDGE_CAPACITY_ROUNDS (8 pairs), EDGE_CAPACITY_SECONDS (2 per round),
-//   EDGE_LOAD_FRACTION (0.5), EDGE_SECONDS (5 per
-//   open-loop round), EDGE_ROUNDS (2 per target and phase), EDGE_RATE (fixed rate; overrides the
+//   EDGE_LOAD_FRACTION (0.5), EDGE_SECONDS (3 per
+//   open-loop round), EDGE_ROUNDS (4 per target and phase), EDGE_RATE (fixed rate; overrides the
 //   fraction, for experiments only)
 // Usage: node benches/edge/latency.mjs <out.json>
 import http from "node:http";
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { added, baselineProblems } from "./measurable.mjs";
 import { SECRET, HOST, ROOT, mint, claims, bearer, freePort, startEchoOrigin, startWorker } from "../../tests/e2e/worker/harness.mjs";
@@ -30,8 +31,8 @@ const CONNECTIONS = Number(process.env.EDGE_CONNECTIONS ?? 8);
 const CAPACITY_SECONDS = Number(process.env.EDGE_CAPACITY_SECONDS ?? 2);
 const CAPACITY_ROUNDS = Number(process.env.EDGE_CAPACITY_ROUNDS ?? 8);
 const FRACTION = Number(process.env.EDGE_LOAD_FRACTION ?? 0.5);
-const SECONDS = Number(process.env.EDGE_SECONDS ?? 5);
-const ROUNDS = Number(process.env.EDGE_ROUNDS ?? 2);
+const SECONDS = Number(process.env.EDGE_SECONDS ?? 3);
+const ROUNDS = Number(process.env.EDGE_ROUNDS ?? 4);
 const FIXED_RATE = process.env.EDGE_RATE ? Number(process.env.EDGE_RATE) : undefined;
 const out = process.argv[2] ?? "target/bench/edge.json";
 const log = (...a) => console.error("[edge]", ...a);
@@ -153,6 +154,7 @@ function summary(rounds) {
   };
 }
 
+const loadBefore = loadavg()[0];
 // Warm-up: the first requests compile the workers and open the dev proxy's connections.
 for (const name of ["passthrough", "worker"]) await closedLoop(name, CONNECTIONS, 2);
 
@@ -175,6 +177,11 @@ const rate = FIXED_RATE ?? Math.max(1, Math.round(FRACTION * capacity.passthroug
 log(`open loop at ${rate} req/s (${FIXED_RATE ? "EDGE_RATE" : `${FRACTION * 100}% of the pass-through capacity`}), ${ROUNDS}×${SECONDS} s each`);
 const openRuns = await alternate(["origin", "passthrough", "worker"], (n) => openLoop(n, rate, SECONDS));
 const open = Object.fromEntries(Object.entries(openRuns).map(([n, r]) => [n, summary(r)]));
+// Per round, gated vs the pass-through round next to it: the added p50 is the median of these
+// differences (same reason as the capacity pairs).
+const roundP50 = (r) => pct(r.results.map((x) => x.ms).sort((a, b) => a - b), 50);
+const pairDiffsP50 = openRuns.worker.map((w, i) => roundP50(w) - roundP50(openRuns.passthrough[i]));
+const loadAfter = loadavg()[0];
 
 passthrough.stop();
 await worker.stop();
@@ -183,7 +190,7 @@ await origin.close();
 // Is the baseline measuring the gate's surroundings or a queue? (benches/edge/measurable.mjs)
 const problems = baselineProblems({ capacity: capacity.passthrough, unloaded: unloaded.passthrough, open: open.passthrough, rate });
 // What the gate adds: gated worker vs the same dev stack without the gate (never below zero).
-const addedP50 = added(open.worker.p50, open.passthrough.p50);
+const addedP50 = added(median(pairDiffsP50), 0);
 const addedP99 = added(open.worker.p99, open.passthrough.p99);
 const result = {
   tool: "Node load generator (benches/edge/latency.mjs), keep-alive",
@@ -205,6 +212,9 @@ const result = {
   origin: open.origin,
   passthrough: open.passthrough,
   worker: open.worker,
+  pairDiffsP50Ms: pairDiffsP50.map(round3),
+  // How busy the machine was (1-minute load average, before and after the run; nproc cores).
+  load: { before: loadBefore, after: loadAfter, cores: cpus().length },
   addedP50Ms: addedP50.ms,
   addedP99Ms: addedP99.ms,
   addedP50BelowNoise: addedP50.belowNoise,
