@@ -216,8 +216,8 @@ p50 ${edge.addedP50Ms} ms${edge.pairDiffsP50Ms ? ` (median of the rounds' differ
 proxy + workerd) adds p50 ${edge.stackP50Ms} ms over the origin alone; that part is not
 the gate's and is not what production Workers add. `}Every answer through the gate was checked
 (200 with \`X-User-Id\` equal to the token's \`sub\`). The baseline counts as saturated, and the run as
-not measurable, when it errors, answers less than 95% of the offered rate, or its p50 exceeds 4× its
-unloaded p50 + 1 ms.
+not measurable, when it errors, answers less than 95% of the offered rate, its p50 exceeds 4× its
+unloaded p50 + 1 ms, or its capacity rounds differ by more than 1.5× (other work on the machine).
 ` : `
 ## Edge
 Not measured in this run (\`make bench\` runs \`bench-edge\`, which needs the worker build).

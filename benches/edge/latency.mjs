@@ -11,7 +11,8 @@
 //      Target: added p50 ≤ 1 ms.
 // When the pass-through baseline errors or is saturated at that rate (it answers less than 95% of
 // the offered rate, or its p50 is more than 4× its unloaded p50 + 1 ms: that is queueing, not the
-// gate), the run says "not measurable on this machine", writes why, and exits 1: no figure is
+// gate), or its capacity moved by more than 1.5× between rounds (other work on a shared machine),
+// the run says "not measurable on this machine", writes why, and exits 1: no figure is
 // an artefact of a saturated harness. An "added" latency below zero is noise, printed as 0.
 // Every answer through the gated worker is checked (200 + the token's identity header).
 //   EDGE_CONNECTIONS (8), EDGE_CAPACITY_ROUNDS (8 pairs), EDGE_CAPACITY_SECONDS (2 per round),
@@ -188,7 +189,7 @@ await worker.stop();
 await origin.close();
 
 // Is the baseline measuring the gate's surroundings or a queue? (benches/edge/measurable.mjs)
-const problems = baselineProblems({ capacity: capacity.passthrough, unloaded: unloaded.passthrough, open: open.passthrough, rate });
+const problems = baselineProblems({ capacity: capacity.passthrough, unloaded: unloaded.passthrough, open: open.passthrough, rate, roundsRps: passRounds });
 // What the gate adds: gated worker vs the same dev stack without the gate (never below zero).
 const addedP50 = added(median(pairDiffsP50), 0);
 const addedP99 = added(open.worker.p99, open.passthrough.p99);

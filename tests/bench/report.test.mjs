@@ -35,6 +35,12 @@ test("a baseline that errors is not measurable, however fast", () => {
   assert.match(problems.join(), /1 requests with an error/);
 });
 
+test("a baseline whose capacity rounds differ by more than 1.5× (a shared machine) is not measurable", () => {
+  const base = { capacity: summary(25, 278), unloaded: summary(4, 220), open: summary(4.2, 139), rate: 139 };
+  assert.match(baselineProblems({ ...base, roundsRps: [120, 352, 300, 280] }).join(), /moved between 120 and 352 req\/s/);
+  assert.deepEqual(baselineProblems({ ...base, roundsRps: [270, 290, 300, 280] }), []);
+});
+
 test("an added latency below zero is reported as 0 with a noise flag, never negative", () => {
   assert.deepEqual(added(4.45, 4.42), { ms: 0.03, belowNoise: false });
   assert.deepEqual(added(-181.5 + 300, 300), { ms: 0, belowNoise: true });
