@@ -42,17 +42,10 @@ test-core: ## Native tests of the core: unit, vectors, doctests
 pkg: ## Build the npm package into pkg/ (Wasm engine + pkg-template/)
 	@scripts/build-pkg.sh
 
-# wasm-bindgen-test: the Wasm build of the core in Node, headless Chromium, headless Firefox.
-WASM_TEST = source scripts/wasm-env.sh && \
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	cargo test --locked -p jwtgate-wasm --target $(WASM_TARGET)
-test-wasm: ## wasm-bindgen-test suites in Node, Chromium and Firefox
-	@echo "== wasm-bindgen-test: Node"
-	@$(WASM_TEST)
-	@echo "== wasm-bindgen-test: headless Chromium"
-	@WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=$$(command -v chromedriver) $(WASM_TEST) --test web
-	@echo "== wasm-bindgen-test: headless Firefox"
-	@WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER=$$(command -v geckodriver) $(WASM_TEST) --test web
+# wasm-bindgen-test through wasm-pack: the Wasm build of the core in headless Chromium, headless
+# Firefox and Node (the README's lines), plus a `wasm-pack build` smoke (scripts/test-wasm.sh).
+test-wasm: ## wasm-pack test --headless --chrome / --firefox, --node; wasm-pack build smoke
+	@scripts/test-wasm.sh
 
 test-pkg: pkg nextjs-install ## The built package: npm pack → install → node --test; declarations (tsc); browser page; workerd
 	@scripts/test-pkg.sh
