@@ -1,4 +1,4 @@
-"""The spec's protected routes, plus `/me/tasks`.
+"""The spec's protected routes (list, create, update/complete, delete), plus `/me/tasks`.
 
 `/me/...` routes are registered BEFORE `/{user_id}/...`, so `/api/v1/me/tasks` is the
 caller's own list (token only) instead of a 403 for a user called "me".
@@ -7,18 +7,26 @@ Each response also echoes the `X-User-Id` header this origin received, as
 """
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel
 
 from core.dependencies import get_current_user
 from core.security import validate_path_user_id
-from db import create_user_task, get_user_tasks
+from db import create_user_task, delete_user_task, get_user_tasks, update_user_task
 
 router = APIRouter(prefix="/api/v1", tags=["tasks"])
 
 
 class TaskCreate(BaseModel):
     title: str
+
+
+class TaskUpdate(BaseModel):
+    title: Optional[str] = None
+    completed: Optional[bool] = None
+
+
+TASK_NOT_FOUND = "Task not found"
 
 
 def identity_header(request: Request) -> Optional[str]:
@@ -71,3 +79,29 @@ async def create_task(user_id: str, request: Request, task_data: TaskCreate):
     task = await create_user_task(authenticated_user_id, task_data.title)
 
     return {"task": task, "identity_header": identity_header(request)}
+
+
+@router.patch("/{user_id}/tasks/{task_id}")
+async def update_task(user_id: str, task_id: int, request: Request, task_data: TaskUpdate):
+    """Update (e.g. mark complete) a task of the authenticated user; 404 for anyone else's."""
+    payload = await validate_path_user_id(request, user_id)
+    authenticated_user_id = payload["sub"]
+
+    # Scoped by the JWT's sub: another user's task id is "not found", never changed.
+    task = await update_user_task(authenticated_user_id, task_id, task_data.title, task_data.completed)
+    if task is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=TASK_NOT_FOUND)
+
+    return {"task": task, "identity_header": identity_header(request)}
+
+
+@router.delete("/{user_id}/tasks/{task_id}")
+async def delete_task(user_id: str, task_id: int, request: Request):
+    """Delete a task of the authenticated user; 404 for anyone else's."""
+    payload = await validate_path_user_id(request, user_id)
+    authenticated_user_id = payload["sub"]
+
+    if not await delete_user_task(authenticated_user_id, task_id):
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=TASK_NOT_FOUND)
+
+    return {"deleted": task_id, "identity_header": identity_header(request)}
