@@ -28,6 +28,10 @@ else
   for p in rustc-web cargo-web rust-web-src rust-web-llvm lld-22; do need_pkg "$p"; done
 fi
 for p in chromium chromium-driver firefox-esr; do need_pkg "$p"; done
+# better-sqlite3 (Better Auth's SQLite driver in tests/better-auth and the Next.js examples)
+# compiles from source when its prebuilt download is unreachable: node-gyp needs a C++
+# compiler, make and python3; the Node headers (/usr/include/node) come with `nodejs`.
+for p in g++ make python3; do need_pkg "$p"; done
 for p in ${JWTGATE_EXTRA_APT:-}; do need_pkg "$p"; done
 
 if [ ${#apt_missing[@]} -gt 0 ]; then
