@@ -50,7 +50,7 @@ export function Tasks({ userId }: { userId: string }) {
           <button type="submit">Add</button>
         </form>
         {tasks === null ? (
-          <p className="muted">Loading…</p>
+          last?.ok === false ? null : <p className="muted">Loading…</p>
         ) : tasks.length === 0 ? (
           <p id="no-tasks" className="muted">No tasks yet.</p>
         ) : (
