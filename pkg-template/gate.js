@@ -441,6 +441,17 @@ export class Gate {
   }
 
   /**
+   * Signs `claims` with the current secret, then checks the token with this gate's rules at
+   * its clock (in the core): a token the gate would refuse is never returned. Throws GateError.
+   */
+  mint(claims) {
+    const payload = JSON.stringify(claims);
+    const token = typeof payload === "string" ? this.#core.mint(payload, this.#clock()) : undefined;
+    if (token === undefined) throw new GateError(typeof payload === "string" ? errorInfo(this.#core.lastError()) : errorByCode("malformed_token"));
+    return token;
+  }
+
+  /**
    * Decides a request (a Fetch Request or any { method, url, headers }). Never throws.
    */
   authorize(request) {

@@ -172,6 +172,13 @@ export declare class Gate {
   constructor(options: GateOptions);
   /** Verifies a token and returns its claims. @throws {GateError} when refused. */
   verify(token: string): Claims;
+  /**
+   * Signs `claims` with the current secret as `{"alg":"HS256","typ":"JWT"}`, then checks the
+   * token with this gate's own rules at its clock: a token it would refuse is never returned.
+   * For Better Auth's token endpoint (`jwtgate/better-auth`), tests and demos.
+   * @throws {GateError} with the refusal the token would get (e.g. "invalid_lifetime").
+   */
+  mint(claims: { sub: string; email: string; iat: number; exp: number; [claim: string]: unknown }): string;
   /** Decides a request. Never throws. */
   authorize(request: Request | RequestLike): Decision;
   /** Does this path need a token (under the API prefix, or ambiguous)? */

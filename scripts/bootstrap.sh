@@ -29,6 +29,10 @@ else
   need_apt rustc-web cargo-web rust-web-src rust-web-llvm lld-22
 fi
 need_apt chromium chromium-driver firefox-esr
+# better-sqlite3 (Better Auth's SQLite driver in tests/better-auth and the Next.js examples)
+# compiles from source when its prebuilt download is unreachable: node-gyp needs a C++
+# compiler, make and python3; the Node headers (/usr/include/node) come with `nodejs`.
+need_apt g++ make python3
 # shellcheck disable=SC2086
 [ -z "${JWTGATE_EXTRA_APT:-}" ] || need_apt ${JWTGATE_EXTRA_APT}
 apt_flush

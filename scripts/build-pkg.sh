@@ -36,6 +36,12 @@ fi
 
 cp pkg-template/*.js pkg-template/*.d.ts pkg-template/package.json pkg-template/README.md pkg/
 
+# The Better Auth plugin pair (jwtgate/better-auth, jwtgate/better-auth/client): TypeScript
+# compiled to .js + .d.ts (client type inference rides on the declarations).
+tsc=node_modules/.bin/tsc
+[ -x "$tsc" ] || { echo "build-pkg: typescript missing: run 'make setup' (or 'npm ci')" >&2; exit 1; }
+"$tsc" -p pkg-template/better-auth/tsconfig.json
+
 # Node's entry as one module (glue + gate.js inlined): each extra ES module costs a Node
 # process about 0.4 ms at startup, a third of the cold-start budget (docs/decisions/performance.md).
 # Not minified: what users debug is what we wrote. Other entries stay as written (bundlers and

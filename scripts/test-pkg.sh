@@ -17,6 +17,13 @@ cp "$repo"/tests/pkg/gate.test.mjs "$repo"/tests/pkg/corpus.test.mjs "$repo"/tes
 node "$repo/tests/fixtures/better-auth/mint.mjs" "$scratch/better-auth.json"
 (cd "$repo" && cargo run -q --locked --example corpus -- --decide --jsonl) > "$scratch/corpus.jsonl"
 (cd "$scratch" && node --test gate.test.mjs corpus.test.mjs hardening.test.mjs jwks.test.mjs better-auth.test.mjs)
+# The Better Auth plugin pair ships compiled, with declarations (tested in tests/better-auth).
+listing=$(tar -tzf "$scratch/$tarball")
+for f in server.js server.d.ts client.js client.d.ts; do
+  grep -qx "package/better-auth/$f" <<<"$listing" || { echo "the tarball lacks better-auth/$f" >&2; exit 1; }
+done
+(cd "$scratch" && node -e 'import("jwtgate/better-auth/client").then((m) => { if (typeof m.jwtgateClient !== "function" || typeof m.createJwtgateFetch !== "function") process.exit(1); console.log("jwtgate/better-auth/client without better-auth installed: ok") })')
+
 
 # Declaration tests (tests/pkg/types): the README idiom compiles with strict on, strict off
 # (the tsconfig Next.js writes) and nodenext, and the union still catches misuse under

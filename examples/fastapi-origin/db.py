@@ -6,7 +6,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Optional
 
 DB_PATH = os.getenv("TASKS_DB") or os.path.join(
     tempfile.gettempdir(), "jwtgate-fastapi-origin-tasks.db"
@@ -75,3 +75,36 @@ async def create_user_task(authenticated_user_id: str, title: str) -> Dict:
         )
         row = conn.execute("SELECT * FROM tasks WHERE id = ?", (cur.lastrowid,)).fetchone()
     return _row(row)
+
+
+async def update_user_task(
+    authenticated_user_id: str, task_id: int, title: Optional[str], completed: Optional[bool]
+) -> Optional[Dict]:
+    """Changes a task of THIS user; None when the user has no such task (another user's
+    task id is indistinguishable from a missing one)."""
+    init_db()
+    with _connect() as conn:
+        if title is not None:
+            conn.execute(
+                "UPDATE tasks SET title = ? WHERE id = ? AND user_id = ?",
+                (title, task_id, authenticated_user_id),
+            )
+        if completed is not None:
+            conn.execute(
+                "UPDATE tasks SET completed = ? WHERE id = ? AND user_id = ?",
+                (int(completed), task_id, authenticated_user_id),
+            )
+        row = conn.execute(
+            "SELECT * FROM tasks WHERE id = ? AND user_id = ?", (task_id, authenticated_user_id)
+        ).fetchone()
+    return None if row is None else _row(row)
+
+
+async def delete_user_task(authenticated_user_id: str, task_id: int) -> bool:
+    """Deletes a task of THIS user; False when the user has no such task."""
+    init_db()
+    with _connect() as conn:
+        cur = conn.execute(
+            "DELETE FROM tasks WHERE id = ? AND user_id = ?", (task_id, authenticated_user_id)
+        )
+    return cur.rowcount > 0

@@ -262,6 +262,22 @@ impl GateCore {
             .map_err(|e| config_error(e.code(), &e.to_string()))
     }
 
+    /// Signs `payload_json` with the current secret (`{"alg":"HS256","typ":"JWT"}`), then
+    /// verifies the result at `now` with this gate's own rules: a token the gate would
+    /// refuse is never handed out. Returns the token, or `undefined` with
+    /// [`GateCore::last_error`] set. (Better Auth's token endpoint, `jwtgate/better-auth`.)
+    pub fn mint(&self, payload_json: &str, now: f64) -> Option<String> {
+        let gate = self.gate.gate();
+        let token = gate.mint(payload_json);
+        match gate.verify(&token, clock(now)) {
+            Ok(_) => Some(token),
+            Err(e) => {
+                self.last_error.set(e.index());
+                None
+            }
+        }
+    }
+
     /// Does this path need a token (under the prefix, or ambiguous)?
     pub fn protects(&self, path: &str) -> bool {
         self.gate.gate().protects(path)

@@ -1,4 +1,4 @@
-"""The spec's protected routes, plus `/me/tasks`.
+"""The spec's protected routes (list, create, update/complete, delete), plus `/me/tasks`.
 
 `/me/...` routes are registered BEFORE `/{user_id}/...`, so `/api/v1/me/tasks` is the
 caller's own list (token only) instead of a 403 for a user called "me".
@@ -9,11 +9,11 @@ so end-to-end tests can see what the edge set.
 from typing import Optional
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel
 
 from core.auth import get_current_user, validate_path_user_id
-from db import create_user_task, get_user_tasks
+from db import create_user_task, delete_user_task, get_user_tasks, update_user_task
 
 router = APIRouter(prefix="/api/v1", tags=["tasks"])
 
@@ -32,6 +32,12 @@ def decode_identity(value: Optional[str]) -> Optional[str]:
         return unquote(value, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
         raise HTTPException(status_code=400, detail="Invalid identity header")
+class TaskUpdate(BaseModel):
+    title: Optional[str] = None
+    completed: Optional[bool] = None
+
+
+TASK_NOT_FOUND = "Task not found"
 
 
 def identity_header(request: Request) -> Optional[str]:
@@ -85,3 +91,29 @@ async def create_task(user_id: str, request: Request, task_data: TaskCreate):
     task = await create_user_task(authenticated_user_id, task_data.title)
 
     return {"task": task, "identity_header": identity_header(request)}
+
+
+@router.patch("/{user_id}/tasks/{task_id}")
+async def update_task(user_id: str, task_id: int, request: Request, task_data: TaskUpdate):
+    """Update (e.g. mark complete) a task of the authenticated user; 404 for anyone else's."""
+    payload = await validate_path_user_id(request, user_id)
+    authenticated_user_id = payload["sub"]
+
+    # Scoped by the JWT's sub: another user's task id is "not found", never changed.
+    task = await update_user_task(authenticated_user_id, task_id, task_data.title, task_data.completed)
+    if task is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=TASK_NOT_FOUND)
+
+    return {"task": task, "identity_header": identity_header(request)}
+
+
+@router.delete("/{user_id}/tasks/{task_id}")
+async def delete_task(user_id: str, task_id: int, request: Request):
+    """Delete a task of the authenticated user; 404 for anyone else's."""
+    payload = await validate_path_user_id(request, user_id)
+    authenticated_user_id = payload["sub"]
+
+    if not await delete_user_task(authenticated_user_id, task_id):
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=TASK_NOT_FOUND)
+
+    return {"deleted": task_id, "identity_header": identity_header(request)}

@@ -58,6 +58,35 @@ def test_refusals_use_the_spec_details(headers, status, detail):
     assert (r.status_code, r.json()["detail"]) == (status, detail)
 
 
+def test_update_and_delete_are_scoped_to_sub():
+    a, b = token("carol"), token("dave")
+    mine = client.post("/api/v1/carol/tasks", json={"title": "write"}, headers=auth(a)).json()["task"]
+    theirs = client.post("/api/v1/dave/tasks", json={"title": "read"}, headers=auth(b)).json()["task"]
+
+    r = client.patch(f"/api/v1/carol/tasks/{mine['id']}", json={"completed": True}, headers=auth(a))
+    assert r.status_code == 200
+    assert r.json()["task"]["completed"] is True
+    assert r.json()["task"]["title"] == "write"
+    r = client.patch(f"/api/v1/carol/tasks/{mine['id']}", json={"title": "write more"}, headers=auth(a))
+    assert (r.json()["task"]["title"], r.json()["task"]["completed"]) == ("write more", True)
+
+    # Another user's task id through one's own path: not found, untouched (layer 3).
+    for r in (
+        client.patch(f"/api/v1/carol/tasks/{theirs['id']}", json={"completed": True}, headers=auth(a)),
+        client.delete(f"/api/v1/carol/tasks/{theirs['id']}", headers=auth(a)),
+    ):
+        assert (r.status_code, r.json()["detail"]) == (404, "Task not found")
+    # Another user's path: 403 (layer 2).
+    r = client.delete(f"/api/v1/dave/tasks/{theirs['id']}", headers=auth(a))
+    assert (r.status_code, r.json()["detail"]) == (403, "User ID in path does not match authenticated user")
+    assert client.delete(f"/api/v1/carol/tasks/{mine['id']}").status_code == 401
+    assert [t["completed"] for t in client.get("/api/v1/dave/tasks", headers=auth(b)).json()["tasks"]] == [False]
+
+    assert client.delete(f"/api/v1/carol/tasks/{mine['id']}", headers=auth(a)).json()["deleted"] == mine["id"]
+    assert client.get("/api/v1/carol/tasks", headers=auth(a)).json()["tasks"] == []
+    assert client.delete(f"/api/v1/carol/tasks/{mine['id']}", headers=auth(a)).status_code == 404
+
+
 def test_me_routes_come_before_user_routes():
     r = client.get("/api/v1/me/profile", headers=auth(token("user-9")))
     assert r.status_code == 200

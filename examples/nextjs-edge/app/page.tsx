@@ -1,54 +1,61 @@
 "use client";
-// Gets a demo token from /api/token, then calls the gated API with it.
+// The app: sign up or in with Better Auth, then manage your tasks on the FastAPI backend,
+// every call gated by jwtgate. After signing out, the page shows what the API answers then.
 import { useState } from "react";
-
-type Result = { path: string; status: number; body: unknown } | null;
+import { authClient } from "@/lib/auth-client";
+import { tasksOf, type ApiAnswer } from "@/lib/tasks-api";
+import { ApiResult } from "./ui/api-result";
+import { AuthForm } from "./ui/auth-form";
+import { Tasks } from "./ui/tasks";
 
 export default function Home() {
-  const [token, setToken] = useState<string | null>(null);
-  const [user, setUser] = useState<string | null>(null);
-  const [result, setResult] = useState<Result>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: session, isPending, error } = authClient.useSession();
+  const [signedOut, setSignedOut] = useState<{ userId: string; answer: ApiAnswer<unknown> | null } | null>(null);
 
-  async function call(path: string, bearer: string | null) {
-    const res = await fetch(path, { headers: bearer ? { authorization: `Bearer ${bearer}` } : {} });
-    const body = await res.json().catch(() => null);
-    setResult({ path, status: res.status, body });
-    const detail = (body as { detail?: unknown } | null)?.detail;
-    setError(res.ok ? null : typeof detail === "string" ? detail : `HTTP ${res.status}`);
+  async function signOut(userId: string) {
+    await authClient.signOut();
+    setSignedOut({ userId, answer: null });
   }
 
-  async function signIn(as: string) {
-    const res = await fetch(`/api/token?user=${as}`);
-    const { token } = await res.json();
-    setToken(token);
-    setUser(as);
-    await call(`/api/v1/${as}/tasks`, token);
+  async function callAfterSignOut(userId: string) {
+    setSignedOut({ userId, answer: await tasksOf(userId).list() });
   }
 
-  const other = user === "alice" ? "bob" : "alice";
   return (
     <main>
-      <h1>jwtgate × Next.js</h1>
-      <p>
-        <button id="sign-in" onClick={() => signIn("alice")}>Get a token for alice and load her tasks</button>{" "}
-        <button id="other-user" disabled={!token} onClick={() => call(`/api/v1/${other}/tasks`, token)}>
-          Try {other}&apos;s tasks with alice&apos;s token
-        </button>{" "}
-        <button id="no-token" onClick={() => call("/api/v1/alice/tasks", null)}>Call without a token</button>
-      </p>
-      {user && <p id="signed-in">Token for <b>{user}</b></p>}
-      {result && (
-        <section>
-          <h2 id="status">
-            {result.path}: {result.status}
-          </h2>
-          {error ? (
-            <p id="error" role="alert" style={{ color: "crimson" }}>{error}</p>
-          ) : (
-            <pre id="result">{JSON.stringify(result.body, null, 2)}</pre>
+      <header>
+        <h1>Tasks</h1>
+        {session && (
+          <div id="who" className="who">
+            <span>
+              <strong>{session.user.name}</strong> <span className="muted">{session.user.email}</span>
+            </span>
+            <button id="sign-out" type="button" className="link" onClick={() => signOut(session.user.id)}>
+              Sign out
+            </button>
+          </div>
+        )}
+      </header>
+      {isPending ? (
+        <p className="muted">Loading…</p>
+      ) : error ? (
+        <p className="detail" role="alert">Better Auth is not available: {error.message}</p>
+      ) : session ? (
+        <Tasks key={session.user.id} userId={session.user.id} />
+      ) : (
+        <>
+          <AuthForm />
+          {signedOut && (
+            <section id="signed-out" className="card">
+              <h2>Signed out</h2>
+              <p className="muted">Without a session there is no token: the API refuses the call.</p>
+              <button id="call-after-sign-out" type="button" onClick={() => callAfterSignOut(signedOut.userId)}>
+                Load my tasks anyway
+              </button>
+              <ApiResult id="after-sign-out" answer={signedOut.answer} />
+            </section>
           )}
-        </section>
+        </>
       )}
     </main>
   );

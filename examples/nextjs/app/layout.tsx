@@ -1,9 +1,11 @@
-export const metadata = { title: "jwtgate × Next.js" };
+import "./globals.css";
+
+export const metadata = { title: "Tasks · Better Auth × jwtgate × FastAPI" };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body style={{ fontFamily: "system-ui, sans-serif", maxWidth: 720, margin: "2rem auto" }}>{children}</body>
+      <body>{children}</body>
     </html>
   );
 }

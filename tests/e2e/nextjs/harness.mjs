@@ -174,18 +174,24 @@ export async function startApp(options = {}) {
   const secret = "secret" in options ? options.secret : SECRET; // explicit undefined: unset
   const dir = APPS[runtime];
   const port = await freePort();
+  // Better Auth's users and sessions: a fresh SQLite file per app unless env names one.
+  const dbDir = mkdtempSync(path.join(os.tmpdir(), "jwtgate-next-auth-"));
+  const url = `http://${HOST}:${port}`;
   const proc = spawnGroup(process.execPath, [nextBin(dir), "start", "-H", HOST, "-p", String(port)], {
     cwd: dir,
-    env: nextEnv({ BETTER_AUTH_SECRET: secret, ORIGIN_URL: originUrl, ...env }),
+    env: nextEnv({ BETTER_AUTH_SECRET: secret, ORIGIN_URL: originUrl, BETTER_AUTH_URL: url, AUTH_DATABASE: path.join(dbDir, "auth.sqlite"), ...env }),
   });
-  const url = `http://${HOST}:${port}`;
+  const stop = async () => {
+    await proc.stop();
+    rmSync(dbDir, { recursive: true, force: true });
+  };
   try {
     await waitFor(`${url}/`, { timeoutMs, alive: proc.alive, log: proc.log, what: `next start (${runtime})` });
   } catch (e) {
-    await proc.stop();
+    await stop();
     throw e;
   }
-  return { url, log: proc.log, close: () => proc.stop() };
+  return { url, log: proc.log, close: stop };
 }
 
 /**

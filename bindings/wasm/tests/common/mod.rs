@@ -389,3 +389,26 @@ fn eddsa_with_a_key_set_and_a_swap() {
     assert_eq!(r.on_unknown_kid(20_000.0), 0);
     assert_eq!(r.on_unknown_kid(31_000.0), 3);
 }
+
+#[wasm_bindgen_test]
+fn mint_signs_with_the_current_secret_and_refuses_what_the_gate_refuses() {
+    let c = core();
+    let payload = claims(1_700_000_000, 1_700_000_900);
+    let minted = c.mint(&payload, NOW).unwrap();
+    // Byte for byte the native core's token, and accepted by a gate with the same secret.
+    assert_eq!(minted, token(&payload));
+    assert_eq!(core().verify(&minted, NOW), Some(payload));
+    // A lifetime outside the window, an expired token, a missing email: not minted.
+    let cases = [
+        (claims(1_700_000_000, 1_700_001_801), Error::InvalidLifetime),
+        (claims(1_699_999_000, 1_699_999_900), Error::TokenExpired),
+        (
+            r#"{"sub":"u1","iat":1700000000,"exp":1700000900}"#.to_owned(),
+            Error::MissingClaims,
+        ),
+    ];
+    for (payload, want) in cases {
+        assert_eq!(c.mint(&payload, NOW), None);
+        assert_eq!(last(&c), want);
+    }
+}
