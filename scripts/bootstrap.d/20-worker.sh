@@ -8,12 +8,6 @@ source scripts/lib/bootstrap-lib.sh
 
 need_cargo worker-build 0.8.7 6
 
-# worker-build checks that the wasm32 target's libdir exists; with -Zbuild-std
-# (no rustup target) nothing needs to be in it.
-if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  libdir=$(PATH="/usr/bin:$PATH" rustc --target wasm32-unknown-unknown --print target-libdir)
-  if [ ! -d "$libdir" ]; then
-    log "mkdir $libdir (worker-build target check)"
-    $SUDO mkdir -p "$libdir"
-  fi
-fi
+# worker-build's target check wants the wasm32 libdir to exist; with -Zbuild-std it may be empty
+
+ensure_wasm32_libdir worker-build

@@ -12,14 +12,6 @@ source scripts/lib/bootstrap-lib.sh
 
 need_cargo wasm-pack 0.15.1 5
 
-# `wasm-pack build` (every mode but --mode force) checks that the wasm32 target's libdir exists
-# (`rustc --target wasm32-unknown-unknown --print target-libdir`, src/build/wasm_target.rs) and,
-# when it is missing under a non-rustup sysroot, stops with "target not found in sysroot". With
-# -Zbuild-std nothing needs to be in it: an empty directory satisfies the check.
-if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  libdir=$(PATH="/usr/bin:$PATH" rustc --target wasm32-unknown-unknown --print target-libdir)
-  if [ ! -d "$libdir" ]; then
-    log "mkdir $libdir (wasm-pack's target check)"
-    $SUDO mkdir -p "$libdir"
-  fi
-fi
+# wasm-pack's target check wants the wasm32 libdir to exist; with -Zbuild-std it may be empty
+# (wasm-pack: src/build/wasm_target.rs, "target not found in sysroot" otherwise).
+ensure_wasm32_libdir wasm-pack

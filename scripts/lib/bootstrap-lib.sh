@@ -81,3 +81,15 @@ progress_lines() {
   awk '/^ *Compiling/{n++; if (n % 10 == 1) {printf "[bootstrap]   %s (%d crates so far)\n", $0, n; fflush()} next}
        /^error/ || /Installed|Replaced|could not/ {print "[bootstrap]   " $0; fflush()}' >&2
 }
+
+# ensure_wasm32_libdir WHO: on the Debian build-std path (no rustup wasm32 target), create the
+# empty wasm32 libdir that worker-build's and wasm-pack's target checks look for
+# (`rustc --target wasm32-unknown-unknown --print target-libdir`); build-std needs nothing in it.
+ensure_wasm32_libdir() {
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown && return 0
+  local libdir
+  libdir=$(PATH="/usr/bin:$PATH" rustc --target wasm32-unknown-unknown --print target-libdir)
+  [ -d "$libdir" ] && return 0
+  log "mkdir $libdir ($1's target check)"
+  $SUDO mkdir -p "$libdir"
+}
