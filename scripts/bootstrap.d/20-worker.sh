@@ -8,6 +8,5 @@ source scripts/lib/bootstrap-lib.sh
 
 need_cargo worker-build 0.8.7 6
 
-# worker-build's target check wants the wasm32 libdir to exist; with -Zbuild-std it may be empty
-
+# worker-build's target check wants the wasm32 libdir to exist; with -Zbuild-std it may be empty.
 ensure_wasm32_libdir worker-build
