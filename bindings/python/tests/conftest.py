@@ -37,7 +37,8 @@ def materialize(now):
 # The corpus configs use the JS option names; the Python Gate takes snake_case.
 PY_NAMES = {"secret": "secret", "previousSecrets": "previous_secrets", "issuer": "issuer",
             "audience": "audience", "leewaySeconds": "leeway_seconds", "apiPrefix": "api_prefix",
-            "minLifetimeSeconds": "min_lifetime_seconds", "maxLifetimeSeconds": "max_lifetime_seconds"}
+            "minLifetimeSeconds": "min_lifetime_seconds", "maxLifetimeSeconds": "max_lifetime_seconds",
+            "selfRoutes": "self_routes", "jwks": "jwks"}
 
 
 def gate_options(config):

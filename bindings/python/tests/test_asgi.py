@@ -63,7 +63,8 @@ def test_outside_the_prefix_passes_untouched():
 
 
 def test_websocket_handshake():
-    client = make_app()
+    # A self route (no user id in the path) for this app's WebSocket, next to the spec's one.
+    client = make_app(self_routes=["/api/v1/me/profile", "/api/v1/me/ws"])
     with client.websocket_connect("/api/v1/me/ws", headers={"Authorization": f"Bearer {token('u7')}"}) as ws:
         assert ws.receive_json() == "u7"
     with pytest.raises(WebSocketDisconnect) as e:
@@ -73,7 +74,7 @@ def test_websocket_handshake():
 
 
 def test_state_key_gate_and_bad_config():
-    gate = Gate(secret=SECRET, api_prefix="/v2/")
+    gate = Gate(secret=SECRET, api_prefix="/v2/", self_routes=["/v2/me/x"])
     app = FastAPI()
     app.add_middleware(GateMiddleware, gate=gate, state_key="user")
 

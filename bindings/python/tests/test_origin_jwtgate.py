@@ -84,6 +84,10 @@ def test_every_default_case_through_the_origin(origin):
             # A CORS preflight from the frontend: CORSMiddleware answers it (no token in a preflight).
             assert status == 200 and not core["allow"], case["id"]
             continue
+        if status == 400 and body.startswith(b"Invalid HTTP request received") and core.get("status") == 400:
+            # h11 refuses a request target with bytes outside visible ASCII before the app
+            # runs; the core refuses it too (invalid_path).
+            continue
         decided += 1
         if core["allow"]:
             ok = 200 <= status < 300 or status == case["origin"]

@@ -64,7 +64,7 @@ test("bridge: Better Auth tokens reach the unchanged FastAPI origin as spec-shap
     body: JSON.stringify({ title: "via the bridge" }),
   });
   assert.equal(created.status, 200, created.body);
-  const mine = await request(bridged.port, { path: "/api/v1/me/tasks", headers: { authorization: bearer(ada.token) } });
+  const mine = await request(bridged.port, { path: tasks(ada.userId), headers: { authorization: bearer(ada.token) } });
   assert.deepEqual(mine.json.tasks.map((t) => t.title), ["via the bridge"]);
   const other = await request(bridged.port, { path: tasks(grace.userId), headers: { authorization: bearer(ada.token) } });
   assert.equal(other.status, 403);

@@ -24,14 +24,15 @@ def gate_from(gate: Optional[Gate], secret: Optional[str], options: Mapping[str,
     options = dict(options)
     if secret is None:
         secret = os.environ.get(SECRET_ENV)
-        if not secret:
+        # With a key set (Better Auth's EdDSA tokens) the secret is optional.
+        if not secret and options.get("jwks") is None:
             raise GateConfigError(
                 "missing_secret",
                 f"{SECRET_ENV} is not set (at least 32 characters: openssl rand -base64 32)",
             )
     if options.get("previous_secrets") is None and os.environ.get(PREVIOUS_SECRETS_ENV):
         options["previous_secrets"] = os.environ[PREVIOUS_SECRETS_ENV]
-    return Gate(secret=secret, **options)
+    return Gate(secret=secret or None, **options)
 
 
 def raw_path(scope: Mapping[str, Any]) -> str:
@@ -41,9 +42,13 @@ def raw_path(scope: Mapping[str, Any]) -> str:
     raw: Optional[bytes] = scope.get("raw_path")
     if raw:
         # uvicorn's raw_path has no query string, but ASGI does not promise it.
-        return raw.decode("latin-1").split("?", 1)[0]
-    path: str = scope.get("root_path", "") + scope.get("path", "")
-    return quote(path, safe="/:@!$&'()*+,;=-._~")
+        path = raw.decode("latin-1").split("?", 1)[0]
+    else:
+        path = quote(scope.get("root_path", "") + scope.get("path", ""), safe="/:@!$&'()*+,;=-._~")
+    # The query goes along: the core ignores it for the decision but refuses a raw `#` (or a
+    # byte that is not visible ASCII) anywhere in the request target, as in every host.
+    query: bytes = scope.get("query_string") or b""
+    return f"{path}?{query.decode('latin-1')}" if query else path
 
 
 def authorization_header(scope: Mapping[str, Any]) -> Optional[str]:
