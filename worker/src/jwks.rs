@@ -8,7 +8,7 @@
 //! the cooldown, recorded before a fetch starts, is what keeps concurrent requests from
 //! fetching too.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
@@ -34,6 +34,10 @@ pub(crate) struct RemoteKeys {
     /// Synthetic Cache API key for this URL (never fetched itself).
     cache_key: String,
     state: RefCell<KeySetRefresh>,
+    /// A request of this isolate is getting the key set right now (Cache API or origin).
+    /// Requests that arrive meanwhile with no key set wait for it instead of answering 503;
+    /// they poll this flag, never a promise of another request (workerd forbids that).
+    loading: Cell<bool>,
 }
 
 /// What a fetch brought back.
@@ -53,6 +57,19 @@ impl RemoteKeys {
             cache_entries,
             cache_key,
             state: RefCell::new(KeySetRefresh::new(RefreshPolicy::default())),
+            loading: Cell::new(false),
+        }
+    }
+
+    /// With no key set yet while another request of this isolate is loading one: wait for
+    /// it (polling every 10 ms, at most the fetch timeout plus a second), so a cold isolate's
+    /// first burst is decided with the one fetch instead of answered 503.
+    pub(crate) async fn wait_while_loading(&self, gate: &RefCell<Option<CachedGate>>) {
+        let limit = self.state.borrow().policy().timeout_ms + 1_000;
+        let mut waited = 0;
+        while gate.borrow().is_none() && self.loading.get() && waited < limit {
+            Delay::from(Duration::from_millis(10)).await;
+            waited += 10;
         }
     }
 
@@ -67,6 +84,18 @@ impl RemoteKeys {
         let due = self.state.borrow().due(now_ms);
         let Some(reason) = due else { return };
         self.state.borrow_mut().started(now_ms);
+        self.loading.set(true);
+        self.load(gate, base, now_ms, reason).await;
+        self.loading.set(false);
+    }
+
+    async fn load(
+        &self,
+        gate: &RefCell<Option<CachedGate>>,
+        base: &GateConfig,
+        now_ms: u64,
+        reason: jwtgate::RefreshReason,
+    ) {
         if reason == jwtgate::RefreshReason::NoKeys {
             if let Some((text, fetched_at, max_age_ms)) = self.read_cache().await {
                 if install(gate, base, &text, self.cache_entries) {

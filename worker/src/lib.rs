@@ -104,6 +104,7 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
             remote
                 .refresh_if_due(&config.gate, &config.base, now_ms)
                 .await;
+            remote.wait_while_loading(&config.gate).await;
         }
         let authorization = headers.get("authorization")?;
         let mut decision = decide(&config, &incoming, authorization.as_deref(), now_ms);

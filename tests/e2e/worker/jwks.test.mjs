@@ -166,3 +166,22 @@ test("a key set with junk keys or over the byte cap is never used: 503", async (
     }
   }
 });
+
+test("a cold isolate's first burst waits for the one key-set fetch (no 503 while it loads)", async () => {
+  const [ada] = fixture.tokens;
+  // A slow key server on its own URL (so no Cache API copy exists): every request of the
+  // burst arrives while the first one is fetching.
+  const slow = await keyServer(JSON.stringify(fixture.jwks));
+  const respond = slow.respond;
+  slow.respond = (req, res) => setTimeout(() => respond(req, res), 400);
+  const worker = await startWorker({ JWKS_URL: slow.url, ISSUER: fixture.baseURL, AUDIENCE: fixture.baseURL, ORIGIN_URL: echo.url });
+  try {
+    const burst = await Promise.all(Array.from({ length: 12 }, () =>
+      request(worker.port, { path: tasks(ada.userId), headers: { authorization: bearer(ada.token) } })));
+    assert.deepEqual(burst.map((r) => r.status), Array(12).fill(200), burst.map((r) => r.body).join("\n"));
+    assert.equal(slow.count, 1, "one fetch for the whole burst");
+  } finally {
+    await worker.stop();
+    await slow.close();
+  }
+});
