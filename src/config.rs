@@ -111,12 +111,6 @@ impl GateConfig {
         self
     }
 
-    /// Is the API prefix acceptable (see [`ConfigError::InvalidApiPrefix`])? For hosts that
-    /// check a configuration before its key set arrives.
-    pub fn has_valid_api_prefix(&self) -> bool {
-        valid_prefix(&self.api_prefix)
-    }
-
     /// Does this configuration hold a secret (HS256)?
     pub fn has_secret(&self) -> bool {
         !self.secret.is_empty()
@@ -222,9 +216,19 @@ impl GateConfig {
 
     /// Checks every rule; [`crate::Gate::new`] calls it.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_with_key_set(self.jwks.is_some())
+    }
+
+    /// [`GateConfig::validate`] for a configuration whose key set arrives later (a host
+    /// following a remote JWKS): every rule, as if the key set were already in it.
+    pub fn validate_awaiting_key_set(&self) -> Result<(), ConfigError> {
+        self.validate_with_key_set(true)
+    }
+
+    fn validate_with_key_set(&self, key_set: bool) -> Result<(), ConfigError> {
         // With a key set the secret is optional (empty = none); previous secrets still
         // need a current one.
-        if self.has_secret() || self.jwks.is_none() || !self.previous_secrets.is_empty() {
+        if self.has_secret() || !key_set || !self.previous_secrets.is_empty() {
             check_secret(&self.secret, SecretSlot::Current)?;
         }
         if self.previous_secrets.len() > MAX_PREVIOUS_SECRETS {
@@ -256,7 +260,7 @@ impl GateConfig {
         }
         // Better Auth always sets both; a key set that any issuer's tokens could use is
         // a foot-gun (keys are public, audiences tell apps apart).
-        if self.jwks.is_some() && (self.issuer.is_none() || self.audience.is_none()) {
+        if key_set && (self.issuer.is_none() || self.audience.is_none()) {
             return Err(ConfigError::JwksNeedsIssuerAndAudience);
         }
         Ok(())

@@ -331,3 +331,25 @@ fn cached_gate_forgets_tokens_when_the_key_set_changes() {
     let b = ed_sign(&SEED_B, &header(KID_B), &better_auth_payload(""));
     assert!(cached.verify(&b, NOW).is_ok());
 }
+
+#[test]
+fn a_configuration_awaiting_its_key_set_is_held_to_the_same_rules() {
+    // What the worker checks at start-up with JWKS_URL, before the first fetch.
+    let empty = GateConfig::new("");
+    assert_eq!(
+        empty.clone().validate_awaiting_key_set(),
+        Err(ConfigError::JwksNeedsIssuerAndAudience)
+    );
+    let ready = empty.issuer(APP).audience(APP);
+    assert_eq!(ready.clone().validate_awaiting_key_set(), Ok(()));
+    // Without the key set arriving, the same configuration has no key at all.
+    assert!(ready.clone().validate().is_err());
+    assert_eq!(
+        ready.clone().api_prefix("api").validate_awaiting_key_set(),
+        Err(ConfigError::InvalidApiPrefix)
+    );
+    assert_eq!(
+        ready.self_routes(["/other"]).validate_awaiting_key_set(),
+        Err(ConfigError::InvalidSelfRoute { index: 0 })
+    );
+}

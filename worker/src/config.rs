@@ -104,15 +104,14 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
             None,
         ),
         Some(url) => {
-            if gate_config.issuer.is_none() || gate_config.audience.is_none() {
-                return Err("jwks_needs_issuer_and_audience");
-            }
+            // Every rule of the core now (issuer + audience with a key set, the prefix, the
+            // self routes, …); the keys themselves come with the first fetch.
+            gate_config
+                .validate_awaiting_key_set()
+                .map_err(|e| e.code())?;
             let parsed = Url::new(url.trim()).map_err(|_| "jwks_url_invalid")?;
             if !matches!(parsed.protocol().as_str(), "http:" | "https:") {
                 return Err("jwks_url_invalid");
-            }
-            if !gate_config.has_valid_api_prefix() {
-                return Err("invalid_api_prefix");
             }
             (
                 None,
