@@ -43,6 +43,7 @@ export class GateConfigError extends Error {
 const OPTION_NAMES = new Set([
   "secret", "previousSecrets", "issuer", "audience", "leewaySeconds",
   "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now", "cacheSize", "selfRoutes", "jwks",
+  "originToken",
   // Read by the browser entry (index.browser.js); accepted everywhere so one options
   // object works in every host.
   "dangerouslyAllowSecretInBrowser",
@@ -228,6 +229,7 @@ export class Gate {
   #entry; // Float64Array [slot, generation] of the cache entry that answered
   #memo = []; // per cache slot: { generation, claims } — the parsed, frozen claims
   #remote; // Gate.fromJwksUrl: { url, fetch, refresh: JwksRefresh, inflight }
+  #bridge = false; // originToken "hs256": originHeaders replaces Authorization with the core's bridge token
 
   #views() {
     if (this.#input === undefined || this.#input.byteLength === 0) {
@@ -310,6 +312,14 @@ export class Gate {
     } catch (e) {
       throw configErrorOf(e);
     }
+    const originToken = options.originToken ?? "forward";
+    if (originToken !== "forward" && originToken !== "hs256") {
+      throw new GateConfigError("origin_token_invalid", 'originToken must be "forward" or "hs256"');
+    }
+    if (originToken === "hs256" && !this.#core.hasSecret()) {
+      throw new GateConfigError("origin_token_needs_secret", 'originToken "hs256" needs secret (BETTER_AUTH_SECRET): the origin\'s token is signed with it');
+    }
+    this.#bridge = originToken === "hs256";
   }
 
   /**
@@ -496,7 +506,9 @@ export class Gate {
    * spelling, repeated or not) carries the verified claim, never a client-sent value.
    * Values are written through the core's identity encoding (ordinary ids and emails
    * unchanged; anything else percent-encoded UTF-8: README, "Identity headers").
-   * Throws a TypeError with `code` "decision_not_allowed" for a refusal.
+   * With `originToken: "hs256"`, `Authorization` is replaced by the bridge token.
+   * Throws a TypeError with `code` "decision_not_allowed" for a refusal; a GateError when
+   * the bridge's re-verification refuses (e.g. the token expired in between).
    */
   originHeaders(request, decision) {
     const [userId, email] = verifiedIdentity(decision, "originHeaders");
@@ -504,6 +516,13 @@ export class Gate {
     // `set` replaces every value of the name, whatever its case.
     headers.set("x-user-id", identityHeaderValue(userId));
     headers.set("x-user-email", identityHeaderValue(email));
+    if (this.#bridge) {
+      // The bridge: the origin gets the core's spec-shaped HS256 token for the same user,
+      // with the same iat/exp (the request's token re-verified: a cache hit).
+      const bridged = this.#core.originAuthorization(headerOf(request?.headers, "authorization"), userId, this.#clock());
+      if (bridged === undefined) throw new GateError(errorInfo(this.#core.lastError()));
+      headers.set("authorization", bridged);
+    }
     return headers;
   }
 

@@ -44,6 +44,14 @@ export interface GateOptions {
    */
   cacheSize?: number;
   /**
+   * What the origin receives in `Authorization` for an allowed request (`originHeaders`,
+   * `originRequest`): `"forward"` (default) the client's header unchanged; `"hs256"` the
+   * bridge, a token in the spec's own shape (HS256 signed with `secret`, `sub`/`email`/`name`,
+   * the verified token's own `iat` and `exp`), so a backend written from the spec serves
+   * requests that came with Better Auth's EdDSA tokens. `"hs256"` needs `secret`.
+   */
+  originToken?: "forward" | "hs256";
+  /**
    * The browser entry refuses a `secret` (GateConfigError `secret_in_browser`) unless this is
    * `true`: a secret in a page is readable by every visitor, who can then mint tokens for any
    * user. For tests only. Ignored by the server entries.
@@ -188,8 +196,10 @@ export declare class Gate {
    * (every client-sent spelling replaced) set from the verified claims, written in the
    * identity encoding (ordinary ids and emails unchanged, anything else percent-encoded UTF-8).
    * Typed `Allowed`: after `if (!decision.allowed) return gate.deny(decision);` TypeScript
-   * narrows to it with or without `strictNullChecks`.
-   * @throws {GateUsageError} `decision_not_allowed` when given a refusal.
+   * narrows to it with or without `strictNullChecks`. With `originToken: "hs256"`,
+   * `Authorization` carries the bridge token instead of the client's.
+   * @throws {GateUsageError} `decision_not_allowed` when given a refusal; {GateError} when
+   * the bridge's re-verification refuses (the token expired since `authorize`).
    */
   originHeaders(request: Request | RequestLike, decision: Allowed): Headers;
   /**

@@ -353,3 +353,48 @@ fn a_configuration_awaiting_its_key_set_is_held_to_the_same_rules() {
         Err(ConfigError::InvalidSelfRoute { index: 0 })
     );
 }
+
+#[test]
+fn the_bridge_hands_the_origin_a_spec_shaped_token_with_the_same_lifetime() {
+    let gate = both_gate();
+    let verified = gate.verify(&better_auth_token(), NOW).unwrap();
+    let bridged = gate.origin_token(&verified).unwrap();
+    // What a backend written from the spec accepts: HS256 with the secret, no iss/aud.
+    let spec_origin = Gate::new(GateConfig::new(SECRET)).unwrap();
+    let v = spec_origin.verify(&bridged, NOW).unwrap();
+    assert_eq!(
+        v.payload_json(),
+        format!(
+            r#"{{"sub":"u1","email":"ada@example.com","name":"Ada","iat":{NOW},"exp":{}}}"#,
+            NOW + 900
+        )
+    );
+    // Never a longer life than the token it stands for.
+    assert_eq!(
+        spec_origin.verify(&bridged, NOW + 901),
+        Err(Error::TokenExpired)
+    );
+    assert_eq!(UntrustedToken::parse(&bridged).unwrap().alg(), Alg::Hs256);
+
+    // JSON-sensitive characters survive as data; no name when the token has none (or not a string).
+    let odd = ed_sign(
+        &SEED_A,
+        &header(KID_A),
+        &format!(
+            r#"{{"sub":"u\"1\\\n","email":"a\u00e9@x","name":7,"iat":{NOW},"exp":{},"iss":"{APP}","aud":"{APP}"}}"#,
+            NOW + 900
+        ),
+    );
+    let v = gate.verify(&odd, NOW).unwrap();
+    let out = spec_origin
+        .verify(&gate.origin_token(&v).unwrap(), NOW)
+        .unwrap();
+    assert_eq!(out.user_id(), "u\"1\\\n");
+    assert_eq!(out.claims().email, "aé@x");
+    assert!(!out.payload_json().contains("name"));
+
+    // A gate without a secret has nothing to sign with.
+    let keys_only = jwks_gate(&[jwk(&SEED_A, KID_A)]);
+    let v = keys_only.verify(&better_auth_token(), NOW).unwrap();
+    assert_eq!(keys_only.origin_token(&v), None);
+}

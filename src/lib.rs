@@ -44,6 +44,7 @@
 
 extern crate alloc;
 
+mod bridge;
 mod cache;
 mod config;
 mod eddsa;

@@ -217,3 +217,38 @@ test("fromJwksUrl refuses to start without a usable first key set", async (t) =>
   const gate = await Gate.fromJwksUrl(new URL(server.url), { issuer: APP, audience: APP, now: NOW });
   assert.equal(codeOf(gate, eddsa(A)), "accepted");
 });
+
+test('originToken "hs256": the origin gets the core\'s spec-shaped token (same user, same iat/exp)', () => {
+  const gate = jwksGate(jwksOf(A), { secret: SECRET, originToken: "hs256" });
+  const request = { method: "GET", url: "/api/v1/u1/tasks", headers: { authorization: `Bearer ${eddsa(A)}`, "x-user-id": "u2" } };
+  const decision = gate.authorize(request);
+  assert.equal(decision.allowed, true);
+  const headers = gate.originHeaders(request, decision);
+  assert.equal(headers.get("x-user-id"), "u1");
+  const bridged = headers.get("authorization").replace(/^Bearer /, "");
+  // What a backend written from the spec accepts: HS256 with the secret, no iss/aud.
+  const specOrigin = new Gate({ secret: SECRET, now: NOW });
+  assert.deepEqual({ ...specOrigin.verify(bridged) }, { sub: "u1", email: "ada@example.com", name: "Ada", iat: NOW, exp: NOW + 900 });
+  assert.deepEqual(JSON.parse(Buffer.from(bridged.split(".")[0], "base64url")), { alg: "HS256", typ: "JWT" });
+  // Never longer than the token it stands for.
+  assert.equal(codeOf(new Gate({ secret: SECRET, now: NOW + 901 }), bridged), "token_expired");
+  // originRequest carries it too.
+  assert.equal(gate.originRequest(request, decision, "http://127.0.0.1:9").headers.get("authorization"), `Bearer ${bridged}`);
+
+  // The decision is held to the request's token: another user's decision, or a token that
+  // expired since, throws instead of bridging.
+  const other = gate.authorize({ url: "/api/v1/u2/tasks", headers: { authorization: `Bearer ${eddsa(A, payload({ sub: "u2", id: "u2" }))}` } });
+  assert.throws(() => gate.originHeaders(request, other), (e) => e instanceof GateError && e.code === "user_mismatch");
+  let now = NOW;
+  const ticking = jwksGate(jwksOf(A), { secret: SECRET, originToken: "hs256", now: () => now });
+  const fresh = ticking.authorize(request);
+  now = NOW + 901;
+  assert.throws(() => ticking.originHeaders(request, fresh), (e) => e instanceof GateError && e.code === "token_expired");
+
+  // Default "forward": the client's header as sent.
+  const forward = jwksGate(jwksOf(A), { secret: SECRET });
+  assert.equal(forward.originHeaders(request, forward.authorize(request)).get("authorization"), `Bearer ${eddsa(A)}`);
+  // Configuration: a bridge needs a secret; only the two values.
+  assert.throws(() => jwksGate(jwksOf(A), { originToken: "hs256" }), (e) => e instanceof GateConfigError && e.code === "origin_token_needs_secret");
+  assert.throws(() => jwksGate(jwksOf(A), { secret: SECRET, originToken: "HS256" }), (e) => e instanceof GateConfigError && e.code === "origin_token_invalid");
+});

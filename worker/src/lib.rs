@@ -177,7 +177,8 @@ fn decide(
         .map_err(Some)?
         .clone();
     let origin_authorization = (config.origin_token == OriginToken::Hs256)
-        .then(|| bridge::origin_authorization(cached.gate(), &verified));
+        .then(|| bridge::origin_authorization(cached.gate(), &verified))
+        .flatten();
     Ok(Identity {
         user_id: verified.user_id().to_string(),
         email: verified.claims().email.clone(),

@@ -278,6 +278,47 @@ impl GateCore {
         }
     }
 
+    /// Does this gate hold a secret (HS256 tokens; what the bridge signs with)?
+    #[wasm_bindgen(js_name = hasSecret)]
+    pub fn has_secret(&self) -> bool {
+        self.gate.gate().config().has_secret()
+    }
+
+    /// The bridge (`originToken: "hs256"`): `Bearer <token>` in the spec's shape for the
+    /// origin ([`Gate::origin_token`]), from the request's `Authorization` verified again at
+    /// `now` (a cache hit after `authorize`) and held to the decision's `user_id`. Returns
+    /// `undefined` with [`GateCore::last_error`] set when it does not verify (or names
+    /// another user: `user_mismatch`); a gate without a secret returns `undefined` too
+    /// (the JS side refuses that configuration first).
+    #[wasm_bindgen(js_name = originAuthorization)]
+    pub fn origin_authorization(
+        &mut self,
+        authorization: Option<String>,
+        user_id: &str,
+        now: f64,
+    ) -> Option<String> {
+        let verified = jwtgate::bearer_token(authorization.as_deref())
+            .and_then(|token| self.gate.verify(token, clock(now)).cloned())
+            .and_then(|v| {
+                if v.user_id() == user_id {
+                    Ok(v)
+                } else {
+                    Err(Error::UserMismatch)
+                }
+            });
+        match verified {
+            Ok(v) => self
+                .gate
+                .gate()
+                .origin_token(&v)
+                .map(|token| format!("Bearer {token}")),
+            Err(e) => {
+                self.last_error.set(e.index());
+                None
+            }
+        }
+    }
+
     /// Does this path need a token (under the prefix, or ambiguous)?
     pub fn protects(&self, path: &str) -> bool {
         self.gate.gate().protects(path)
