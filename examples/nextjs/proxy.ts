@@ -1,41 +1,23 @@
 // jwtgate in front of /api/v1/* (Next.js 16 proxy.ts: Node.js runtime).
-// Every decision (token, claims, path owner) is made by jwtgate's Rust core;
-// this file only wires it to Next: refuse with gate.deny(), or rewrite to the origin
-// with gate.originHeaders() (the identity headers set from the verified claims).
+// Every decision (token, claims, path owner) is made by jwtgate's Rust core; this file only
+// wires it to Next: refuse with gate.deny(), or rewrite to the origin with
+// gate.originHeaders() (identity headers from the verified claims; with ORIGIN_TOKEN=hs256
+// the bridge token too). Settings: lib/gate.ts.
 import { NextResponse, type NextRequest } from "next/server";
-import { Gate } from "jwtgate";
+import { gateState } from "@/lib/gate";
 
-const MISCONFIGURED = () =>
-  NextResponse.json({ detail: "Gate misconfigured" }, { status: 500, headers: { "cache-control": "no-store" } });
-
-let gate: Gate | null = null;
-let origin: URL | null = null;
-let failed = false;
-function setup(): boolean {
-  if (gate && origin) return true;
-  if (failed) return false;
-  try {
-    // Throws GateConfigError for a missing, short or placeholder secret (the message never contains it).
-    gate = new Gate({ secret: process.env.BETTER_AUTH_SECRET ?? "" });
-    origin = new URL(process.env.ORIGIN_URL ?? "");
-    return true;
-  } catch (e) {
-    failed = true;
-    const why = e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
-    console.error(`[jwtgate] gate misconfigured (check BETTER_AUTH_SECRET and ORIGIN_URL), every /api/v1 request answers 500. ${why}`);
-    return false;
-  }
-}
-
-export function proxy(request: NextRequest) {
-  if (!setup()) return MISCONFIGURED();
-  const decision = gate!.authorize(request);
-  if (!decision.allowed) return gate!.deny(decision);
+export async function proxy(request: NextRequest) {
+  const state = await gateState();
+  if (!state.ready) return NextResponse.json({ detail: state.detail }, { status: state.status, headers: { "cache-control": "no-store" } });
+  const { gate, origin } = state;
+  // With JWKS_URL: the key set is refetched when stale, or once per cooldown for an unknown kid.
+  const decision = await gate.authorizeAsync(request);
+  if (!decision.allowed) return gate.deny(decision);
 
   // Every client-sent x-user-id / x-user-email (any spelling) replaced by the verified claims.
-  const headers = gate!.originHeaders(request, decision);
+  const headers = gate.originHeaders(request, decision);
   const url = new URL(request.url); // the URL the gate decided on, forwarded as is
-  const target = new URL(url.pathname + url.search, origin!);
+  const target = new URL(url.pathname + url.search, origin);
   return NextResponse.rewrite(target, { request: { headers } });
 }
 

@@ -2,16 +2,21 @@
 // (better-sqlite3), and jwtgate's plugin, which adds GET /api/auth/jwtgate/token: the
 // short-lived HS256 token the backend (and proxy.ts) accept, minted for the session's user.
 // BETTER_AUTH_SECRET is read by Better Auth; the plugin refuses a weak one.
+// Better Auth's own jwt() plugin is on as well (GET /api/auth/token: EdDSA tokens, keys at
+// /api/auth/jwks): proxy.ts accepts those when JWKS_URL is set (lib/gate.ts), and jwtgate's
+// tokens then carry the same iss/aud.
 import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
+import { jwt } from "better-auth/plugins";
 import { jwtgate } from "jwtgate/better-auth";
+import { keySetClaims } from "@/lib/gate";
 
 export const auth = betterAuth({
   database: new Database(process.env.AUTH_DATABASE ?? "auth.sqlite"),
   emailAndPassword: { enabled: true },
-  plugins: [jwtgate(), nextCookies()],
+  plugins: [jwtgate(keySetClaims()), jwt(), nextCookies()],
 });
 
 /** Creates or updates Better Auth's tables (user, session, account, verification); idempotent. */

@@ -168,7 +168,11 @@ export async function buildApp({ runtime = "node", bundler = "turbopack", timeou
   }
 }
 
-/** `next start` of an already built app. `secret`/`originUrl` undefined → the variable is unset. */
+/**
+ * `next start` of an already built app. `secret`/`originUrl` undefined → the variable is unset.
+ * `env`: more variables, or a function of the app's own URL returning them (e.g. a JWKS_URL
+ * at the app's own `/api/auth/jwks`).
+ */
 export async function startApp(options = {}) {
   const { runtime = "node", originUrl, env = {}, timeoutMs = 60_000 } = options;
   const secret = "secret" in options ? options.secret : SECRET; // explicit undefined: unset
@@ -179,7 +183,7 @@ export async function startApp(options = {}) {
   const url = `http://${HOST}:${port}`;
   const proc = spawnGroup(process.execPath, [nextBin(dir), "start", "-H", HOST, "-p", String(port)], {
     cwd: dir,
-    env: nextEnv({ BETTER_AUTH_SECRET: secret, ORIGIN_URL: originUrl, BETTER_AUTH_URL: url, AUTH_DATABASE: path.join(dbDir, "auth.sqlite"), ...env }),
+    env: nextEnv({ BETTER_AUTH_SECRET: secret, ORIGIN_URL: originUrl, BETTER_AUTH_URL: url, AUTH_DATABASE: path.join(dbDir, "auth.sqlite"), ...(typeof env === "function" ? env(url) : env) }),
   });
   const stop = async () => {
     await proc.stop();

@@ -1,0 +1,62 @@
+// The gate proxy.ts (middleware.ts on Edge) puts in front of /api/v1/*, configured once per
+// server from the environment. Every decision is made by jwtgate's Rust core; this module
+// only reads the settings and says what to answer while the gate cannot decide.
+//
+//   BETTER_AUTH_SECRET  HS256 tokens in the spec's shape (jwtgate's plugin: /api/auth/jwtgate/token).
+//   JWKS_URL            also Better Auth's own jwt() plugin tokens (EdDSA), keys from this URL,
+//                       e.g. ${BETTER_AUTH_URL}/api/auth/jwks. `iss` and `aud` must then equal
+//                       JWT_ISSUER / JWT_AUDIENCE (default BETTER_AUTH_URL, what the plugin sets).
+//   ORIGIN_TOKEN=hs256  the bridge: the origin gets a spec-shaped HS256 token (same user, same
+//                       iat/exp) instead of the client's, so a backend written from the spec
+//                       serves EdDSA-token requests unchanged. Needs BETTER_AUTH_SECRET.
+//   ORIGIN_URL          the backend.
+import { Gate, GateConfigError } from "jwtgate";
+
+export type GateState =
+  | { ready: true; gate: Gate; origin: URL }
+  | { ready: false; status: 500 | 503; detail: string };
+
+const MISCONFIGURED: GateState = { ready: false, status: 500, detail: "Gate misconfigured" };
+const KEYS_UNAVAILABLE: GateState = { ready: false, status: 503, detail: "Authentication keys unavailable" };
+
+/** `iss`/`aud` the gate requires with a key set (and jwtgate's plugin then signs into its tokens). */
+export function keySetClaims(): { issuer?: string; audience?: string } {
+  if (!process.env.JWKS_URL) return {};
+  const app = process.env.BETTER_AUTH_URL;
+  return { issuer: process.env.JWT_ISSUER || app, audience: process.env.JWT_AUDIENCE || app };
+}
+
+function options() {
+  return {
+    secret: process.env.BETTER_AUTH_SECRET || undefined,
+    ...keySetClaims(),
+    // The Gate refuses anything but "forward" or "hs256" (GateConfigError origin_token_invalid).
+    originToken: (process.env.ORIGIN_TOKEN || "forward") as "forward" | "hs256",
+  };
+}
+
+let state: Promise<GateState> | undefined;
+
+/** The gate, or what to answer instead: 500 for a bad configuration (final), 503 while the key set cannot be fetched (retried by the next request). */
+export function gateState(): Promise<GateState> {
+  state ??= (async (): Promise<GateState> => {
+    try {
+      const origin = new URL(process.env.ORIGIN_URL ?? "");
+      const jwksUrl = process.env.JWKS_URL;
+      // Throws GateConfigError for a missing, short or placeholder secret, a bad key set, … (never with the value).
+      const gate = jwksUrl ? await Gate.fromJwksUrl(jwksUrl, options()) : new Gate(options());
+      return { ready: true, gate, origin };
+    } catch (e) {
+      const code = e instanceof GateConfigError ? e.code : e instanceof Error ? e.name : "error";
+      if (code === "jwks_unavailable") {
+        state = undefined; // the next request tries again
+        console.error("[jwtgate] the key set (JWKS_URL) could not be fetched: /api/v1 answers 503 until it can");
+        return KEYS_UNAVAILABLE;
+      }
+      const why = e instanceof Error ? `${code}: ${e.message}` : code;
+      console.error(`[jwtgate] gate misconfigured (check BETTER_AUTH_SECRET, JWKS_URL, ORIGIN_TOKEN and ORIGIN_URL), every /api/v1 request answers 500. ${why}`);
+      return MISCONFIGURED;
+    }
+  })();
+  return state;
+}
