@@ -6,7 +6,8 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac, generateKeyPairSync, sign as edSign, randomUUID } from "node:crypto";
-import { BUNDLERS, SECRET, buildApp, startApp, startFastapiOrigin, startEchoOrigin, send, launchChromium } from "./harness.mjs";
+import http from "node:http";
+import { BUNDLERS, HOST, SECRET, buildApp, startApp, startFastapiOrigin, startEchoOrigin, send, launchChromium } from "./harness.mjs";
 import { runAppFlow } from "./app-flow.mjs";
 
 const bundler = BUNDLERS[0] ?? "turbopack";
@@ -140,6 +141,60 @@ for (const runtime of ["node", "edge"]) {
         await plain.close();
         await mirror.close();
         await echo.close();
+      }
+    });
+
+    test("fails closed: an unreachable key set is 503 until it answers (then one fetch serves all); a bridge without a secret or a bad ORIGIN_TOKEN is 500", { timeout: 120_000 }, async () => {
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const jwks = { keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1", alg: "EdDSA" }] };
+      let up = false;
+      let fetches = 0;
+      const keys = http.createServer((req, res) => {
+        fetches++;
+        if (!up) return res.writeHead(500).end();
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(jwks));
+      });
+      await new Promise((ok) => keys.listen(0, HOST, ok));
+      const echo = await startEchoOrigin();
+      const jwksUrl = `http://${HOST}:${keys.address().port}/api/auth/jwks`;
+      const down = await startApp({ runtime, originUrl: echo.url, env: { JWKS_URL: jwksUrl } });
+      try {
+        const iat = Math.floor(Date.now() / 1000) - 5;
+        const input = `${b64({ alg: "EdDSA", kid: "k1" })}.${b64({ sub: "u1", email: "u1@example.com", iat, exp: iat + 900, iss: down.url, aud: down.url })}`;
+        const token = `${input}.${edSign(null, Buffer.from(input), privateKey).toString("base64url")}`;
+        for (let i = 0; i < 2; i++) {
+          const res = await send(down.url, { path: "/api/v1/u1/tasks", headers: bearer(token) });
+          assert.deepEqual([res.status, res.json, res.headers.get("cache-control")], [503, { detail: "Authentication keys unavailable" }, "no-store"]);
+        }
+        assert.equal(echo.seen.length, 0, "nothing reached the origin without keys");
+        up = true;
+        const before = fetches;
+        for (let i = 0; i < 5; i++) {
+          const res = await send(down.url, { path: "/api/v1/u1/tasks", headers: bearer(token) });
+          assert.equal(res.status, 200, res.text);
+        }
+        assert.equal(fetches - before, 1, "one key-set fetch once it answers");
+        assert.deepEqual(echo.seen.map((r) => r.headers["x-user-id"]), ["u1", "u1", "u1", "u1", "u1"]);
+      } finally {
+        await down.close();
+      }
+      try {
+        for (const [name, secret, env] of [
+          ["bridge without a secret", undefined, { JWKS_URL: jwksUrl, ORIGIN_TOKEN: "hs256" }],
+          ["unknown ORIGIN_TOKEN", SECRET, { ORIGIN_TOKEN: "rs256" }],
+        ]) {
+          const bad = await startApp({ runtime, secret, originUrl: echo.url, env });
+          try {
+            const res = await send(bad.url, { path: "/api/v1/u1/tasks", headers: bearer("x.y.z") });
+            assert.deepEqual([res.status, res.json], [500, { detail: "Gate misconfigured" }], name);
+            assert.equal(bad.log().split("\n").filter((l) => l.includes("[jwtgate] gate misconfigured")).length, 1, `${name}:\n${bad.log()}`);
+          } finally {
+            await bad.close();
+          }
+        }
+      } finally {
+        await echo.close();
+        await new Promise((r) => keys.close(() => r()));
       }
     });
 
