@@ -35,9 +35,15 @@ function options() {
   };
 }
 
+/** The key set at JWKS_URL could not be fetched, or what it served is unusable: retried per request. */
+const KEY_SET_PROBLEMS = new Set([
+  "jwks_unavailable", "jwks_too_large", "jwks_too_many_keys", "invalid_jwks", "invalid_jwk",
+  "weak_jwk", "jwk_private_key", "duplicate_kid", "jwks_no_usable_key",
+]);
+
 let state: Promise<GateState> | undefined;
 
-/** The gate, or what to answer instead: 500 for a bad configuration (final), 503 while the key set cannot be fetched (retried by the next request). */
+/** The gate, or what to answer instead: 500 for a bad configuration (final), 503 while there is no usable key set (retried by the next request). */
 export function gateState(): Promise<GateState> {
   state ??= (async (): Promise<GateState> => {
     try {
@@ -48,9 +54,9 @@ export function gateState(): Promise<GateState> {
       return { ready: true, gate, origin };
     } catch (e) {
       const code = e instanceof GateConfigError ? e.code : e instanceof Error ? e.name : "error";
-      if (code === "jwks_unavailable") {
+      if (process.env.JWKS_URL && KEY_SET_PROBLEMS.has(code)) {
         state = undefined; // the next request tries again
-        console.error("[jwtgate] the key set (JWKS_URL) could not be fetched: /api/v1 answers 503 until it can");
+        console.error(`[jwtgate] no usable key set at JWKS_URL (${code}): /api/v1 answers 503 until there is`);
         return KEYS_UNAVAILABLE;
       }
       const why = e instanceof Error ? `${code}: ${e.message}` : code;

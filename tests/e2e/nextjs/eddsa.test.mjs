@@ -144,15 +144,21 @@ for (const runtime of ["node", "edge"]) {
       }
     });
 
-    test("fails closed: an unreachable key set is 503 until it answers (then one fetch serves all); a bridge without a secret or a bad ORIGIN_TOKEN is 500", { timeout: 120_000 }, async () => {
+    test("fails closed: an unreachable, oversized or unusable key set is 503 until a usable one answers (then one fetch serves all); a bridge without a secret or a bad ORIGIN_TOKEN is 500", { timeout: 120_000 }, async () => {
       const { privateKey, publicKey } = generateKeyPairSync("ed25519");
       const jwks = { keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1", alg: "EdDSA" }] };
-      let up = false;
+      // What the key-set server answers: down (500), oversized, only keys jwtgate does not use, then the real set.
+      const answers = {
+        down: (res) => res.writeHead(500).end(),
+        oversized: (res) => res.writeHead(200).end(JSON.stringify({ keys: [], pad: "x".repeat(200_000) })),
+        junk: (res) => res.writeHead(200).end(JSON.stringify({ keys: [{ kty: "RSA", kid: "r1", n: "AQAB", e: "AQAB" }] })),
+        up: (res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(jwks)),
+      };
+      let mode = "down";
       let fetches = 0;
       const keys = http.createServer((req, res) => {
         fetches++;
-        if (!up) return res.writeHead(500).end();
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(jwks));
+        answers[mode](res);
       });
       await new Promise((ok) => keys.listen(0, HOST, ok));
       const echo = await startEchoOrigin();
@@ -162,12 +168,13 @@ for (const runtime of ["node", "edge"]) {
         const iat = Math.floor(Date.now() / 1000) - 5;
         const input = `${b64({ alg: "EdDSA", kid: "k1" })}.${b64({ sub: "u1", email: "u1@example.com", iat, exp: iat + 900, iss: down.url, aud: down.url })}`;
         const token = `${input}.${edSign(null, Buffer.from(input), privateKey).toString("base64url")}`;
-        for (let i = 0; i < 2; i++) {
+        for (const m of ["down", "oversized", "junk", "down"]) {
+          mode = m;
           const res = await send(down.url, { path: "/api/v1/u1/tasks", headers: bearer(token) });
-          assert.deepEqual([res.status, res.json, res.headers.get("cache-control")], [503, { detail: "Authentication keys unavailable" }, "no-store"]);
+          assert.deepEqual([res.status, res.json, res.headers.get("cache-control")], [503, { detail: "Authentication keys unavailable" }, "no-store"], m);
         }
         assert.equal(echo.seen.length, 0, "nothing reached the origin without keys");
-        up = true;
+        mode = "up";
         const before = fetches;
         for (let i = 0; i < 5; i++) {
           const res = await send(down.url, { path: "/api/v1/u1/tasks", headers: bearer(token) });
