@@ -6,7 +6,7 @@
 .PHONY: test-readme
 
 test-readme: pkg nextjs-install ## README snippets: Rust doctests, TS (strict on/off, next build), JS in Node/workerd, Python
-	@node --test --test-concurrency=1 tests/readme/blocks.test.mjs tests/readme/runner.test.mjs
+	@node --test --test-concurrency=1 tests/readme/blocks.test.mjs tests/readme/keyset.test.mjs tests/readme/runner.test.mjs
 	@node tests/readme/run.mjs
 
 TEST_TARGETS += test-readme

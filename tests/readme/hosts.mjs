@@ -46,7 +46,7 @@ async function run(cmd, args, { cwd, env, timeoutMs }) {
 
 function cleanEnv(extra = {}) {
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "1" };
-  for (const k of ["PORT", "NODE_OPTIONS", "BETTER_AUTH_SECRET", "ORIGIN_URL"]) delete env[k];
+  for (const k of ["PORT", "NODE_OPTIONS", "BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "ORIGIN_URL"]) delete env[k];
   return { ...env, ...extra };
 }
 
@@ -167,9 +167,12 @@ export async function nextWrittenTsconfig(app) {
 /**
  * A Next.js proxy/middleware snippet in a fresh Next 16 app (no next.config, no tsconfig):
  * `next build` writes Next's own tsconfig (strict: false) and type-checks; then `next build`
- * again with strict: true, and `next start` in front of an echo origin. Returns { problems, notes }.
+ * again with strict: true, and `next start` in front of an echo origin. `contract` says what
+ * the served app must keep: by default the secret gate's (`gateContract`, BETTER_AUTH_SECRET
+ * set); `keySetContract` (better-auth.mjs) for a snippet that follows Better Auth's JWKS.
+ * Returns { problems, notes }.
  */
-export async function runNextApp(app, fileName, code) {
+export async function runNextApp(app, fileName, code, { contract = secretContract } = {}) {
   const problems = [];
   const notes = [];
   const next = nextBin(app);
@@ -198,17 +201,31 @@ export async function runNextApp(app, fileName, code) {
   rmSync(path.join(app, ".next"), { recursive: true, force: true });
   if (!(await build("strict:true"))) return { problems, notes };
   const origin = await startEchoOrigin();
+  let terms;
+  try {
+    terms = await contract();
+  } catch (e) {
+    await origin.close();
+    problems.push(`preparing the contract: ${e.stack ?? e}`);
+    return { problems, notes };
+  }
   const port = await freePort();
-  const server = start(process.execPath, [next, "start", "-H", HOST, "-p", String(port)], { cwd: app, env: cleanEnv({ BETTER_AUTH_SECRET: SECRET, ORIGIN_URL: origin.url }) });
+  const server = start(process.execPath, [next, "start", "-H", HOST, "-p", String(port)], { cwd: app, env: cleanEnv({ ...terms.env, ORIGIN_URL: origin.url }) });
   try {
     await waitForAnswer(`http://${HOST}:${port}/`, server, "next start", 60_000);
-    for (const p of await gateContract(`http://${HOST}:${port}`, origin)) problems.push(`next start: ${p}`);
-    notes.push("next start 200/403/401");
+    for (const p of await terms.check(`http://${HOST}:${port}`, origin)) problems.push(`next start: ${p}`);
+    notes.push(`next start ${terms.summary}`);
   } catch (e) {
-    problems.push(`next start: ${e.message}`);
+    problems.push(`next start: ${e.stack ?? e.message}`);
   } finally {
     await server.stop();
     await origin.close();
+    await terms.close();
   }
   return { problems, notes };
+}
+
+/** The default contract of a served snippet: an HS256 gate keyed with BETTER_AUTH_SECRET. */
+async function secretContract() {
+  return { env: { BETTER_AUTH_SECRET: SECRET }, check: gateContract, close: async () => {}, summary: "200/403/401" };
 }

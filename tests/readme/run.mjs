@@ -42,6 +42,9 @@ function markdownFiles() {
 const isNextSnippet = (code) =>
   /from\s+["']next\/server["']/.test(code) && /export\s+(?:async\s+)?(?:function|const|let)\s+(proxy|middleware)\b/.test(code);
 const nextFunction = (code) => /export\s+(?:async\s+)?(?:function|const|let)\s+(proxy|middleware)\b/.exec(code)[1];
+// A snippet that follows Better Auth's key set at ${BETTER_AUTH_URL}/api/auth/jwks is served
+// against a real Better Auth app instead (better-auth.mjs), with tokens it mints.
+const followsBetterAuthKeys = (code) => /\bGate\.fromJwksUrl\(/.test(code) && /process\.env\.BETTER_AUTH_URL\b/.test(code);
 const isWorkerSnippet = (code) => /export\s+default\s*\{/.test(code) && /\bfetch\s*\(/.test(code);
 
 const entries = []; // { block, status, notes: [], problems: [] }
@@ -131,7 +134,9 @@ async function runInHost(e) {
   if (isNextSnippet(block.code)) {
     console.log(`# ${label}: Next.js app — next build ×2, next start`);
     const name = `${nextFunction(block.code)}.${block.kind === "ts" ? "ts" : "js"}`;
-    const { problems, notes } = await runNextApp(project.app, name, block.code);
+    // Imported here: only this contract needs the better-auth package.
+    const contract = followsBetterAuthKeys(block.code) ? { contract: (await import("./better-auth.mjs")).keySetContract } : {};
+    const { problems, notes } = await runNextApp(project.app, name, block.code, contract);
     problems.forEach((p) => fail(e, p));
     e.notes.push(`${name} in a Next app: ${notes.join(", ")}`);
   } else if (block.kind === "js" && isWorkerSnippet(block.code)) {
