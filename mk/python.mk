@@ -5,10 +5,13 @@
 PY_CRATE := bindings/python
 PY_TARGET := $(CURDIR)/target/python
 
-.PHONY: python python-wheel test-python lint-python bench-python
+.PHONY: python python-wheel python-venv test-python lint-python bench-python
 
 python-wheel: ## Build the jwtgate wheel (abi3, CPython >= 3.9) into target/python/wheels/
 	@scripts/python.sh wheel
+
+python-venv: ## The wheel installed into target/python/venv (what test-readme's Python blocks import)
+	@scripts/python.sh venv >/dev/null
 
 python: ## Build the wheel, install it into a venv, run its pytest suite there
 	@py=$$(scripts/python.sh venv); \

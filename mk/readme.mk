@@ -5,7 +5,7 @@
 # node_modules (next, react, typescript: the versions the example app is tested with).
 .PHONY: test-readme
 
-test-readme: pkg nextjs-install ## README snippets: Rust doctests, TS (strict on/off, next build), JS in Node/workerd, Python
+test-readme: pkg nextjs-install python-venv ## README snippets: Rust doctests, TS (strict on/off, next build), JS in Node/workerd, Python
 	@node --test --test-concurrency=1 tests/readme/blocks.test.mjs tests/readme/keyset.test.mjs tests/readme/runner.test.mjs
 	@node tests/readme/run.mjs
 
