@@ -190,10 +190,7 @@ fuzz_target!(|data: &[u8]| {
     let rotated = eddsa(&g.signing, r#"{"alg":"EdDSA","kid":"rotated"}"#, data);
     assert_eq!(g.both.verify(&rotated, now), Err(Error::UnknownKey));
     assert_eq!(g.secret.verify(&rotated, now), Err(Error::AlgNotAllowed));
-    for key in [
-        &RFC_X.as_bytes()[..],
-        &g.signing.verifying_key().to_bytes()[..],
-    ] {
+    for key in [RFC_X.as_bytes(), &g.signing.verifying_key().to_bytes()[..]] {
         let confused = hs256(key, data);
         assert_eq!(g.two.verify(&confused, now), Err(Error::AlgNotAllowed));
         assert_eq!(g.one.verify(&confused, now), Err(Error::AlgNotAllowed));
