@@ -8,7 +8,7 @@ FUZZ_TARGETS ?= verify_token authorization path_rule config wasm_bindings jwks e
 
 fuzz: ## Fuzz each target for FUZZ_SECONDS (default 120) on nightly; a crash fails the run
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-	@command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+	@JWTGATE_FUZZ_INSTALL=1 bash scripts/bootstrap.d/50-cargo-fuzz.sh
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p fuzz/target/corpus/$$t; \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \

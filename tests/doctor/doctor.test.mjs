@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,4 +86,28 @@ test("a required program that is missing fails", () => {
   const r = doctor({ programs: "jwtgate-no-such-program host always test\n" });
   assert.equal(r.status, 1);
   assert.match(r.err, /jwtgate-no-such-program \(host\): not found/);
+});
+
+// cargo-fuzz: only `make fuzz` installs it (scripts/bootstrap.d/50-cargo-fuzz.sh), so it is optional.
+const FUZZ_STEP = path.join(ROOT, "scripts/bootstrap.d/50-cargo-fuzz.sh");
+const cargoFuzz = "cargo-fuzz host if-present make fuzz\n";
+const fuzzInstalled = () => spawnSync("cargo", ["fuzz", "--version"], { encoding: "utf8" }).stdout?.trim() ?? "";
+
+test("cargo-fuzz never installed (make fuzz never ran): nothing to check", () => {
+  const PATH = process.env.PATH.split(":").filter((d) => !existsSync(path.join(d, "cargo-fuzz"))).join(":");
+  const r = doctor({ programs: cargoFuzz, records: recordsWithout(/^cargo\tcargo-fuzz\t/), env: { PATH } });
+  assert.equal(r.status, 0, r.err);
+});
+
+test("cargo-fuzz installed by make fuzz stays owned by the bootstrap after it rewrites the record", { skip: !fuzzInstalled().includes(readFileSync(FUZZ_STEP, "utf8").match(/CARGO_FUZZ_VERSION=(\S+)/)[1]) && "the pinned cargo-fuzz is not installed here" }, () => {
+  const records = recordsWithout(/^cargo\tcargo-fuzz\t/);
+  const unowned = doctor({ programs: cargoFuzz, records });
+  assert.equal(unowned.status, 1);
+  assert.match(unowned.err, /cargo-fuzz .*installed by 'cargo install cargo-fuzz', which the bootstrap does not run/);
+  // What bootstrap.sh runs (without JWTGATE_FUZZ_INSTALL): records the installed pinned version, installs nothing.
+  const step = spawnSync("bash", [FUZZ_STEP], { cwd: ROOT, encoding: "utf8", env: { ...process.env, JWTGATE_BOOTSTRAP_RECORDS: records, JWTGATE_FUZZ_INSTALL: "0" } });
+  assert.equal(step.status, 0, step.stderr);
+  const owned = doctor({ programs: cargoFuzz, records });
+  assert.equal(owned.status, 0, owned.err);
+  assert.match(owned.out, /cargo-fuzz\s+cargo\s+cargo-fuzz \S+ \(bootstrap: need_cargo\)/);
 });
