@@ -24,10 +24,10 @@ fuzz_target!(|data: &[u8]| {
     if !previous.is_empty() {
         c = c.previous_secret(previous.clone());
     }
-    if let Some(i) = issuer.filter(|s| !s.is_empty() || data.len() % 2 == 0) {
+    if let Some(i) = issuer.filter(|s| !s.is_empty() || data.len().is_multiple_of(2)) {
         c = c.issuer(i);
     }
-    if let Some(a) = audience.filter(|s| !s.is_empty() || data.len() % 3 == 0) {
+    if let Some(a) = audience.filter(|s| !s.is_empty() || data.len().is_multiple_of(3)) {
         c = c.audience(a);
     }
     if let Some(p) = prefix {

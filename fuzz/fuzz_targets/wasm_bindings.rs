@@ -13,12 +13,28 @@ const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
 fn check(result: i32) {
     if result < 0 {
         let index = u8::try_from(-1 - result).expect("error index fits a byte");
-        assert!(Error::from_index(index).is_some(), "unknown error index {index}");
+        assert!(
+            Error::from_index(index).is_some(),
+            "unknown error index {index}"
+        );
     }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(mut core) = GateCore::new(SECRET, vec![], None, None, None, 0.0, 900.0, 1800.0, None, 4.0, None, None) else {
+    let Ok(mut core) = GateCore::new(
+        SECRET,
+        vec![],
+        None,
+        None,
+        None,
+        0.0,
+        900.0,
+        1800.0,
+        None,
+        4.0,
+        None,
+        None,
+    ) else {
         panic!("valid config refused");
     };
     let text = String::from_utf8_lossy(data);
@@ -28,7 +44,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = core.protects(&text);
 
     let (lens, rest) = data.split_at(data.len().min(6));
-    let len = |i: usize| usize::from(*lens.get(i).unwrap_or(&0)) * 64 + usize::from(*lens.get(i + 1).unwrap_or(&0));
+    let len = |i: usize| {
+        usize::from(*lens.get(i).unwrap_or(&0)) * 64 + usize::from(*lens.get(i + 1).unwrap_or(&0))
+    };
     let scratch = core.input_scratch();
     let n = rest.len().min(scratch.len());
     scratch[..n].copy_from_slice(&rest[..n]);
