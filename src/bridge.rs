@@ -3,7 +3,8 @@
 //! `sub`/`email`/`name` as verified, and the verified token's own `iat` and `exp`, so no
 //! lifetime is ever extended. A backend written from the spec, unchanged, then serves
 //! requests that arrived with tokens it cannot verify itself. Every host (Worker
-//! `ORIGIN_TOKEN = "hs256"`, npm `originHeaders(…, { originToken: "hs256" })`) calls this one
+//! `ORIGIN_TOKEN = "hs256"`, npm `new Gate({ originToken: "hs256", … })` through
+//! `originHeaders` / `originRequest`) calls this one
 //! function.
 
 use alloc::string::String;
