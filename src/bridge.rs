@@ -4,8 +4,7 @@
 //! lifetime is ever extended. A backend written from the spec, unchanged, then serves
 //! requests that arrived with tokens it cannot verify itself. Every host (Worker
 //! `ORIGIN_TOKEN = "hs256"`, npm `new Gate({ originToken: "hs256", … })` through
-//! `originHeaders` / `originRequest`) calls this one
-//! function.
+//! `originHeaders` / `originRequest`) calls this one function.
 
 use alloc::string::String;
 use core::fmt::Write;
