@@ -41,10 +41,15 @@ const KEY_SET_PROBLEMS = new Set([
   "weak_jwk", "jwk_private_key", "duplicate_kid", "jwks_no_usable_key",
 ]);
 
-let state: Promise<GateState> | undefined;
+/** After a failed key-set fetch, requests answer 503 for this long without fetching (no refetch storm against a JWKS endpoint that is down). */
+const KEY_SET_RETRY_MS = 5_000;
 
-/** The gate, or what to answer instead: 500 for a bad configuration (final), 503 while there is no usable key set (retried by the next request). */
+let state: Promise<GateState> | undefined;
+let retryAt = 0;
+
+/** The gate, or what to answer instead: 500 for a bad configuration (final), 503 while there is no usable key set (retried at most every KEY_SET_RETRY_MS). */
 export function gateState(): Promise<GateState> {
+  if (state === undefined && Date.now() < retryAt) return Promise.resolve(KEYS_UNAVAILABLE);
   state ??= (async (): Promise<GateState> => {
     try {
       const origin = new URL(process.env.ORIGIN_URL ?? "");
@@ -55,8 +60,9 @@ export function gateState(): Promise<GateState> {
     } catch (e) {
       const code = e instanceof GateConfigError ? e.code : e instanceof Error ? e.name : "error";
       if (process.env.JWKS_URL && KEY_SET_PROBLEMS.has(code)) {
-        state = undefined; // the next request tries again
-        console.error(`[jwtgate] no usable key set at JWKS_URL (${code}): /api/v1 answers 503 until there is`);
+        state = undefined; // a request after KEY_SET_RETRY_MS tries again
+        retryAt = Date.now() + KEY_SET_RETRY_MS;
+        console.error(`[jwtgate] no usable key set at JWKS_URL (${code}): /api/v1 answers 503, retried in ${KEY_SET_RETRY_MS / 1000} s`);
         return KEYS_UNAVAILABLE;
       }
       const why = e instanceof Error ? `${code}: ${e.message}` : code;

@@ -168,13 +168,23 @@ for (const runtime of ["node", "edge"]) {
         const iat = Math.floor(Date.now() / 1000) - 5;
         const input = `${b64({ alg: "EdDSA", kid: "k1" })}.${b64({ sub: "u1", email: "u1@example.com", iat, exp: iat + 900, iss: down.url, aud: down.url })}`;
         const token = `${input}.${edSign(null, Buffer.from(input), privateKey).toString("base64url")}`;
-        for (const m of ["down", "oversized", "junk", "down"]) {
-          mode = m;
+        const unavailable = async (m) => {
           const res = await send(down.url, { path: "/api/v1/u1/tasks", headers: bearer(token) });
           assert.deepEqual([res.status, res.json, res.headers.get("cache-control")], [503, { detail: "Authentication keys unavailable" }, "no-store"], m);
+        };
+        // Down: one fetch, then 503 without fetching for the retry interval (lib/gate.ts, 5 s).
+        for (let i = 0; i < 4; i++) await unavailable("down");
+        assert.equal(fetches, 1, "one fetch while the key set is down, not one per request");
+        const retry = () => new Promise((r) => setTimeout(r, 5_200));
+        for (const m of ["oversized", "junk"]) {
+          mode = m;
+          await retry();
+          await unavailable(m);
         }
+        assert.equal(fetches, 3);
         assert.equal(echo.seen.length, 0, "nothing reached the origin without keys");
         mode = "up";
+        await retry();
         const before = fetches;
         for (let i = 0; i < 5; i++) {
           const res = await send(down.url, { path: "/api/v1/u1/tasks", headers: bearer(token) });
