@@ -304,6 +304,7 @@ export class Gate {
         optionalNumber(options, "cacheSize", DEFAULT_CACHE_SIZE),
         selfRoutes,
         jwks,
+        optionalString(options, "originToken"), // parsed by the core ("forward" | "hs256")
       );
       this.#inPtr = this.#core.inputPtr();
       this.#inCap = this.#core.inputCapacity();
@@ -312,14 +313,7 @@ export class Gate {
     } catch (e) {
       throw configErrorOf(e);
     }
-    const originToken = options.originToken ?? "forward";
-    if (originToken !== "forward" && originToken !== "hs256") {
-      throw new GateConfigError("origin_token_invalid", 'originToken must be "forward" or "hs256"');
-    }
-    if (originToken === "hs256" && !this.#core.hasSecret()) {
-      throw new GateConfigError("origin_token_needs_secret", 'originToken "hs256" needs secret (BETTER_AUTH_SECRET): the origin\'s token is signed with it');
-    }
-    this.#bridge = originToken === "hs256";
+    this.#bridge = this.#core.bridges();
   }
 
   /**

@@ -9,8 +9,31 @@
 use alloc::string::String;
 use core::fmt::Write;
 
+use crate::error::ConfigError;
 use crate::json::{read_object, Loose};
 use crate::{Gate, VerifiedToken};
+
+/// What the origin receives in `Authorization` for an allowed request
+/// ([`crate::GateConfig::origin_token`]): worker `ORIGIN_TOKEN`, npm `originToken`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OriginToken {
+    /// The client's header, unchanged (the default).
+    #[default]
+    Forward,
+    /// The bridge token ([`Gate::origin_token`]); needs the secret.
+    Hs256,
+}
+
+impl OriginToken {
+    /// `"forward"` (or empty) or `"hs256"`, surrounding whitespace ignored.
+    pub fn parse(text: &str) -> Result<OriginToken, ConfigError> {
+        match text.trim() {
+            "" | "forward" => Ok(OriginToken::Forward),
+            "hs256" => Ok(OriginToken::Hs256),
+            _ => Err(ConfigError::InvalidOriginToken),
+        }
+    }
+}
 
 impl Gate {
     /// The bridge token for `verified` (see the module docs), or `None` when this gate holds

@@ -4,6 +4,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::bridge::OriginToken;
 use crate::error::{ConfigError, SecretSlot};
 use crate::jwk::KeySet;
 
@@ -62,6 +63,9 @@ pub struct GateConfig {
     pub self_routes: Option<Vec<String>>,
     /// Ed25519 keys for EdDSA tokens (Better Auth's JWT plugin); needs issuer and audience.
     pub jwks: Option<KeySet>,
+    /// What the origin receives in `Authorization` for an allowed request: the client's
+    /// token, or the bridge token ([`crate::Gate::origin_token`]; needs the secret).
+    pub origin_token: OriginToken,
 }
 
 // Debug must never print a secret.
@@ -96,7 +100,14 @@ impl GateConfig {
             api_prefix: String::from("/api/v1/"),
             self_routes: None,
             jwks: None,
+            origin_token: OriginToken::Forward,
         }
+    }
+
+    /// What the origin receives in `Authorization` ([`OriginToken`]). `Hs256` needs the secret.
+    pub fn origin_token(mut self, mode: OriginToken) -> Self {
+        self.origin_token = mode;
+        self
     }
 
     /// A gate for EdDSA tokens only (no secret): the spec's defaults plus `keys`.
@@ -262,6 +273,9 @@ impl GateConfig {
         // a foot-gun (keys are public, audiences tell apps apart).
         if key_set && (self.issuer.is_none() || self.audience.is_none()) {
             return Err(ConfigError::JwksNeedsIssuerAndAudience);
+        }
+        if self.origin_token == OriginToken::Hs256 && !self.has_secret() {
+            return Err(ConfigError::OriginTokenNeedsSecret);
         }
         Ok(())
     }

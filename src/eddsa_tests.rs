@@ -393,8 +393,30 @@ fn the_bridge_hands_the_origin_a_spec_shaped_token_with_the_same_lifetime() {
     assert_eq!(out.claims().email, "aé@x");
     assert!(!out.payload_json().contains("name"));
 
-    // A gate without a secret has nothing to sign with.
+    // A gate without a secret has nothing to sign with, and a configuration asking for the
+    // bridge without one is refused.
     let keys_only = jwks_gate(&[jwk(&SEED_A, KID_A)]);
     let v = keys_only.verify(&better_auth_token(), NOW).unwrap();
     assert_eq!(keys_only.origin_token(&v), None);
+    let bridge_without_secret = GateConfig::with_key_set(key_set(&[jwk(&SEED_A, KID_A)]))
+        .issuer(APP)
+        .audience(APP)
+        .origin_token(OriginToken::Hs256);
+    assert_eq!(
+        Gate::new(bridge_without_secret.clone()).unwrap_err(),
+        ConfigError::OriginTokenNeedsSecret
+    );
+    assert_eq!(
+        bridge_without_secret.validate_awaiting_key_set(),
+        Err(ConfigError::OriginTokenNeedsSecret)
+    );
+    assert!(Gate::new(GateConfig::new(SECRET).origin_token(OriginToken::Hs256)).is_ok());
+    // The modes' spellings, parsed once for every host.
+    assert_eq!(OriginToken::parse(" hs256 "), Ok(OriginToken::Hs256));
+    assert_eq!(OriginToken::parse(""), Ok(OriginToken::Forward));
+    assert_eq!(OriginToken::parse("forward"), Ok(OriginToken::Forward));
+    assert_eq!(
+        OriginToken::parse("HS256"),
+        Err(ConfigError::InvalidOriginToken)
+    );
 }

@@ -305,6 +305,10 @@ pub enum ConfigError {
     },
     /// The key set holds no Ed25519 signing key this gate can use.
     JwksNoUsableKey,
+    /// The origin token mode is neither `forward` nor `hs256`.
+    InvalidOriginToken,
+    /// The bridge (`hs256`) signs with the secret: it needs one.
+    OriginTokenNeedsSecret,
 }
 
 /// Which configured secret a [`ConfigError`] is about.
@@ -346,6 +350,8 @@ impl ConfigError {
             ConfigError::JwkPrivateKey { .. } => "jwk_private_key",
             ConfigError::DuplicateKid { .. } => "duplicate_kid",
             ConfigError::JwksNoUsableKey => "jwks_no_usable_key",
+            ConfigError::InvalidOriginToken => "origin_token_invalid",
+            ConfigError::OriginTokenNeedsSecret => "origin_token_needs_secret",
         }
     }
 }
@@ -410,6 +416,12 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::JwksNoUsableKey => f.write_str(
                 "jwks holds no Ed25519 (OKP) signing key; EC and RSA keys are not supported",
+            ),
+            ConfigError::InvalidOriginToken => {
+                f.write_str("the origin token must be \"forward\" or \"hs256\"")
+            }
+            ConfigError::OriginTokenNeedsSecret => f.write_str(
+                "the origin token \"hs256\" (the bridge) needs the secret (BETTER_AUTH_SECRET): the origin's token is signed with it",
             ),
         }
     }

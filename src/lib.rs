@@ -60,6 +60,7 @@ mod token;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub use bridge::OriginToken;
 pub use cache::{
     CachedGate, EntryId, DEFAULT_CACHE_ENTRIES, MAX_CACHED_TOKEN_BYTES, MAX_CACHE_ENTRIES,
 };
@@ -429,3 +430,5 @@ mod tests;
 pub struct ReadmeDoctests;
 #[cfg(test)]
 mod eddsa_tests;
+#[cfg(test)]
+mod hardening_tests;

@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
         4.0,
         None,
         None,
+        None,
     ) else {
         panic!("valid config refused");
     };

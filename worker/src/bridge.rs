@@ -6,26 +6,6 @@
 
 use jwtgate::{Gate, VerifiedToken};
 
-/// What reaches the origin in `Authorization`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OriginToken {
-    /// The client's header, unchanged (the default).
-    Forward,
-    /// A spec-shaped HS256 token minted here.
-    Hs256,
-}
-
-impl OriginToken {
-    /// `ORIGIN_TOKEN`: absent or `forward`, or `hs256`.
-    pub(crate) fn parse(value: Option<&str>) -> Result<Self, &'static str> {
-        match value.map(str::trim) {
-            None | Some("" | "forward") => Ok(OriginToken::Forward),
-            Some("hs256") => Ok(OriginToken::Hs256),
-            Some(_) => Err("origin_token_invalid"),
-        }
-    }
-}
-
 /// `Bearer <HS256 token>` for the origin, from a verified token: the core's bridge
 /// ([`Gate::origin_token`]). `None` only for a gate without a secret, which the
 /// configuration refuses for `hs256`; the origin would then get the client's token, which

@@ -5,11 +5,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use jwtgate::{CachedGate, Gate, GateConfig, DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
+use jwtgate::{
+    CachedGate, Gate, GateConfig, OriginToken, DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES,
+};
 use web_sys::Url;
 use worker::Env;
 
-use crate::bridge::OriginToken;
 use crate::cors::Cors;
 use crate::jwks;
 
@@ -68,11 +69,11 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
         None if jwks_url.is_some() => String::new(),
         None => return Err("secret_missing"),
     };
-    let origin_token = OriginToken::parse(text_binding(env, "ORIGIN_TOKEN").as_deref())?;
-    if origin_token == OriginToken::Hs256 && secret.is_empty() {
-        return Err("origin_token_needs_secret");
-    }
-    let mut gate_config = GateConfig::new(secret);
+    // The core parses the mode and refuses `hs256` without a secret (validated below).
+    let origin_token =
+        OriginToken::parse(text_binding(env, "ORIGIN_TOKEN").as_deref().unwrap_or(""))
+            .map_err(|e| e.code())?;
+    let mut gate_config = GateConfig::new(secret).origin_token(origin_token);
     if let Some(issuer) = text_binding(env, "ISSUER").filter(|v| !v.is_empty()) {
         gate_config = gate_config.issuer(issuer);
     }

@@ -12,8 +12,8 @@ mod cors;
 mod forward;
 mod jwks;
 
-use bridge::OriginToken;
 use futures_util::future::{select, Either};
+use jwtgate::OriginToken;
 use jwtgate::{route, Error, Route};
 use web_sys::{
     AbortController, Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit, Url,

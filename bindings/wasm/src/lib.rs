@@ -18,7 +18,7 @@
 use std::cell::Cell;
 
 use jwtgate::{
-    cache_control_max_age, CachedGate, Error, Gate, GateConfig, KeySet, KeySetRefresh,
+    cache_control_max_age, CachedGate, Error, Gate, GateConfig, KeySet, KeySetRefresh, OriginToken,
     RefreshPolicy, RefreshReason, VerifiedToken,
 };
 use wasm_bindgen::prelude::*;
@@ -92,6 +92,7 @@ impl GateCore {
         cache_entries: f64,
         self_routes: Option<Vec<String>>,
         jwks: Option<String>,
+        origin_token: Option<String>,
     ) -> Result<GateCore, JsValue> {
         let cache_entries = seconds("cacheSize", cache_entries)?;
         let mut config = GateConfig::new(secret)
@@ -122,6 +123,11 @@ impl GateCore {
         }
         if let Some(jwks) = jwks {
             config = config.key_set(parse_key_set(&jwks)?);
+        }
+        if let Some(mode) = origin_token {
+            let mode =
+                OriginToken::parse(&mode).map_err(|e| config_error(e.code(), &e.to_string()))?;
+            config = config.origin_token(mode);
         }
         let gate = Gate::new(config).map_err(|e| config_error(e.code(), &e.to_string()))?;
         Ok(GateCore {
@@ -278,10 +284,9 @@ impl GateCore {
         }
     }
 
-    /// Does this gate hold a secret (HS256 tokens; what the bridge signs with)?
-    #[wasm_bindgen(js_name = hasSecret)]
-    pub fn has_secret(&self) -> bool {
-        self.gate.gate().config().has_secret()
+    /// Does the origin get the bridge token (`originToken: "hs256"`)?
+    pub fn bridges(&self) -> bool {
+        self.gate.gate().config().origin_token == OriginToken::Hs256
     }
 
     /// The bridge (`originToken: "hs256"`): `Bearer <token>` in the spec's shape for the
@@ -289,7 +294,7 @@ impl GateCore {
     /// `now` (a cache hit after `authorize`) and held to the decision's `user_id`. Returns
     /// `undefined` with [`GateCore::last_error`] set when it does not verify (or names
     /// another user: `user_mismatch`); a gate without a secret returns `undefined` too
-    /// (the JS side refuses that configuration first).
+    /// (its configuration cannot ask for the bridge).
     #[wasm_bindgen(js_name = originAuthorization)]
     pub fn origin_authorization(
         &mut self,

@@ -30,6 +30,7 @@ fn core_with_cache(cache_entries: f64) -> GateCore {
         cache_entries,
         None,
         None,
+        None,
     )
     .unwrap()
 }
@@ -143,6 +144,7 @@ fn config_error(
         256.0,
         None,
         None,
+        None,
     )
     .err()
     .and_then(|e| e.as_string())
@@ -201,6 +203,7 @@ fn previous_secrets_list_is_split_by_the_core() {
         1800.0,
         None,
         256.0,
+        None,
         None,
         None,
     )
@@ -280,6 +283,7 @@ fn self_routes_cross_the_boundary() {
             256.0,
             routes,
             None,
+            None,
         )
     };
     let header = format!("Bearer {}", token(&claims(1_700_000_000, 1_700_000_900)));
@@ -357,6 +361,7 @@ fn eddsa_with_a_key_set_and_a_swap() {
         16.0,
         None,
         Some(jwks(1, "a")),
+        None,
     )
     .unwrap();
     let a = sign(1, "a");
