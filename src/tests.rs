@@ -5,15 +5,15 @@ use alloc::string::{String, ToString};
 
 use crate::*;
 
-const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
+pub(crate) const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
 const OLD_SECRET: &str = "Zq8Lw2Rt6Yp0Nv4Xs9Kd3Hf7Jb1Mc5Ge";
-const NOW: u64 = 1_700_000_000;
+pub(crate) const NOW: u64 = 1_700_000_000;
 
-fn gate() -> Gate {
+pub(crate) fn gate() -> Gate {
     Gate::new(GateConfig::new(SECRET)).unwrap()
 }
 
-fn sign_raw(secret: &str, header: &str, payload: &str) -> String {
+pub(crate) fn sign_raw(secret: &str, header: &str, payload: &str) -> String {
     let input = format!(
         "{}.{}",
         base64url(header.as_bytes()),
@@ -23,17 +23,17 @@ fn sign_raw(secret: &str, header: &str, payload: &str) -> String {
     format!("{input}.{}", base64url(&tag))
 }
 
-fn token(payload: &str) -> String {
+pub(crate) fn token(payload: &str) -> String {
     sign_raw(SECRET, r#"{"alg":"HS256","typ":"JWT"}"#, payload)
 }
 
-fn claims(extra: &str) -> String {
+pub(crate) fn claims(extra: &str) -> String {
     let iat = NOW as i64;
     let exp = iat + 900;
     format!(r#"{{"sub":"u1","email":"a@example.com","iat":{iat},"exp":{exp}{extra}}}"#)
 }
 
-fn verify(t: &str) -> Result<VerifiedToken, Error> {
+pub(crate) fn verify(t: &str) -> Result<VerifiedToken, Error> {
     gate().verify(t, NOW)
 }
 

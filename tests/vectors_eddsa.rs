@@ -8,18 +8,8 @@ use ed25519_dalek::{Signer, SigningKey};
 use jwtgate::{Alg, ConfigError, Ed25519Key, Error, Gate, GateConfig, KeySet, UntrustedToken};
 use serde_json::Value;
 
-fn load(name: &str) -> Value {
-    let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect(&path)
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len().is_multiple_of(2), "odd hex");
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
-}
+mod common;
+use common::{hex, load};
 
 fn one_key_set(jwk: &Value) -> Result<KeySet, ConfigError> {
     KeySet::parse(serde_json::json!({ "keys": [jwk] }).to_string().as_bytes())

@@ -238,6 +238,31 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/**
+ * Sizes each contender's batch to about BATCH_MS (warming it up), then samples ROUNDS
+ * batches of each, interleaved in rotating order. Sets `c.n` and `c.samples` (µs per call).
+ */
+async function measure(list, token, firstBatch = 64) {
+  for (const c of list) {
+    let n = firstBatch;
+    for (;;) {
+      const us = await time(c, token, n);
+      if (us * n >= BATCH_MS * 1000 * 0.5 || n > 1e7) {
+        c.n = Math.max(16, Math.round((BATCH_MS * 1000) / us));
+        break;
+      }
+      n *= 4;
+    }
+    c.samples = [];
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < list.length; k++) {
+      const c = list[(k + r) % list.length];
+      c.samples.push(await time(c, token, c.n));
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------
 const results = { shapes: {}, rounds: ROUNDS, batchMs: BATCH_MS };
 for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
@@ -251,25 +276,7 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
   const viaGate = list[0].run(shape.token);
   const viaJose = await list.find((c) => c.name === "jose").run(shape.token);
   if (JSON.stringify(viaGate) !== JSON.stringify(viaJose)) throw new Error("jwtgate and jose disagree on the claims");
-  // Warm up and size each batch to about BATCH_MS.
-  for (const c of list) {
-    let n = 64;
-    for (;;) {
-      const us = await time(c, shape.token, n);
-      if (us * n >= BATCH_MS * 1000 * 0.5 || n > 1e7) {
-        c.n = Math.max(16, Math.round((BATCH_MS * 1000) / us));
-        break;
-      }
-      n *= 4;
-    }
-    c.samples = [];
-  }
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let k = 0; k < list.length; k++) {
-      const c = list[(k + r) % list.length];
-      c.samples.push(await time(c, shape.token, c.n));
-    }
-  }
+  await measure(list, shape.token);
   results.shapes[shapeName] = {
     tokenBytes: shape.token.length,
     payloadBytes: shape.payloadBytes,
@@ -315,24 +322,7 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
     viaEngine();
     list.push({ refusal: name, name: `authorize: ${name}`, run: viaAuthorize, sync: true }, { refusal: name, name: `Wasm engine call: ${name}`, run: viaEngine, sync: true });
   }
-  for (const c of list) {
-    let n = 64;
-    for (;;) {
-      const us = timeSync(c.run, undefined, n);
-      if (us * n >= BATCH_MS * 1000 * 0.5 || n > 1e7) {
-        c.n = Math.max(16, Math.round((BATCH_MS * 1000) / us));
-        break;
-      }
-      n *= 4;
-    }
-    c.samples = [];
-  }
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let k = 0; k < list.length; k++) {
-      const c = list[(k + r) % list.length];
-      c.samples.push(timeSync(c.run, undefined, c.n));
-    }
-  }
+  await measure(list, undefined);
   results.refusals = Object.fromEntries(Object.entries(fixture.refusals).map(([name, r]) => [name, {
     label: r.label, code: r.code, tokenBytes: r.tokenBytes,
     authorizeUs: median(list.find((c) => c.name === `authorize: ${name}`).samples),
@@ -373,24 +363,7 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
     if (!(await accepts(c, token))) throw new Error(`${c.name} refused the EdDSA token`);
     if (await accepts(c, tamper(token))) throw new Error(`${c.name} accepted a tampered EdDSA token`);
   }
-  for (const c of list) {
-    let n = 16;
-    for (;;) {
-      const us = await time(c, token, n);
-      if (us * n >= BATCH_MS * 1000 * 0.5 || n > 1e7) {
-        c.n = Math.max(16, Math.round((BATCH_MS * 1000) / us));
-        break;
-      }
-      n *= 4;
-    }
-    c.samples = [];
-  }
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let k = 0; k < list.length; k++) {
-      const c = list[(k + r) % list.length];
-      c.samples.push(await time(c, token, c.n));
-    }
-  }
+  await measure(list, token, 16);
   results.eddsa = {
     tokenBytes: token.length,
     contenders: list.map((c) => ({ name: c.name, usPerOp: median(c.samples), min: Math.min(...c.samples), max: Math.max(...c.samples), opsPerBatch: c.n })),

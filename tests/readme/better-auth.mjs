@@ -8,33 +8,9 @@
 // answer 503 while the key set is unreachable, then recover once it is served.
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import { betterAuth } from "better-auth";
-import { memoryAdapter } from "better-auth/adapters/memory";
 import { toNodeHandler } from "better-auth/node";
-import { jwt } from "better-auth/plugins";
 import { HOST, freePort, nowSecs, signJws } from "../e2e/common.mjs";
-
-/** A Better Auth app with the jwt() plugin, as its README sets it up (memory database). */
-function betterAuthApp(baseURL) {
-  const db = { user: [], session: [], account: [], verification: [], jwks: [] };
-  return betterAuth({
-    baseURL,
-    secret: randomBytes(32).toString("base64"),
-    database: memoryAdapter(db),
-    emailAndPassword: { enabled: true },
-    plugins: [jwt()],
-    logger: { disabled: true },
-  });
-}
-
-/** Signs a user up and asks the jwt() plugin for their token (GET /api/auth/token, in process). */
-async function tokenFor(auth, email, name) {
-  const { headers } = await auth.api.signUpEmail({ body: { email, password: "correct horse battery staple", name }, returnHeaders: true });
-  const cookie = headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { token } = await auth.api.getToken({ headers: new Headers({ cookie }) });
-  const session = await auth.api.getSession({ headers: new Headers({ cookie }) });
-  return { userId: session.user.id, email, token };
-}
+import { betterAuthApp, tokenFor } from "../fixtures/better-auth/app.mjs";
 
 /**
  * Prepares the contract: the Better Auth app (not yet listening), its users' tokens, and
