@@ -5,8 +5,11 @@
 # node_modules (next, react, typescript: the versions the example app is tested with).
 .PHONY: test-readme
 
+# Every tests/readme/*.test.mjs, found by glob (a new test file needs no line here).
+README_TESTS = $(or $(sort $(wildcard tests/readme/*.test.mjs)),$(error no tests/readme/*.test.mjs))
+
 test-readme: pkg nextjs-install python-venv ## README snippets: Rust doctests, TS (strict on/off, next build), JS in Node/workerd, Python
-	@node --test --test-concurrency=1 tests/readme/blocks.test.mjs tests/readme/keyset.test.mjs tests/readme/runner.test.mjs
+	@node --test --test-concurrency=1 $(README_TESTS)
 	@node tests/readme/run.mjs
 
 TEST_TARGETS += test-readme

@@ -45,8 +45,11 @@ setup() {
 wheel() {
   venv_with "$BUILD_VENV" "$PKG/requirements-build.txt"
   local sources hash stamp="$OUT/wheels/.jwtgate-sources" found
-  sources=$(cd "$ROOT" && ls Cargo.toml src/*.rs bindings/python/{Cargo.toml,Cargo.lock,pyproject.toml,README.md} \
-    bindings/python/src/*.rs && find bindings/python/python -type f -not -name '*.pyc' | sort)
+  # Rust sources at any depth (find, not a one-level glob: a module moved into a folder must
+  # still rebuild the wheel).
+  sources=$(cd "$ROOT" && ls Cargo.toml bindings/python/{Cargo.toml,Cargo.lock,pyproject.toml,README.md} \
+    && find src bindings/python/src -type f -name '*.rs' | sort \
+    && find bindings/python/python -type f -not -name '*.pyc' | sort)
   hash=$(cd "$ROOT" && cat $sources | sha256sum | cut -d' ' -f1)
   found=$(ls "$OUT"/wheels/jwtgate-*.whl 2>/dev/null | head -n1 || true)
   if [ -n "$found" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ]; then
