@@ -40,7 +40,7 @@ impl Gate {
     /// no secret to sign with. The payload is `{"sub","email"[,"name"],"iat","exp"}`; `name`
     /// is carried when the verified payload has it as a string (Better Auth's user row does).
     pub fn origin_token(&self, verified: &VerifiedToken) -> Option<String> {
-        if !self.config.has_secret() {
+        if !self.config().has_secret() {
             return None;
         }
         let claims = verified.claims();
@@ -72,7 +72,7 @@ impl Gate {
 
 /// `text` as a JSON string literal: `"` and `\` escaped, control characters as `\u00XX`
 /// (RFC 8259 §7); everything else, UTF-8 included, as is.
-fn push_json_string(out: &mut String, text: &str) {
+pub(crate) fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {

@@ -22,8 +22,10 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+use crate::gate::Reading;
+use crate::host::{HostRequest, Verdict};
 use crate::jws::constant_time_eq;
-use crate::{ConfigError, Error, Gate, KeySet, Reading, VerifiedToken};
+use crate::{ConfigError, Error, Gate, KeySet, VerifiedToken};
 
 /// Slots a [`CachedGate`] gets unless told otherwise.
 pub const DEFAULT_CACHE_ENTRIES: usize = 256;
@@ -142,6 +144,27 @@ impl CachedGate {
         gate.authorize_with(method, path, authorization, |token| {
             cache.verify(gate, token, now)
         })
+    }
+
+    /// [`Gate::decide`], with the token's verification going through the cache.
+    pub fn decide(&mut self, request: &HostRequest<'_>, now: u64) -> Verdict<&VerifiedToken> {
+        let CachedGate { gate, cache } = self;
+        gate.decide_with(request, |gate, method, target, authorization| {
+            gate.authorize_with(method, target, authorization, |token| {
+                cache.verify(gate, token, now)
+            })
+        })
+    }
+
+    /// [`Gate::authorize_request`], through the cache.
+    pub fn authorize_request(
+        &mut self,
+        request: &HostRequest<'_>,
+        now: u64,
+    ) -> Result<&VerifiedToken, Error> {
+        let target = request.routed_target()?;
+        let authorization = request.authorization.combined();
+        self.authorize(request.method, &target, authorization.as_deref(), now)
     }
 
     /// The stored entry behind the last accepted token, `None` when it was not stored

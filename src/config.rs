@@ -66,6 +66,17 @@ pub struct GateConfig {
     /// What the origin receives in `Authorization` for an allowed request: the client's
     /// token, or the bridge token ([`crate::Gate::origin_token`]; needs the secret).
     pub origin_token: OriginToken,
+    /// How many proxies in front of this host the operator trusts to state the client's
+    /// address, scheme and host (`X-Forwarded-*`, `Forwarded`, `X-Real-IP`). 0 (the
+    /// default): whatever the client sent is dropped and the host's own facts are set.
+    pub trusted_proxies: u8,
+    /// Better Auth's cookie prefix (`advanced.cookiePrefix`; default `better-auth`): every
+    /// `[__Secure-]{prefix}.*` / `{prefix}-*` cookie is removed before the origin.
+    pub cookie_prefix: String,
+    /// More cookie names removed before the origin (chunks `name.0`, … included).
+    pub strip_cookies: Vec<String>,
+    /// Forward the auth cookies after all (for an origin that reads the session itself).
+    pub forward_auth_cookies: bool,
 }
 
 // Debug must never print a secret.
@@ -82,6 +93,11 @@ impl core::fmt::Debug for GateConfig {
             .field("api_prefix", &self.api_prefix)
             .field("self_routes", &self.self_routes)
             .field("jwks", &self.jwks.as_ref().map(|k| k.keys().len()))
+            .field("origin_token", &self.origin_token)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("cookie_prefix", &self.cookie_prefix)
+            .field("strip_cookies", &self.strip_cookies)
+            .field("forward_auth_cookies", &self.forward_auth_cookies)
             .finish()
     }
 }
@@ -101,7 +117,39 @@ impl GateConfig {
             self_routes: None,
             jwks: None,
             origin_token: OriginToken::Forward,
+            trusted_proxies: 0,
+            cookie_prefix: String::from(crate::origin::DEFAULT_COOKIE_PREFIX),
+            strip_cookies: Vec::new(),
+            forward_auth_cookies: false,
         }
+    }
+
+    /// How many proxies in front are trusted to state client facts ([`GateConfig::trusted_proxies`]).
+    pub fn trusted_proxies(mut self, hops: u8) -> Self {
+        self.trusted_proxies = hops;
+        self
+    }
+
+    /// Better Auth's cookie prefix, if the app configures another one.
+    pub fn cookie_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.cookie_prefix = prefix.into();
+        self
+    }
+
+    /// More cookies the origin must not receive.
+    pub fn strip_cookies<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.strip_cookies = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Keep the auth cookies in what the origin receives.
+    pub fn forward_auth_cookies(mut self, keep: bool) -> Self {
+        self.forward_auth_cookies = keep;
+        self
     }
 
     /// What the origin receives in `Authorization` ([`OriginToken`]). `Hs256` needs the secret.
@@ -277,6 +325,13 @@ impl GateConfig {
         if self.origin_token == OriginToken::Hs256 && !self.has_secret() {
             return Err(ConfigError::OriginTokenNeedsSecret);
         }
+        // Cookie names are RFC 6265 tokens; an empty prefix would match every `.x` name.
+        if !is_cookie_name(&self.cookie_prefix) {
+            return Err(ConfigError::InvalidCookieName { index: None });
+        }
+        if let Some(index) = self.strip_cookies.iter().position(|n| !is_cookie_name(n)) {
+            return Err(ConfigError::InvalidCookieName { index: Some(index) });
+        }
         Ok(())
     }
 }
@@ -318,7 +373,7 @@ fn split_method(entry: &str) -> (Option<&str>, &str) {
 /// one trailing `/` is tolerated anyway).
 fn valid_self_route(prefix: &str, route: &str) -> bool {
     let (method, route) = split_method(route);
-    if method.is_some_and(|m| !crate::is_method_token(m)) {
+    if method.is_some_and(|m| !crate::gate::is_method_token(m)) {
         return false;
     }
     let Some(rest) = route.strip_prefix(prefix) else {
@@ -373,6 +428,15 @@ fn valid_prefix(prefix: &str) -> bool {
         && inner
             .split('/')
             .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+}
+
+/// An RFC 6265 cookie name (an RFC 9110 token), at most 128 bytes.
+fn is_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]

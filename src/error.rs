@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use crate::options::{option_name, Naming};
+
 /// Why a token or a request was refused.
 ///
 /// `code()` is a stable machine name (part of the public contract: it crosses into
@@ -56,11 +58,14 @@ pub enum Error {
     /// An EdDSA token names a `kid` the key set does not hold (or names none while the set
     /// holds more than one Ed25519 key). Hosts following a remote key set refetch it on this.
     UnknownKey,
+    /// A gate that follows a remote key set has none it can use yet (never fetched, or
+    /// every fetch failed): 503, and the request is not forwarded.
+    KeysUnavailable,
 }
 
 impl Error {
     /// Every variant, in declaration order (its index is its stable number across FFI).
-    pub const ALL: [Error; 21] = [
+    pub const ALL: [Error; 22] = [
         Error::MissingAuthorization,
         Error::TokenTooLarge,
         Error::MalformedToken,
@@ -82,6 +87,7 @@ impl Error {
         Error::InvalidMethod,
         Error::UserMismatch,
         Error::UnknownKey,
+        Error::KeysUnavailable,
     ];
 
     /// Stable machine code.
@@ -108,6 +114,7 @@ impl Error {
             Error::InvalidMethod => "invalid_method",
             Error::UserMismatch => "user_mismatch",
             Error::UnknownKey => "unknown_key",
+            Error::KeysUnavailable => "jwks_unavailable",
         }
     }
 
@@ -136,6 +143,7 @@ impl Error {
             Error::InvalidMethod => "Invalid request method",
             Error::UserMismatch => "User ID in path does not match authenticated user",
             Error::UnknownKey => "Invalid token: unknown signing key",
+            Error::KeysUnavailable => "Authentication keys unavailable",
         }
     }
 
@@ -187,6 +195,9 @@ impl Error {
             Error::UnknownKey => {
                 "key rule: an EdDSA token's `kid` must name an Ed25519 key of the key set (no `kid`: the set must hold exactly one)"
             }
+            Error::KeysUnavailable => {
+                "key set rule: a gate following a remote key set answers 503 until one fetch gave a usable set"
+            }
         }
     }
 
@@ -195,6 +206,7 @@ impl Error {
         match self {
             Error::InvalidPath | Error::InvalidMethod => 400,
             Error::UserMismatch => 403,
+            Error::KeysUnavailable => 503,
             _ => 401,
         }
     }
@@ -214,6 +226,24 @@ impl Error {
         // detail() texts are fixed ASCII without quotes or backslashes: no escaping needed,
         // and a unit test checks that against serde_json.
         alloc::format!("{{\"detail\":\"{}\"}}", self.detail())
+    }
+
+    /// Every response header a host sends with this refusal, in order: `Content-Type:
+    /// application/json`, `Cache-Control: no-store` (a refusal is about one request and
+    /// one credential: never cached), and `WWW-Authenticate` on 401s.
+    pub fn response_headers(self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        [
+            ("content-type", "application/json"),
+            ("cache-control", "no-store"),
+        ]
+        .into_iter()
+        .chain(self.www_authenticate().map(|v| ("www-authenticate", v)))
+    }
+
+    /// The refusal with this stable code (hosts that answer with the core's words for a
+    /// condition they detect, e.g. a route parameter, or a key set that is unavailable).
+    pub fn from_code(code: &str) -> Option<Error> {
+        Error::ALL.iter().copied().find(|e| e.code() == code)
     }
 
     /// Stable index of this variant in [`Error::ALL`] (used across the Wasm boundary).
@@ -309,6 +339,11 @@ pub enum ConfigError {
     InvalidOriginToken,
     /// The bridge (`hs256`) signs with the secret: it needs one.
     OriginTokenNeedsSecret,
+    /// `cookiePrefix` (`index` `None`) or `stripCookies[index]` is not a cookie name.
+    InvalidCookieName {
+        /// Position in `stripCookies`; `None` for `cookiePrefix`.
+        index: Option<usize>,
+    },
 }
 
 /// Which configured secret a [`ConfigError`] is about.
@@ -320,12 +355,21 @@ pub enum SecretSlot {
     Previous(usize),
 }
 
+impl SecretSlot {
+    /// `secret` or `previousSecrets[n]`, in a host's naming.
+    pub fn name(self, naming: Naming) -> alloc::string::String {
+        match self {
+            SecretSlot::Current => alloc::string::String::from(option_name("secret", naming)),
+            SecretSlot::Previous(n) => {
+                alloc::format!("{}[{n}]", option_name("previousSecrets", naming))
+            }
+        }
+    }
+}
+
 impl fmt::Display for SecretSlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SecretSlot::Current => f.write_str("secret"),
-            SecretSlot::Previous(n) => write!(f, "previousSecrets[{n}]"),
-        }
+        f.write_str(&self.name(Naming::Js))
     }
 }
 
@@ -352,39 +396,47 @@ impl ConfigError {
             ConfigError::JwksNoUsableKey => "jwks_no_usable_key",
             ConfigError::InvalidOriginToken => "origin_token_invalid",
             ConfigError::OriginTokenNeedsSecret => "origin_token_needs_secret",
+            ConfigError::InvalidCookieName { .. } => "invalid_cookie_name",
         }
     }
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ConfigError {
+    fn render(&self, f: &mut fmt::Formatter<'_>, naming: Naming) -> fmt::Result {
+        let n = |js: &'static str| option_name(js, naming);
         match self {
             ConfigError::SecretTooShort { which } => {
-                write!(f, "{which} must be at least 32 characters (BETTER_AUTH_SECRET)")
+                write!(f, "{} must be at least 32 characters (BETTER_AUTH_SECRET)", which.name(naming))
             }
             ConfigError::KnownDefaultSecret { which } => write!(
                 f,
-                "{which} is a published default or a placeholder; generate one with `openssl rand -base64 32`"
+                "{} is a published default or a placeholder; generate one with `openssl rand -base64 32`",
+                which.name(naming)
             ),
             ConfigError::LowEntropySecret { which } => write!(
                 f,
-                "{which} has fewer than 8 distinct characters; generate one with `openssl rand -base64 32`"
+                "{} has fewer than 8 distinct characters; generate one with `openssl rand -base64 32`",
+                which.name(naming)
             ),
             ConfigError::InvalidLifetimeWindow => {
-                f.write_str("minLifetimeSeconds must not exceed maxLifetimeSeconds")
+                write!(f, "{} must not exceed {}", n("minLifetimeSeconds"), n("maxLifetimeSeconds"))
             }
-            ConfigError::InvalidApiPrefix => f.write_str(
-                "apiPrefix must start and end with '/' and contain no empty or dot segments, '%', '?' or '#'",
+            ConfigError::InvalidApiPrefix => write!(
+                f,
+                "{} must start and end with '/' and contain no empty or dot segments, '%', '?' or '#'",
+                n("apiPrefix")
             ),
             ConfigError::EmptyIssuerOrAudience => {
                 f.write_str("issuer and audience, when given, must not be empty")
             }
-            ConfigError::TooManyPreviousSecrets => f.write_str("at most 4 previousSecrets are accepted"),
+            ConfigError::TooManyPreviousSecrets => write!(f, "at most 4 {} are accepted", n("previousSecrets")),
             ConfigError::InvalidSelfRoute { index } => write!(
                 f,
-                "selfRoutes[{index}] must be a full path under apiPrefix, optionally after a method \
+                "{}[{index}] must be a full path under {}, optionally after a method \
                  and a space (e.g. /api/v1/me/profile, GET /api/v1/me/tasks): visible ASCII, no '%', '?', '#', '\\', empty, '.' or '..' segments, no trailing '/'; \
-                 at most 64 entries"
+                 at most 64 entries",
+                n("selfRoutes"),
+                n("apiPrefix")
             ),
             ConfigError::JwksNeedsIssuerAndAudience => f.write_str(
                 "a key set (jwks) needs both issuer and audience (Better Auth sets iss and aud to the app's base URL)",
@@ -423,7 +475,63 @@ impl fmt::Display for ConfigError {
             ConfigError::OriginTokenNeedsSecret => f.write_str(
                 "the origin token \"hs256\" (the bridge) needs the secret (BETTER_AUTH_SECRET): the origin's token is signed with it",
             ),
+            ConfigError::InvalidCookieName { index: None } => write!(
+                f,
+                "{} must be a cookie name (letters, digits and !#$%&'*+-.^_`|~, at most 128)",
+                n("cookiePrefix")
+            ),
+            ConfigError::InvalidCookieName { index: Some(i) } => write!(
+                f,
+                "{}[{i}] must be a cookie name (letters, digits and !#$%&'*+-.^_`|~, at most 128)",
+                n("stripCookies")
+            ),
         }
+    }
+
+    /// The message in a host's naming (`previous_secrets[1]` in Python, …).
+    pub fn message(&self, naming: Naming) -> alloc::string::String {
+        struct In<'e>(&'e ConfigError, Naming);
+        impl fmt::Display for In<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.render(f, self.1)
+            }
+        }
+        alloc::format!("{}", In(self, naming))
+    }
+
+    /// The npm name of the option at fault ([`crate::options::OPTIONS`]), when one is.
+    pub fn option(&self) -> Option<&'static str> {
+        Some(match self {
+            ConfigError::SecretTooShort { which }
+            | ConfigError::KnownDefaultSecret { which }
+            | ConfigError::LowEntropySecret { which } => match which {
+                SecretSlot::Current => "secret",
+                SecretSlot::Previous(_) => "previousSecrets",
+            },
+            ConfigError::InvalidLifetimeWindow => "minLifetimeSeconds",
+            ConfigError::InvalidApiPrefix => "apiPrefix",
+            ConfigError::EmptyIssuerOrAudience => "issuer",
+            ConfigError::TooManyPreviousSecrets => "previousSecrets",
+            ConfigError::InvalidSelfRoute { .. } => "selfRoutes",
+            ConfigError::JwksNeedsIssuerAndAudience => "issuer",
+            ConfigError::JwksTooLarge
+            | ConfigError::JwksTooManyKeys
+            | ConfigError::InvalidJwks
+            | ConfigError::InvalidJwk { .. }
+            | ConfigError::WeakJwk { .. }
+            | ConfigError::JwkPrivateKey { .. }
+            | ConfigError::DuplicateKid { .. }
+            | ConfigError::JwksNoUsableKey => "jwks",
+            ConfigError::InvalidOriginToken | ConfigError::OriginTokenNeedsSecret => "originToken",
+            ConfigError::InvalidCookieName { index: None } => "cookiePrefix",
+            ConfigError::InvalidCookieName { index: Some(_) } => "stripCookies",
+        })
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.render(f, Naming::Js)
     }
 }
 

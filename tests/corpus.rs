@@ -99,7 +99,11 @@ fn corpus_is_well_formed_and_covers_issue_5() {
         .iter()
         .filter_map(|c| c["expect"]["code"].as_str())
         .collect();
-    for e in jwtgate::Error::ALL {
+    // `jwks_unavailable` is a host's state (a remote key set not fetched yet), not a request.
+    for e in jwtgate::Error::ALL
+        .into_iter()
+        .filter(|e| *e != jwtgate::Error::KeysUnavailable)
+    {
         assert!(codes.contains(e.code()), "no case for {}", e.code());
     }
     // Boundaries named by issue 5 §1.

@@ -1,0 +1,224 @@
+//! The host contract, request side: what a host hands the core about an incoming request,
+//! and the verdict it gets back. Sans-I/O: the host reads its own request object
+//! (a Fetch `Request`, an ASGI scope, workers-rs' `Request`) into a [`HostRequest`],
+//! calls [`Gate::decide`] (or [`crate::CachedGate::decide`]), and answers a
+//! [`Verdict::Refuse`] with the error's status, [`Error::body_json`] and
+//! [`Error::response_headers`]. What the origin then receives is the other half of the
+//! contract: [`crate::OriginPlan`].
+//!
+//! Every rule about the request around the token lives here, once: which path is judged
+//! (the one the host's router routes, [`Mount`]), which paths need a token at all, how
+//! repeated `Authorization` field lines are read ([`Field`]), how an oversized one is
+//! refused without reading it ([`crate::oversized_authorization`]).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+
+use crate::error::Error;
+use crate::gate::Gate;
+use crate::path::{route, Route};
+use crate::token::VerifiedToken;
+
+/// A request header as the host holds it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Field<'a> {
+    /// Not sent.
+    #[default]
+    Absent,
+    /// One value: a single field line, or every line already joined with `", "` (what a
+    /// Fetch `Headers` object hands out).
+    Value(&'a str),
+    /// Every field line, in the order received (ASGI, h11, hyper keep them apart).
+    Lines(&'a [&'a str]),
+}
+
+impl<'a> Field<'a> {
+    /// The field value as RFC 9110 §5.3 combines repeated lines: joined with `", "`. Both
+    /// forms a host may hold therefore get the same decision. For `Authorization` a
+    /// combination of two or more lines is never a valid credential (`,` and the space
+    /// are not token characters), so a repeated header is refused in every host, whatever
+    /// line a server behind would read.
+    pub fn combined(self) -> Option<Cow<'a, str>> {
+        match self {
+            Field::Absent => None,
+            Field::Value(value) => Some(Cow::Borrowed(value)),
+            Field::Lines([]) => None,
+            Field::Lines([one]) => Some(Cow::Borrowed(one)),
+            Field::Lines(lines) => {
+                let mut joined = String::new();
+                for (i, line) in lines.iter().enumerate() {
+                    if i > 0 {
+                        joined.push_str(", ");
+                    }
+                    joined.push_str(line);
+                }
+                Some(Cow::Owned(joined))
+            }
+        }
+    }
+}
+
+/// The part of the request target the host's router has already consumed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mount<'a> {
+    /// The router sees the whole target (a proxy, Next.js' `proxy.ts`, the worker).
+    #[default]
+    Whole,
+    /// ASGI: the scope's percent-decoded `root_path` and `path` (uvicorn `--root-path`,
+    /// `app.mount(...)`, `FastAPI(root_path=...)`). The app routes Starlette's
+    /// `get_route_path(scope)`: `path` minus `root_path` when `path` starts with it at a
+    /// segment boundary, else `path` as it is.
+    Asgi {
+        /// `scope["root_path"]`.
+        root_path: &'a str,
+        /// `scope["path"]`.
+        path: &'a str,
+    },
+}
+
+/// What the core needs to know about an incoming request (see the module docs).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HostRequest<'a> {
+    /// The method as received.
+    pub method: &'a str,
+    /// The raw request target: path and query as sent, percent-escapes intact (ASGI
+    /// `raw_path` + `?` + `query_string`; the URL's `pathname + search` in Fetch hosts).
+    pub target: &'a str,
+    /// What the router has consumed of `target`.
+    pub mount: Mount<'a>,
+    /// `Authorization`.
+    pub authorization: Field<'a>,
+}
+
+impl<'a> HostRequest<'a> {
+    /// A request whose router sees the whole target.
+    pub fn new(method: &'a str, target: &'a str, authorization: Field<'a>) -> Self {
+        HostRequest {
+            method,
+            target,
+            mount: Mount::Whole,
+            authorization,
+        }
+    }
+
+    /// The same request, mounted as `mount` says.
+    pub fn mounted(mut self, mount: Mount<'a>) -> Self {
+        self.mount = mount;
+        self
+    }
+
+    /// The raw form of the path the app routes (query kept): for [`Mount::Asgi`], the
+    /// target without the raw `root_path`. When the raw target and the decoded `path`
+    /// disagree about where the prefix ends (`/back%65nd/api/...` routed into a
+    /// `/backend` mount), the request is refused rather than guessed about.
+    pub fn routed_target(&self) -> Result<Cow<'a, str>, Error> {
+        let Mount::Asgi { root_path, path } = self.mount else {
+            return Ok(Cow::Borrowed(self.target));
+        };
+        let root = root_path.trim_end_matches('/');
+        // Starlette's get_route_path: no root, or a path outside it, routes as it is.
+        let Some(rest) = path.strip_prefix(root).filter(|_| !root.is_empty()) else {
+            return Ok(Cow::Borrowed(self.target));
+        };
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            return Ok(Cow::Borrowed(self.target));
+        }
+        // The router strips `root` from the decoded path: the raw target must carry the
+        // same bytes, ending at a segment boundary, else the two readings differ.
+        match self.target.strip_prefix(root) {
+            Some(raw) if raw.starts_with('/') => Ok(Cow::Borrowed(raw)),
+            // The mount's root itself: the app routes "/" (Starlette's "" reads as it).
+            Some(raw) if raw.is_empty() || raw.starts_with('?') => {
+                Ok(Cow::Owned(alloc::format!("/{raw}")))
+            }
+            _ => Err(Error::InvalidPath),
+        }
+    }
+}
+
+/// The core's answer to a [`HostRequest`].
+#[derive(Debug, PartialEq)]
+pub enum Verdict<V> {
+    /// Outside the protected prefix: forward it without identity (the origin plan still
+    /// applies: client-sent identity headers never pass).
+    Pass,
+    /// Allowed: the verified token the identity comes from.
+    Allow(V),
+    /// Refused: answer with the error's status, body and headers; forward nothing.
+    Refuse(Error),
+}
+
+impl<V> Verdict<V> {
+    /// Is the request to be forwarded (allowed, or outside the prefix)?
+    pub fn forwards(&self) -> bool {
+        !matches!(self, Verdict::Refuse(_))
+    }
+
+    /// The refusal, if any.
+    pub fn refusal(&self) -> Option<Error> {
+        match self {
+            Verdict::Refuse(error) => Some(*error),
+            _ => None,
+        }
+    }
+}
+
+impl Gate {
+    /// The whole host decision for a middleware or proxy (see the module docs): the
+    /// routed path outside the prefix passes (without identity); under it (or when the
+    /// path cannot be read) the request needs what [`Gate::authorize`] requires.
+    pub fn decide(&self, request: &HostRequest<'_>, now: u64) -> Verdict<VerifiedToken> {
+        self.decide_with(request, |gate, method, target, authorization| {
+            gate.authorize(method, target, authorization, now)
+        })
+    }
+
+    /// [`Gate::authorize`] on a [`HostRequest`]: a token is needed whatever the path
+    /// (what a route dependency such as `Depends(BetterAuth())` asks).
+    pub fn authorize_request(
+        &self,
+        request: &HostRequest<'_>,
+        now: u64,
+    ) -> Result<VerifiedToken, Error> {
+        let target = request.routed_target()?;
+        let authorization = request.authorization.combined();
+        self.authorize(request.method, &target, authorization.as_deref(), now)
+    }
+
+    /// The request rules of [`Gate::decide`] around the token check `authorize`, shared with
+    /// [`crate::CachedGate::decide`].
+    pub(crate) fn decide_with<V>(
+        &self,
+        request: &HostRequest<'_>,
+        authorize: impl FnOnce(&Self, &str, &str, Option<&str>) -> Result<V, Error>,
+    ) -> Verdict<V> {
+        let target = match request.routed_target() {
+            Ok(target) => target,
+            Err(error) => return Verdict::Refuse(error),
+        };
+        if matches!(
+            route(&self.config().api_prefix, &target),
+            Ok(Route::Unprotected)
+        ) {
+            return Verdict::Pass;
+        }
+        let authorization = request.authorization.combined();
+        match authorize(self, request.method, &target, authorization.as_deref()) {
+            Ok(verified) => Verdict::Allow(verified),
+            Err(error) => Verdict::Refuse(error),
+        }
+    }
+}
+
+/// The clock as hosts receive it, in seconds (JS numbers, Python floats): floored; a
+/// broken clock fails closed — NaN and +∞ mean "far future" (every token expired), a
+/// negative time means 0.
+pub fn clock_seconds(now: f64) -> u64 {
+    if now.is_nan() {
+        u64::MAX
+    } else if now <= 0.0 {
+        0
+    } else {
+        now as u64 // truncation is the floor for positive values; `as` saturates
+    }
+}
