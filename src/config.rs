@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use crate::bridge::OriginToken;
 use crate::error::{ConfigError, SecretSlot};
-use crate::jwk::KeySet;
+use crate::keys::key_set::KeySet;
 
 /// Minimum secret length (characters for UTF-8 secrets, bytes otherwise), as the spec requires.
 pub const MIN_SECRET_LEN: usize = 32;

@@ -8,8 +8,8 @@ use alloc::vec::Vec;
 use crate::config::{self, GateConfig};
 use crate::error::{ConfigError, Error};
 use crate::json::{read_object, Loose};
-use crate::jwk::KeySet;
-use crate::jws::Hs256Key;
+use crate::keys::hs256::Hs256Key;
+use crate::keys::key_set::KeySet;
 use crate::path::{route, route_with_self_routes, AmbiguousPath, Route};
 use crate::token::{
     base64url, AcceptedAlgs, Alg, Claims, UntrustedToken, VerifiedToken, MAX_TOKEN_BYTES,
@@ -92,10 +92,19 @@ impl Gate {
 
     /// Verifies a compact JWS token and its claims at time `now` (seconds since the epoch).
     pub fn verify(&self, token: &str, now: u64) -> Result<VerifiedToken, Error> {
+        let reading = self.read(token)?;
+        self.judge(&reading, now)?;
+        Ok(reading.verified)
+    }
+
+    /// The pipeline up to the time rules, in the documented order: shape, encoding and
+    /// header → signature → claims. Written once: [`Gate::verify`] and
+    /// [`crate::CachedGate`] (which keeps the reading) both end with [`Gate::judge`].
+    pub(crate) fn read(&self, token: &str) -> Result<Reading, Error> {
         let untrusted = self.parse(token)?;
         self.check_signature(&untrusted)?;
         // The decoded payload moves into the verified token: no copy on the hot path.
-        self.check_claims(untrusted.into_payload(), now)
+        self.read_claims(untrusted.into_payload())
     }
 
     /// Signature, then claims: payload JSON is parsed only once it is authenticated.

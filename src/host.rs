@@ -14,6 +14,7 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
+use crate::config::GateConfig;
 use crate::error::Error;
 use crate::gate::Gate;
 use crate::path::{route, Route};
@@ -192,22 +193,39 @@ impl Gate {
         request: &HostRequest<'_>,
         authorize: impl FnOnce(&Self, &str, &str, Option<&str>) -> Result<V, Error>,
     ) -> Verdict<V> {
-        let target = match request.routed_target() {
-            Ok(target) => target,
+        let target = match needs_token(&self.config().api_prefix, request) {
+            Ok(Some(target)) => target,
+            Ok(None) => return Verdict::Pass,
             Err(error) => return Verdict::Refuse(error),
         };
-        if matches!(
-            route(&self.config().api_prefix, &target),
-            Ok(Route::Unprotected)
-        ) {
-            return Verdict::Pass;
-        }
         let authorization = request.authorization.combined();
         match authorize(self, request.method, &target, authorization.as_deref()) {
             Ok(verified) => Verdict::Allow(verified),
             Err(error) => Verdict::Refuse(error),
         }
     }
+}
+
+impl GateConfig {
+    /// [`Gate::decide`] for a host that has no gate yet because its key set has not arrived
+    /// (a remote JWKS not fetched): a path outside the prefix passes as it always would;
+    /// every other request is refused with [`Error::KeysUnavailable`] (503), never passed.
+    pub fn decide_awaiting_key_set<V>(&self, request: &HostRequest<'_>) -> Verdict<V> {
+        match needs_token(&self.api_prefix, request) {
+            Ok(None) => Verdict::Pass,
+            Ok(Some(_)) => Verdict::Refuse(Error::KeysUnavailable),
+            Err(error) => Verdict::Refuse(error),
+        }
+    }
+}
+
+/// The routed target of a request that needs a token; `None` outside the prefix.
+fn needs_token<'a>(
+    api_prefix: &str,
+    request: &HostRequest<'a>,
+) -> Result<Option<Cow<'a, str>>, Error> {
+    let target = request.routed_target()?;
+    Ok((!matches!(route(api_prefix, &target), Ok(Route::Unprotected))).then_some(target))
 }
 
 /// The clock as hosts receive it, in seconds (JS numbers, Python floats): floored; a

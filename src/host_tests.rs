@@ -392,3 +392,34 @@ fn config_errors_name_the_field_in_each_hosts_naming() {
         }
     }
 }
+
+#[test]
+fn a_host_awaiting_its_key_set_gets_the_same_pass_and_plan() {
+    let g = gate();
+    let config = g.config();
+    let pass = HostRequest::new("GET", "/health?x=1", Field::Absent);
+    assert_eq!(config.decide_awaiting_key_set::<()>(&pass), Verdict::Pass);
+    for target in ["/api/v1/u1/tasks", "/api/v1/u1/../u2", "/api/v1/"] {
+        let req = HostRequest::new("GET", target, Field::Value("Bearer x"));
+        assert_eq!(
+            config.decide_awaiting_key_set::<()>(&req),
+            Verdict::Refuse(Error::KeysUnavailable),
+            "{target}"
+        );
+    }
+    let input = OriginInput {
+        hop: Hop::Proxy,
+        connection: Some("x-hop"),
+        cookie: Some("better-auth.session_token=a; a=b"),
+        forwarded_for: None,
+        facts: HostFacts {
+            client_address: Some("203.0.113.7"),
+            scheme: Some("https:"),
+            host: Some("app.example.com"),
+        },
+    };
+    assert_eq!(
+        config.origin_plan_without_identity(&input),
+        g.origin_plan(&input, None)
+    );
+}

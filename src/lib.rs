@@ -47,14 +47,12 @@ extern crate alloc;
 mod bridge;
 mod cache;
 mod config;
-mod eddsa;
 mod error;
 mod gate;
 mod host;
 mod identity;
 mod json;
-mod jwk;
-mod jws;
+mod keys;
 pub mod options;
 mod origin;
 mod path;
@@ -66,15 +64,15 @@ pub use cache::{
     CachedGate, EntryId, DEFAULT_CACHE_ENTRIES, MAX_CACHED_TOKEN_BYTES, MAX_CACHE_ENTRIES,
 };
 pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MAX_SELF_ROUTES, MIN_SECRET_LEN};
-pub use eddsa::{Ed25519Key, WeakKey};
 pub use error::{ConfigError, Error, SecretSlot};
 pub use gate::{
     bearer_token, oversized_authorization, Gate, AUTHORIZATION_HEAD_BYTES, MAX_AUTHORIZATION_BYTES,
 };
 pub use host::{clock_seconds, Field, HostRequest, Mount, Verdict};
 pub use identity::identity_header_value;
-pub use jwk::{Jwk, KeySet, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
-pub use jws::Hs256Key;
+pub use keys::ed25519::{Ed25519Key, WeakKey};
+pub use keys::hs256::Hs256Key;
+pub use keys::key_set::{Jwk, KeySet, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
 pub use options::{GateOption, Naming, OptionKind, OPTIONS};
 pub use origin::{
     is_auth_cookie, Hop, HostFacts, OriginInput, OriginPlan, DEFAULT_COOKIE_PREFIX,

@@ -29,6 +29,7 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 
 use crate::bridge::push_json_string;
+use crate::config::GateConfig;
 use crate::gate::Gate;
 use crate::identity::identity_header_value;
 use crate::token::VerifiedToken;
@@ -162,26 +163,7 @@ impl Gate {
         identity: Option<&VerifiedToken>,
     ) -> OriginPlan {
         let config = self.config();
-        let mut plan = OriginPlan::default();
-        for name in IDENTITY_HEADERS {
-            plan.remove(name);
-        }
-        if input.hop == Hop::Proxy {
-            for name in HOP_BY_HOP_HEADERS {
-                plan.remove(name);
-            }
-            plan.remove("host");
-            for listed in input.connection.unwrap_or("").split(',') {
-                let listed = listed.trim();
-                if is_token(listed) {
-                    plan.remove.push(Cow::Owned(listed.to_ascii_lowercase()));
-                }
-            }
-            self.plan_forwarding(&mut plan, input);
-            if !config.forward_auth_cookies {
-                plan_cookies(&mut plan, input.cookie, config);
-            }
-        }
+        let mut plan = config.origin_plan_without_identity(input);
         if let Some(verified) = identity {
             plan.set(
                 IDENTITY_HEADERS[0],
@@ -199,11 +181,40 @@ impl Gate {
         }
         plan
     }
+}
+
+impl GateConfig {
+    /// The part of [`Gate::origin_plan`] that needs no verified identity (what a
+    /// [`crate::Verdict::Pass`] gets), for a host that has no gate yet (a remote key set
+    /// not fetched; see [`GateConfig::decide_awaiting_key_set`]): the same plan.
+    pub fn origin_plan_without_identity(&self, input: &OriginInput<'_>) -> OriginPlan {
+        let mut plan = OriginPlan::default();
+        for name in IDENTITY_HEADERS {
+            plan.remove(name);
+        }
+        if input.hop == Hop::Proxy {
+            for name in HOP_BY_HOP_HEADERS {
+                plan.remove(name);
+            }
+            plan.remove("host");
+            for listed in input.connection.unwrap_or("").split(',') {
+                let listed = listed.trim();
+                if is_token(listed) {
+                    plan.remove.push(Cow::Owned(listed.to_ascii_lowercase()));
+                }
+            }
+            self.plan_forwarding(&mut plan, input);
+            if !self.forward_auth_cookies {
+                plan_cookies(&mut plan, input.cookie, self);
+            }
+        }
+        plan
+    }
 
     fn plan_forwarding(&self, plan: &mut OriginPlan, input: &OriginInput<'_>) {
         let facts = &input.facts;
         let address = facts.client_address.filter(|a| is_address(a));
-        if self.config().trusted_proxies > 0 {
+        if self.trusted_proxies > 0 {
             // A trusted proxy's statements stand; this hop adds the address it saw.
             if let Some(address) = address {
                 let chain = match input.forwarded_for.map(str::trim) {

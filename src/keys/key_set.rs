@@ -15,9 +15,9 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::eddsa::Ed25519Key;
 use crate::error::{ConfigError, Error};
 use crate::json::{read_object_deep, Loose};
+use crate::keys::ed25519::Ed25519Key;
 use crate::token::decode_base64url;
 
 /// Largest key set accepted, in bytes of JSON (Better Auth's is ~150 bytes per key).
