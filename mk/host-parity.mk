@@ -4,7 +4,7 @@
 # app/origin receive the same identity, cookie and forwarding headers.
 .PHONY: test-host-parity
 
-test-host-parity: pkg worker-build python-venv ## One request list through every host; same decisions, same origin headers
+test-host-parity: pkg nextjs-install worker-build python-venv ## One request list through every host; same decisions, same origin headers
 	node --test --test-concurrency=1 tests/host-parity/
 
 TEST_TARGETS += test-host-parity

@@ -1,5 +1,6 @@
 // The host-parity suite (issue 21): the requests of cases.json, byte for byte, through every
-// host — the npm package in Node (what proxy.ts does), the worker in workerd, the FastAPI
+// host — the npm package in Node (what proxy.ts does), both Next.js examples (proxy.ts on
+// the Node.js runtime, middleware.ts on Edge; `next start`), the worker in workerd, the FastAPI
 // dependency and the ASGI middleware under a plain app, `uvicorn --root-path` and a mounted
 // sub-app — each in front of an echo that records what arrived. Every host must make the
 // same decision, and the app or origin must receive the same identity (and, behind a proxy,
@@ -16,6 +17,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ROOT, SECRET, mint, claims, bearer, freePort, request, startEchoOrigin, startWorker } from "../e2e/worker/harness.mjs";
+import { buildApp, startApp } from "../e2e/nextjs/harness.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { cases } = JSON.parse(readFileSync(path.join(HERE, "cases.json"), "utf8"));
@@ -78,6 +80,12 @@ before(async () => {
   const worker = await startWorker({ BETTER_AUTH_SECRET: SECRET, ORIGIN_URL: echo.url });
   children.push({ stop: () => worker.stop() });
   hosts.push({ name: "worker", proxy: true, port: worker.port });
+  for (const runtime of ["node", "edge"]) {
+    await buildApp({ runtime, bundler: "turbopack" });
+    const app = await startApp({ runtime, secret: SECRET, originUrl: echo.url });
+    children.push({ stop: () => app.close() });
+    hosts.push({ name: `nextjs-${runtime}`, family: "nextjs", proxy: true, port: Number(new URL(app.url).port) });
+  }
   for (const kind of ["dependency", "middleware"]) {
     for (const mount of ["plain", "root-path", "mounted"]) {
       hosts.push({ name: `asgi-${kind}@${mount}`, kind, mount, proxy: false, port: await startPythonHost(kind, mount) });
@@ -95,7 +103,7 @@ after(async () => {
 
 const runsIn = (c, host) => {
   if (!c.only) return true;
-  const family = host.proxy ? host.name : host.kind === "middleware" ? "asgi-middleware" : "asgi-dependency";
+  const family = host.family ?? (host.proxy ? host.name : host.kind === "middleware" ? "asgi-middleware" : "asgi-dependency");
   return c.only.includes(family) || c.only.includes(host.name);
 };
 
