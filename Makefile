@@ -7,8 +7,16 @@ export WRANGLER_SEND_METRICS := false
 export NEXT_TELEMETRY_DISABLED := 1
 
 WASM_TARGET := wasm32-unknown-unknown
-TEST_TARGETS := test-doctor test-lint test-core test-wasm test-pkg
+# `lint` (every part's lint-* target, below and in mk/*.mk) is part of make test; one make run
+# makes each target once, so a lint-* that a part also lists (lint-worker, test-python's
+# lint-python) still runs once.
+TEST_TARGETS := test-doctor lint test-core test-wasm test-pkg
 BENCH_TARGETS :=
+
+# Files under the folders $(1) whose names match $(2) (a `*` glob), at any depth, sorted:
+# $(call rwildcard,src worker/src,*.rs). $(wildcard) alone sees one level, so a source moved
+# into a subfolder would silently stop being a prerequisite.
+rwildcard = $(sort $(foreach d,$(wildcard $(addsuffix /*,$(1))),$(call rwildcard,$(d),$(2)) $(filter $(subst *,%,$(2)),$(d))))
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -30,7 +38,7 @@ test: setup ## Run every test (what CI runs)
 	@$(MAKE) --no-print-directory $(TEST_TARGETS)
 	@echo "== all tests passed: $(TEST_TARGETS)"
 
-lint: test-lint lint-worker ## rustfmt + clippy everywhere (also part of make test)
+lint: test-lint lint-worker lint-python lint-fuzz ## rustfmt + clippy everywhere (root, worker, Python binding, fuzz crate) + ruff (also part of make test)
 
 test-lint: ## rustfmt check + clippy -D warnings (the core denies unwrap/expect/panic/indexing outside tests)
 	cargo fmt --all -- --check

@@ -18,9 +18,17 @@ python: ## Build the wheel, install it into a venv, run its pytest suite there
 	 cargo build -q --locked --example corpus; \
 	 cd $(PY_CRATE) && "$$py" -m pytest -q
 
-lint-python: ## rustfmt + clippy -D warnings for the binding crate (its own workspace)
+# ruff (pinned in bindings/python/requirements-test.txt, in the test venv the bootstrap makes):
+# pyflakes + pycodestyle's error rules, chosen here (--isolated: no config file decides), on the
+# package, its tests and the Python benchmark; the oldest Python the wheel supports.
+PY_VENV = $(or $(JWTGATE_PY_VENV),$(PY_TARGET)/venv)
+RUFF_CHECK := check --isolated --no-cache --output-format concise --target-version py39 --select E4,E7,E9,F
+
+lint-python: ## rustfmt + clippy -D warnings for the binding crate (its own workspace); ruff check of its Python
 	cd $(PY_CRATE) && cargo fmt -- --check
 	cd $(PY_CRATE) && CARGO_TARGET_DIR="$(PY_TARGET)/cargo" cargo clippy --locked --all-targets -- -D warnings
+	@scripts/python.sh setup
+	cd $(PY_CRATE) && "$(PY_VENV)/bin/ruff" $(RUFF_CHECK) python tests "$(CURDIR)/benches/python"
 
 test-python: lint-python python ## The Python package: lint + wheel tested as installed
 

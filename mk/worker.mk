@@ -2,7 +2,10 @@
 # wrangler.toml's [build] command calls `make worker-build`; it rebuilds only when a source changed.
 WORKER_DIR := worker
 WORKER_OUT := $(WORKER_DIR)/build/index.js
-WORKER_SRCS := $(wildcard $(WORKER_DIR)/src/*.rs src/*.rs) $(WORKER_DIR)/Cargo.toml $(WORKER_DIR)/strip-names.mjs $(wildcard $(WORKER_DIR)/Cargo.lock) Cargo.toml
+# Every Rust source of the worker and of the core at any depth (rwildcard: the Makefile), the
+# manifests and lockfiles of both workspaces, and the post-build step.
+WORKER_SRCS := $(call rwildcard,$(WORKER_DIR)/src src,*.rs) $(WORKER_DIR)/Cargo.toml $(wildcard $(WORKER_DIR)/Cargo.lock) \
+  Cargo.toml Cargo.lock $(WORKER_DIR)/strip-names.mjs
 
 .PHONY: worker-build test-worker bench-worker lint-worker worker-size
 
