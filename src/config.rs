@@ -287,6 +287,10 @@ impl GateConfig {
     fn validate_with_key_set(&self, key_set: bool) -> Result<(), ConfigError> {
         // With a key set the secret is optional (empty = none); previous secrets still
         // need a current one.
+        // The "secret or key set" rule, here once: a gate needs one of them.
+        if !self.has_secret() && !key_set {
+            return Err(ConfigError::MissingSecret);
+        }
         if self.has_secret() || !key_set || !self.previous_secrets.is_empty() {
             check_secret(&self.secret, SecretSlot::Current)?;
         }

@@ -339,6 +339,8 @@ pub enum ConfigError {
     InvalidOriginToken,
     /// The bridge (`hs256`) signs with the secret: it needs one.
     OriginTokenNeedsSecret,
+    /// Neither a secret nor a key set: the gate could verify nothing.
+    MissingSecret,
     /// `cookiePrefix` (`index` `None`) or `stripCookies[index]` is not a cookie name.
     InvalidCookieName {
         /// Position in `stripCookies`; `None` for `cookiePrefix`.
@@ -374,6 +376,32 @@ impl fmt::Display for SecretSlot {
 }
 
 impl ConfigError {
+    /// Every code [`ConfigError::code`] returns, in declaration order (hosts compare the
+    /// codes they declare, e.g. the npm package's TypeScript union, with it).
+    pub const CODES: [&'static str; 21] = [
+        "secret_too_short",
+        "known_default_secret",
+        "low_entropy_secret",
+        "invalid_lifetime_window",
+        "invalid_api_prefix",
+        "empty_issuer_or_audience",
+        "too_many_previous_secrets",
+        "invalid_self_route",
+        "jwks_needs_issuer_and_audience",
+        "jwks_too_large",
+        "jwks_too_many_keys",
+        "invalid_jwks",
+        "invalid_jwk",
+        "weak_jwk",
+        "jwk_private_key",
+        "duplicate_kid",
+        "jwks_no_usable_key",
+        "origin_token_invalid",
+        "origin_token_needs_secret",
+        "invalid_cookie_name",
+        "missing_secret",
+    ];
+
     /// Stable machine code.
     pub const fn code(&self) -> &'static str {
         match self {
@@ -397,6 +425,7 @@ impl ConfigError {
             ConfigError::InvalidOriginToken => "origin_token_invalid",
             ConfigError::OriginTokenNeedsSecret => "origin_token_needs_secret",
             ConfigError::InvalidCookieName { .. } => "invalid_cookie_name",
+            ConfigError::MissingSecret => "missing_secret",
         }
     }
 }
@@ -475,6 +504,13 @@ impl ConfigError {
             ConfigError::OriginTokenNeedsSecret => f.write_str(
                 "the origin token \"hs256\" (the bridge) needs the secret (BETTER_AUTH_SECRET): the origin's token is signed with it",
             ),
+            ConfigError::MissingSecret => write!(
+                f,
+                "{} is required (BETTER_AUTH_SECRET, at least 32 characters), or a key set ({} / {})",
+                n("secret"),
+                n("jwks"),
+                n("jwksUrl")
+            ),
             ConfigError::InvalidCookieName { index: None } => write!(
                 f,
                 "{} must be a cookie name (letters, digits and !#$%&'*+-.^_`|~, at most 128)",
@@ -523,6 +559,7 @@ impl ConfigError {
             | ConfigError::DuplicateKid { .. }
             | ConfigError::JwksNoUsableKey => "jwks",
             ConfigError::InvalidOriginToken | ConfigError::OriginTokenNeedsSecret => "originToken",
+            ConfigError::MissingSecret => "secret",
             ConfigError::InvalidCookieName { index: None } => "cookiePrefix",
             ConfigError::InvalidCookieName { index: Some(_) } => "stripCookies",
         })
@@ -551,6 +588,65 @@ mod tests {
             }
         }
         assert_eq!(Error::from_index(Error::ALL.len() as u8), None);
+    }
+
+    #[test]
+    fn config_codes_lists_every_variant_once() {
+        let slot = SecretSlot::Current;
+        let every = [
+            ConfigError::SecretTooShort { which: slot },
+            ConfigError::KnownDefaultSecret { which: slot },
+            ConfigError::LowEntropySecret { which: slot },
+            ConfigError::InvalidLifetimeWindow,
+            ConfigError::InvalidApiPrefix,
+            ConfigError::EmptyIssuerOrAudience,
+            ConfigError::TooManyPreviousSecrets,
+            ConfigError::InvalidSelfRoute { index: 0 },
+            ConfigError::JwksNeedsIssuerAndAudience,
+            ConfigError::JwksTooLarge,
+            ConfigError::JwksTooManyKeys,
+            ConfigError::InvalidJwks,
+            ConfigError::InvalidJwk {
+                index: 0,
+                member: "x",
+            },
+            ConfigError::WeakJwk { index: 0 },
+            ConfigError::JwkPrivateKey { index: 0 },
+            ConfigError::DuplicateKid { index: 0 },
+            ConfigError::JwksNoUsableKey,
+            ConfigError::InvalidOriginToken,
+            ConfigError::OriginTokenNeedsSecret,
+            ConfigError::InvalidCookieName { index: None },
+            ConfigError::MissingSecret,
+        ];
+        for e in &every {
+            // Exhaustive: a new variant fails to compile here until it is listed above.
+            match e {
+                ConfigError::SecretTooShort { .. }
+                | ConfigError::KnownDefaultSecret { .. }
+                | ConfigError::LowEntropySecret { .. }
+                | ConfigError::InvalidLifetimeWindow
+                | ConfigError::InvalidApiPrefix
+                | ConfigError::EmptyIssuerOrAudience
+                | ConfigError::TooManyPreviousSecrets
+                | ConfigError::InvalidSelfRoute { .. }
+                | ConfigError::JwksNeedsIssuerAndAudience
+                | ConfigError::JwksTooLarge
+                | ConfigError::JwksTooManyKeys
+                | ConfigError::InvalidJwks
+                | ConfigError::InvalidJwk { .. }
+                | ConfigError::WeakJwk { .. }
+                | ConfigError::JwkPrivateKey { .. }
+                | ConfigError::DuplicateKid { .. }
+                | ConfigError::JwksNoUsableKey
+                | ConfigError::InvalidOriginToken
+                | ConfigError::OriginTokenNeedsSecret
+                | ConfigError::InvalidCookieName { .. }
+                | ConfigError::MissingSecret => {}
+            }
+        }
+        let codes: alloc::vec::Vec<&str> = every.iter().map(ConfigError::code).collect();
+        assert_eq!(codes, ConfigError::CODES);
     }
 
     #[test]
