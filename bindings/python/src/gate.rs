@@ -2,12 +2,19 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use jwtgate::{CachedGate, EntryId, Error, Gate, GateConfig, VerifiedToken};
+use jwtgate::{
+    CachedGate, EntryId, Error, Gate, GateConfig, Hop, HostRequest, Mount, OriginInput, OriginPlan,
+    Verdict, VerifiedToken,
+};
 use pyo3::prelude::*;
 use pyo3::sync::{MutexExt, PyOnceLock};
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple};
 
-use crate::{clock, config_error, core_config_error, count, gate_error, text, OPTIONS};
+use crate::request::Authorization;
+use crate::{
+    clock, config_error, core_config_error, count, gate_error, python_name, text, CACHE_SIZE,
+    OPTIONS,
+};
 
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -52,27 +59,42 @@ impl PyGate {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs `decide` (a `Gate` or `CachedGate` call) and turns its outcome into the claims
-    /// dict or a `GateError`. Claims are a new dict per call: `json.loads` of the signed
-    /// payload, or, for a repeat of a cached token whose claims are all scalars, a copy of
-    /// the dict parsed the first time (the parse costs more than the whole core call).
-    fn decide<'py>(
+    /// Runs `plain` (on the `Gate`) or `cached` (on the `CachedGate`), the core's decision
+    /// (`Ok(None)`: outside the prefix, no token needed), and `then` on the verified token
+    /// (Rust only: it runs while the cache is locked). Gives the claims dict (or `None`) and
+    /// what `then` made, or raises `GateError`. Claims are a new dict per call: `json.loads`
+    /// of the signed payload, or, for a repeat of a cached token whose claims are all
+    /// scalars, a copy of the dict parsed the first time (the parse costs more than the
+    /// whole core call).
+    fn judge<'py, T>(
         &self,
         py: Python<'py>,
-        plain: impl FnOnce(&Gate) -> Result<VerifiedToken, Error>,
-        cached: impl FnOnce(&mut CachedGate) -> Result<&VerifiedToken, Error>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        plain: impl FnOnce(&Gate) -> Result<Option<VerifiedToken>, Error>,
+        cached: impl FnOnce(&mut CachedGate) -> Result<Option<&VerifiedToken>, Error>,
+        then: impl FnOnce(Option<&VerifiedToken>) -> T,
+    ) -> PyResult<(Option<Bound<'py, PyAny>>, T)> {
         let Some(cache) = &self.cache else {
             return match plain(&self.gate) {
-                Ok(verified) => loads(py, verified.into_parts().1),
+                Ok(Some(verified)) => {
+                    let made = then(Some(&verified));
+                    Ok((Some(loads(py, verified.into_parts().1)?), made))
+                }
+                Ok(None) => Ok((None, then(None))),
                 Err(error) => Err(gate_error(py, error)),
             };
         };
         let (verdict, entry, known) = {
             let mut guard = Self::lock(py, cache);
             let Cache { gate, memo } = &mut *guard;
-            let verdict = cached(gate).map(|v| v.payload_json().to_owned());
-            let entry = gate.last_entry();
+            let verdict = cached(gate).map(|verified| match verified {
+                Some(v) => (Some(v.payload_json().to_owned()), then(Some(v))),
+                None => (None, then(None)),
+            });
+            // The entry is the last verified token's only when this call verified one.
+            let entry = match verdict {
+                Ok((Some(_), _)) => gate.last_entry(),
+                _ => None,
+            };
             let known =
                 entry.and_then(
                     |EntryId { slot, generation }| match memo.get(slot as usize) {
@@ -82,9 +104,12 @@ impl PyGate {
                 );
             (verdict, entry, known)
         };
-        let payload = verdict.map_err(|error| gate_error(py, error))?;
+        let (payload, made) = verdict.map_err(|error| gate_error(py, error))?;
+        let Some(payload) = payload else {
+            return Ok((None, made));
+        };
         if let Some(dict) = known {
-            return Ok(dict.bind(py).copy()?.into_any());
+            return Ok((Some(dict.bind(py).copy()?.into_any()), made));
         }
         let claims = loads(py, payload)?;
         if let (Some(EntryId { slot, generation }), Ok(dict)) = (entry, claims.cast::<PyDict>()) {
@@ -101,8 +126,50 @@ impl PyGate {
                 drop(replaced);
             }
         }
-        Ok(claims)
+        Ok((Some(claims), made))
     }
+
+    /// [`PyGate::judge`] for a call that always needs a token: the claims.
+    fn claims<'py>(
+        &self,
+        py: Python<'py>,
+        plain: impl FnOnce(&Gate) -> Result<VerifiedToken, Error>,
+        cached: impl FnOnce(&mut CachedGate) -> Result<&VerifiedToken, Error>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (claims, ()) = self.judge(
+            py,
+            |gate| plain(gate).map(Some),
+            |gate| cached(gate).map(Some),
+            |_| (),
+        )?;
+        Ok(claims.unwrap_or_else(|| py.None().into_bound(py)))
+    }
+}
+
+/// The ASGI scope's `Authorization` lines: a list of `bytes`.
+fn lines<'py>(authorization: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    authorization
+        .try_iter()?
+        .map(|line| Ok(line?.cast_into::<PyBytes>()?))
+        .collect()
+}
+
+/// The in-process origin plan as ASGI header pieces: names to remove (lowercase bytes) and
+/// `(name, value)` pairs to set.
+type PyPlan<'py> = (Bound<'py, PyTuple>, Bound<'py, PyTuple>);
+
+fn py_plan<'py>(py: Python<'py>, plan: &OriginPlan) -> PyResult<PyPlan<'py>> {
+    let remove = plan
+        .remove
+        .iter()
+        .map(|name| PyBytes::new(py, name.as_bytes()));
+    let set = plan.set.iter().map(|(name, value)| {
+        (
+            PyBytes::new(py, name.as_bytes()),
+            PyBytes::new(py, value.as_bytes()),
+        )
+    });
+    Ok((PyTuple::new(py, remove)?, PyTuple::new(py, set)?))
 }
 
 fn loads(py: Python<'_>, payload: String) -> PyResult<Bound<'_, PyAny>> {
@@ -138,7 +205,9 @@ impl PyGate {
         let mut cache_size = jwtgate::DEFAULT_CACHE_ENTRIES;
         for (key, value) in options.into_iter().flat_map(|o| o.iter()) {
             let name = key.cast::<PyString>()?.to_string_lossy().into_owned();
-            let known = name == "cache_size" || OPTIONS.iter().any(|(n, _)| *n == name);
+            let cache_size_option = name == python_name(CACHE_SIZE);
+            let setter = OPTIONS.iter().find(|(js, _)| python_name(js) == name);
+            let known = cache_size_option || setter.is_some();
             if !known {
                 return Err(config_error(
                     py,
@@ -150,9 +219,9 @@ impl PyGate {
                 // `None` means "the default", for every option (as `null` does in JS).
                 continue;
             }
-            if name == "cache_size" {
+            if cache_size_option {
                 cache_size = usize::try_from(count(&value, "cache_size")?).unwrap_or(usize::MAX);
-            } else if let Some((_, set)) = OPTIONS.iter().find(|(n, _)| *n == name) {
+            } else if let Some((_, set)) = setter {
                 config = set(config, &value)?;
             }
         }
@@ -182,7 +251,7 @@ impl PyGate {
     ) -> PyResult<Bound<'py, PyAny>> {
         let token = text(token);
         let now = clock(now);
-        self.decide(
+        self.claims(
             py,
             |gate| gate.verify(&token, now),
             |gate| gate.verify(&token, now),
@@ -201,14 +270,100 @@ impl PyGate {
         now: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (method, path) = (text(method), text(path));
-        let authorization = authorization.map(text);
-        let authorization = authorization.as_deref();
+        let authorization = Authorization::from_str(authorization)?;
         let now = clock(now);
-        self.decide(
-            py,
-            |gate| gate.authorize(&method, &path, authorization, now),
-            |gate| gate.authorize(&method, &path, authorization, now),
-        )
+        authorization.with_field(|field| {
+            let request = HostRequest::new(&method, &path, field);
+            self.claims(
+                py,
+                |gate| gate.authorize_request(&request, now),
+                |gate| gate.authorize_request(&request, now),
+            )
+        })
+    }
+
+    /// The route dependency's decision on an ASGI request (`jwtgate.fastapi`): a token is
+    /// needed whatever the path; the path judged is the one the app routes (the scope's
+    /// `root_path` and `path`, `Mount::Asgi`). `target`: `raw_path` + `?` + query;
+    /// `authorization`: every `Authorization` line as `bytes`. The claims, or raises.
+    #[pyo3(signature = (method, target, root_path, path, authorization, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn authorize_asgi<'py>(
+        &self,
+        py: Python<'py>,
+        method: &Bound<'py, PyString>,
+        target: &Bound<'py, PyString>,
+        root_path: &Bound<'py, PyString>,
+        path: &Bound<'py, PyString>,
+        authorization: &Bound<'py, PyAny>,
+        now: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (method, target) = (text(method), text(target));
+        let (root_path, path) = (text(root_path), text(path));
+        let lines = lines(authorization)?;
+        let authorization = Authorization::from_lines(&lines);
+        let now = clock(now);
+        let mount = Mount::Asgi {
+            root_path: &root_path,
+            path: &path,
+        };
+        authorization.with_field(|field| {
+            let request = HostRequest::new(&method, &target, field).mounted(mount);
+            self.claims(
+                py,
+                |gate| gate.authorize_request(&request, now),
+                |gate| gate.authorize_request(&request, now),
+            )
+        })
+    }
+
+    /// The middleware's decision on an ASGI request (`jwtgate.asgi`; arguments as
+    /// `authorize_asgi`): outside the prefix it passes, without claims. Gives `(claims or
+    /// None, (remove, set))`, the latter the in-process origin plan for the scope's
+    /// headers (identity headers removed, and set from the verified claims); or raises.
+    #[pyo3(signature = (method, target, root_path, path, authorization, now = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn decide_asgi<'py>(
+        &self,
+        py: Python<'py>,
+        method: &Bound<'py, PyString>,
+        target: &Bound<'py, PyString>,
+        root_path: &Bound<'py, PyString>,
+        path: &Bound<'py, PyString>,
+        authorization: &Bound<'py, PyAny>,
+        now: Option<f64>,
+    ) -> PyResult<(Option<Bound<'py, PyAny>>, PyPlan<'py>)> {
+        let (method, target) = (text(method), text(target));
+        let (root_path, path) = (text(root_path), text(path));
+        let lines = lines(authorization)?;
+        let authorization = Authorization::from_lines(&lines);
+        let now = clock(now);
+        let mount = Mount::Asgi {
+            root_path: &root_path,
+            path: &path,
+        };
+        let input = OriginInput {
+            hop: Hop::InProcess,
+            ..OriginInput::default()
+        };
+        let (claims, plan) = authorization.with_field(|field| {
+            let request = HostRequest::new(&method, &target, field).mounted(mount);
+            self.judge(
+                py,
+                |gate| match gate.decide(&request, now) {
+                    Verdict::Pass => Ok(None),
+                    Verdict::Allow(verified) => Ok(Some(verified)),
+                    Verdict::Refuse(error) => Err(error),
+                },
+                |gate| match gate.decide(&request, now) {
+                    Verdict::Pass => Ok(None),
+                    Verdict::Allow(verified) => Ok(Some(verified)),
+                    Verdict::Refuse(error) => Err(error),
+                },
+                |verified| self.gate.origin_plan(&input, verified),
+            )
+        })?;
+        Ok((claims, py_plan(py, &plan)?))
     }
 
     /// Does this raw path need a token? (Under the prefix, or ambiguous.) Middleware passes

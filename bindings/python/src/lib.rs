@@ -14,10 +14,12 @@
 )]
 
 mod gate;
+mod request;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jwtgate::{ConfigError, Error, GateConfig};
+use jwtgate::options::{option_name, Naming, OPTIONS as CORE_OPTIONS};
+use jwtgate::{ConfigError, Error, GateConfig, OriginToken};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -33,11 +35,13 @@ pub(crate) fn gate_error(py: Python<'_>, error: Error) -> PyErr {
     let made = GATE_ERROR
         .import(py, "jwtgate.errors", "GateError")
         .and_then(|class| {
+            let headers = PyTuple::new(py, error.response_headers().collect::<Vec<_>>())?;
             class.call1((
                 error.status(),
                 error.code(),
                 error.detail(),
                 error.www_authenticate(),
+                headers,
             ))
         });
     match made {
@@ -57,22 +61,9 @@ pub(crate) fn config_error(py: Python<'_>, code: &str, message: &str) -> PyErr {
     }
 }
 
-/// The core words its config errors with the JS option names; say them the Python way.
-fn python_names(message: &str) -> String {
-    const NAMES: [(&str, &str); 5] = [
-        ("previousSecrets", "previous_secrets"),
-        ("selfRoutes", "self_routes"),
-        ("minLifetimeSeconds", "min_lifetime_seconds"),
-        ("maxLifetimeSeconds", "max_lifetime_seconds"),
-        ("apiPrefix", "api_prefix"),
-    ];
-    NAMES
-        .iter()
-        .fold(message.to_owned(), |m, (js, py)| m.replace(js, py))
-}
-
+/// A core `ConfigError` as `GateConfigError`, worded with the Python option names.
 pub(crate) fn core_config_error(py: Python<'_>, error: &ConfigError) -> PyErr {
-    config_error(py, error.code(), &python_names(&error.to_string()))
+    config_error(py, error.code(), &error.message(Naming::Python))
 }
 
 /// A string option (`None` was filtered out before).
@@ -188,43 +179,97 @@ fn jwks(config: GateConfig, value: &Bound<'_, PyAny>) -> PyResult<GateConfig> {
     Ok(config.key_set(keys))
 }
 
+/// `strip_cookies`: a list/tuple of cookie names, or one comma-separated string (as the
+/// worker's `STRIP_COOKIES` holds them). The core validates each name.
+fn strip_cookies(config: GateConfig, value: &Bound<'_, PyAny>) -> PyResult<GateConfig> {
+    if let Ok(list) = value.cast::<PyString>() {
+        let list = list.to_string_lossy();
+        let names = list.split(',').map(str::trim).filter(|n| !n.is_empty());
+        return Ok(config.strip_cookies(names.map(String::from).collect::<Vec<_>>()));
+    }
+    Ok(config.strip_cookies(strings(value, "strip_cookies")?))
+}
+
+/// A flag: `True` or `False` (not any truthy value).
+fn flag(value: &Bound<'_, PyAny>, name: &str) -> PyResult<bool> {
+    value.cast::<PyBool>().map(|b| b.is_true()).map_err(|_| {
+        config_error(
+            value.py(),
+            "invalid_option",
+            &format!("{name} must be True or False"),
+        )
+    })
+}
+
 type Setter = fn(GateConfig, &Bound<'_, PyAny>) -> PyResult<GateConfig>;
 
-/// Every `Gate(...)` keyword that feeds `GateConfig`, with how it does. Adding an option
-/// to the core is one line here (and one in `_jwtgate.pyi`). `secret` and `cache_size`
-/// are read apart: the first is required, the second is not part of `GateConfig`.
+/// Every `Gate(...)` keyword that feeds `GateConfig`, by its npm name in the core's options
+/// table (`jwtgate::options::OPTIONS`), which gives the Python name. Adding an option to the
+/// core is one line here (and one in `_options.py`; a test compares them). `secret` and
+/// `cache_size` are read apart: the first is required, the second is not part of
+/// `GateConfig`. `trusted_proxies`, `cookie_prefix`, `strip_cookies` and
+/// `forward_auth_cookies` are validated as everywhere, but shape only a proxy's plan: an
+/// in-process gate leaves cookies and forwarding headers to the server's own settings.
 pub(crate) const OPTIONS: &[(&str, Setter)] = &[
-    ("previous_secrets", previous_secrets),
+    ("previousSecrets", previous_secrets),
     ("issuer", |c, v| Ok(c.issuer(string(v, "issuer")?))),
     ("audience", |c, v| Ok(c.audience(string(v, "audience")?))),
-    ("leeway_seconds", |c, v| {
+    ("leewaySeconds", |c, v| {
         Ok(c.leeway_seconds(count(v, "leeway_seconds")?))
     }),
-    ("min_lifetime_seconds", |mut c, v| {
+    ("minLifetimeSeconds", |mut c, v| {
         c.min_lifetime_seconds = count(v, "min_lifetime_seconds")?;
         Ok(c)
     }),
-    ("max_lifetime_seconds", |mut c, v| {
+    ("maxLifetimeSeconds", |mut c, v| {
         c.max_lifetime_seconds = count(v, "max_lifetime_seconds")?;
         Ok(c)
     }),
-    ("api_prefix", |c, v| {
+    ("apiPrefix", |c, v| {
         Ok(c.api_prefix(string(v, "api_prefix")?))
     }),
-    ("self_routes", self_routes),
+    ("selfRoutes", self_routes),
     ("jwks", jwks),
+    ("originToken", |c, v| {
+        let mode = OriginToken::parse(&string(v, "origin_token")?)
+            .map_err(|e| core_config_error(v.py(), &e))?;
+        Ok(c.origin_token(mode))
+    }),
+    ("trustedProxies", |c, v| {
+        let hops = u8::try_from(count(v, "trusted_proxies")?).map_err(|_| {
+            config_error(
+                v.py(),
+                "invalid_number",
+                "trusted_proxies must be an integer from 0 to 255",
+            )
+        })?;
+        Ok(c.trusted_proxies(hops))
+    }),
+    ("cookiePrefix", |c, v| {
+        Ok(c.cookie_prefix(string(v, "cookie_prefix")?))
+    }),
+    ("stripCookies", strip_cookies),
+    ("forwardAuthCookies", |c, v| {
+        Ok(c.forward_auth_cookies(flag(v, "forward_auth_cookies")?))
+    }),
 ];
 
-/// The clock: `now` as given (float seconds are floored), else the system clock. A broken
-/// clock fails closed as in the npm package: NaN/+inf → far future (everything expired),
-/// negative → 0.
+/// The npm name of the `cache_size` option (read apart from `OPTIONS`).
+pub(crate) const CACHE_SIZE: &str = "cacheSize";
+
+/// The Python name of an option, from the core's table.
+pub(crate) fn python_name(js: &str) -> &str {
+    option_name(js, Naming::Python)
+}
+
+/// The clock: `now` as given (through the core's `clock_seconds`: floored, a broken clock
+/// fails closed), else the system clock.
 pub(crate) fn clock(now: Option<f64>) -> u64 {
     match now {
         None => SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
-        Some(n) if n.is_nan() => u64::MAX,
-        Some(n) => n.max(0.0).floor() as u64, // `as` saturates
+        Some(n) => jwtgate::clock_seconds(n),
     }
 }
 
@@ -238,11 +283,9 @@ pub(crate) fn text<'a>(value: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, s
 /// the core's words, e.g. `jwtgate.fastapi`'s route-parameter check).
 #[pyfunction]
 fn refusal(py: Python<'_>, code: &str) -> PyResult<Py<PyAny>> {
-    let error = Error::ALL
-        .iter()
-        .find(|e| e.code() == code)
+    let error = Error::from_code(code)
         .ok_or_else(|| PyValueError::new_err(format!("no refusal with code {code:?}")))?;
-    Ok(gate_error(py, *error).into_value(py).into_any())
+    Ok(gate_error(py, error).into_value(py).into_any())
 }
 
 #[pymodule]
@@ -256,10 +299,14 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Every keyword `Gate` takes besides `secret` (checked against GateOptions by a test).
     let names: Vec<&str> = OPTIONS
         .iter()
-        .map(|(name, _)| *name)
-        .chain(["cache_size"])
+        .map(|(name, _)| python_name(name))
+        .chain([python_name(CACHE_SIZE)])
         .collect();
     m.add("OPTION_NAMES", PyTuple::new(m.py(), names)?)?;
+    // The core's whole options table, Python names (a test compares the two).
+    let core = CORE_OPTIONS.iter().map(|o| o.python);
+    m.add("CORE_OPTIONS", PyTuple::new(m.py(), core)?)?;
+    m.add("MAX_AUTHORIZATION_BYTES", jwtgate::MAX_AUTHORIZATION_BYTES)?;
     m.add("DEFAULT_CACHE_SIZE", jwtgate::DEFAULT_CACHE_ENTRIES)?;
     m.add("MAX_TOKEN_BYTES", jwtgate::MAX_TOKEN_BYTES)?;
     Ok(())

@@ -2,7 +2,6 @@
 expired, missing, mismatch, tampered), the cases where the spec's python-jose code answers
 500 (here 401 with the right detail), startup refusal of weak secrets, OpenAPI."""
 import importlib.util
-import sys
 import time
 
 import pytest

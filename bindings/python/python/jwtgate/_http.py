@@ -1,9 +1,11 @@
 """What the FastAPI dependency and the ASGI middleware share: building a gate from the
-environment and reading the request as sent (raw path, raw header)."""
+environment and reading the ASGI scope into the core's request pieces. Translation only:
+every decision (the routed path behind a root_path, repeated or oversized Authorization,
+the prefix) is the core's."""
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping, Optional
+from typing import Any, List, Mapping, Optional, Tuple
 from urllib.parse import quote
 
 from ._jwtgate import Gate
@@ -35,27 +37,35 @@ def gate_from(gate: Optional[Gate], secret: Optional[str], options: Mapping[str,
     return Gate(secret=secret or None, **options)
 
 
-def raw_path(scope: Mapping[str, Any]) -> str:
-    """The path as the client sent it (percent-escapes intact; the core decodes and refuses
-    ambiguous paths itself). ASGI's `path` is already decoded, so `raw_path` is preferred;
-    servers that omit it get `root_path + path` re-escaped."""
+def request_target(scope: Mapping[str, Any]) -> str:
+    """The request target as the client sent it: `raw_path` (percent-escapes intact; the
+    core decodes and refuses ambiguous paths itself) + `?` + the query. Servers that omit
+    `raw_path` get `path` re-escaped. The core refuses a raw `#` (or a byte that is not
+    visible ASCII) anywhere in the target, as in every host, so the query goes along."""
     raw: Optional[bytes] = scope.get("raw_path")
     if raw:
         # uvicorn's raw_path has no query string, but ASGI does not promise it.
         path = raw.decode("latin-1").split("?", 1)[0]
     else:
-        path = quote(scope.get("root_path", "") + scope.get("path", ""), safe="/:@!$&'()*+,;=-._~")
-    # The query goes along: the core ignores it for the decision but refuses a raw `#` (or a
-    # byte that is not visible ASCII) anywhere in the request target, as in every host.
+        path = quote(scope.get("path", ""), safe="/:@!$&'()*+,;=-._~")
     query: bytes = scope.get("query_string") or b""
     return f"{path}?{query.decode('latin-1')}" if query else path
 
 
-def authorization_header(scope: Mapping[str, Any]) -> Optional[str]:
-    """The first `Authorization` header, decoded as Starlette does (Latin-1)."""
-    name: bytes
-    value: bytes
-    for name, value in scope.get("headers", ()):
-        if name.lower() == b"authorization":
-            return value.decode("latin-1")
-    return None
+def authorization_lines(scope: Mapping[str, Any]) -> List[bytes]:
+    """Every `Authorization` field line, as sent (the core combines them: a repeated
+    header is refused, in every host)."""
+    return [value for name, value in scope.get("headers", ()) if name.lower() == b"authorization"]
+
+
+def asgi_request(scope: Mapping[str, Any]) -> Tuple[str, str, str, str, List[bytes]]:
+    """The scope's pieces for `Gate.authorize_asgi` / `Gate.decide_asgi`: method (a
+    WebSocket handshake is a GET), raw target, `root_path` and `path` (the core judges the
+    path the app routes: Starlette's `get_route_path`), the `Authorization` lines."""
+    return (
+        scope.get("method", "GET"),
+        request_target(scope),
+        scope.get("root_path", ""),
+        scope.get("path", ""),
+        authorization_lines(scope),
+    )

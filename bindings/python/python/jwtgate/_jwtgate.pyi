@@ -1,16 +1,29 @@
 # Stubs of the native module (src/lib.rs). Options: GateOptions (_options.py).
-from typing import Any, Dict, Optional, Tuple, final
+from typing import Any, Dict, List, Optional, Tuple, final
 
 from typing_extensions import Unpack
 
 from ._options import GateOptions
-from .errors import GateError
+from .errors import GateError, RefusalCode
 
-__all__ = ["Gate", "refusal", "ERROR_CODES", "OPTION_NAMES", "DEFAULT_CACHE_SIZE", "MAX_TOKEN_BYTES"]
+__all__ = [
+    "Gate",
+    "refusal",
+    "ERROR_CODES",
+    "OPTION_NAMES",
+    "CORE_OPTIONS",
+    "DEFAULT_CACHE_SIZE",
+    "MAX_TOKEN_BYTES",
+    "MAX_AUTHORIZATION_BYTES",
+]
 DEFAULT_CACHE_SIZE: int
 MAX_TOKEN_BYTES: int
-ERROR_CODES: Tuple[str, ...]
+MAX_AUTHORIZATION_BYTES: int
+ERROR_CODES: Tuple[RefusalCode, ...]
 OPTION_NAMES: Tuple[str, ...]
+CORE_OPTIONS: Tuple[str, ...]
+# The in-process origin plan: header names to remove, then (name, value) pairs to set.
+_Plan = Tuple[Tuple[bytes, ...], Tuple[Tuple[bytes, bytes], ...]]
 
 @final
 class Gate:
@@ -29,6 +42,28 @@ class Gate:
     ) -> Dict[str, Any]:
         """The request decision (raw path as sent; the header value or None): the claims,
         or raises GateError (401 / 403 / 400)."""
+    def authorize_asgi(
+        self,
+        method: str,
+        target: str,
+        root_path: str,
+        path: str,
+        authorization: List[bytes],
+        now: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """A route dependency's decision on an ASGI request (raw target, the scope's
+        root_path and path, every Authorization line): the claims, or raises GateError."""
+    def decide_asgi(
+        self,
+        method: str,
+        target: str,
+        root_path: str,
+        path: str,
+        authorization: List[bytes],
+        now: Optional[float] = None,
+    ) -> Tuple[Optional[Dict[str, Any]], _Plan]:
+        """A middleware's decision: (claims, or None outside the prefix; the in-process
+        origin plan), or raises GateError."""
     def protects(self, path: str) -> bool:
         """True when the raw path is under the prefix (or ambiguous): it needs a token."""
     @property

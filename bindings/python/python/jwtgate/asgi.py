@@ -5,16 +5,21 @@ decided by the core before the app sees it; the claims go on ``request.state.cla
     app.add_middleware(GateMiddleware)               # reads $BETTER_AUTH_SECRET
     # then: request.state.claims in any route under /api/v1/
 
-Refusals are answered here: the core's status, ``{"detail": ...}`` and `WWW-Authenticate`.
-Paths outside the prefix pass through untouched. Add CORS middleware after this one (so
-it runs first, outside) when browsers send preflights: preflights carry no token.
+The path judged is the one the app routes (behind ``uvicorn --root-path``, inside
+``app.mount(...)``, with ``FastAPI(root_path=...)``). Refusals are answered here: the
+core's status, ``{"detail": ...}`` and headers (``WWW-Authenticate``, ``Cache-Control:
+no-store``). Every request reaching the app gets the core's in-process plan: the
+identity headers ``X-User-Id`` / ``X-User-Email`` a client sent are removed, and set from
+the verified claims under the prefix. Paths outside the prefix need no token. Add CORS
+middleware after this one (so it runs first, outside) when browsers send preflights:
+preflights carry no token.
 """
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, MutableMapping, Optional
 
-from ._http import authorization_header, gate_from, raw_path
+from ._http import asgi_request, gate_from
 from ._jwtgate import Gate
 from ._options import GateOptions
 from .errors import GateError
@@ -53,20 +58,22 @@ class GateMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        path = raw_path(scope)
-        if not self.gate.protects(path):
-            await self.app(scope, receive, send)
-            return
-        method = scope.get("method", "GET")  # a WebSocket handshake is a GET
         try:
-            claims = self.gate.authorize(method, path, authorization_header(scope))
+            claims, (remove, set_) = self.gate.decide_asgi(*asgi_request(scope))
         except GateError as error:
             await refuse(scope, send, error)
             return
-        # A new scope and state dict: nothing leaks into the server's shared lifespan state.
-        state: Dict[str, Any] = dict(scope.get("state") or {})
-        state[self.state_key] = claims
-        await self.app({**scope, "state": state}, receive, send)
+        # The core's plan, applied: its names removed (any case), then its headers set.
+        drop = {*remove, *(name for name, _ in set_)}
+        headers = [(n, v) for n, v in scope.get("headers", ()) if n.lower() not in drop]
+        headers.extend(set_)
+        # A new scope (and state dict): nothing leaks into the server's shared lifespan state.
+        scope = {**scope, "headers": headers}
+        if claims is not None:
+            state: Dict[str, Any] = dict(scope.get("state") or {})
+            state[self.state_key] = claims
+            scope["state"] = state
+        await self.app(scope, receive, send)
 
 
 async def refuse(scope: Scope, send: Send, error: GateError) -> None:
@@ -75,8 +82,7 @@ async def refuse(scope: Scope, send: Send, error: GateError) -> None:
         await send({"type": "websocket.close", "code": 1008})
         return
     body = json.dumps(error.body).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if error.www_authenticate is not None:
-        headers.append((b"www-authenticate", error.www_authenticate.encode()))
+    headers = [(name.encode(), value.encode()) for name, value in error.response_headers]
+    headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -2,9 +2,35 @@
 and raises them, so they pickle, subclass and type-check like any exception."""
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Literal, Optional, Sequence, Tuple
 
-__all__ = ["GateError", "GateConfigError"]
+__all__ = ["GateError", "GateConfigError", "RefusalCode"]
+
+# Every refusal code of the core (`jwtgate.ERROR_CODES`; a test compares the two).
+RefusalCode = Literal[
+    "missing_authorization",
+    "token_too_large",
+    "malformed_token",
+    "invalid_base64",
+    "invalid_header",
+    "alg_not_allowed",
+    "unsupported_critical_header",
+    "invalid_signature",
+    "invalid_payload",
+    "missing_claims",
+    "invalid_time_claims",
+    "token_expired",
+    "invalid_lifetime",
+    "issued_in_future",
+    "not_yet_valid",
+    "invalid_issuer",
+    "invalid_audience",
+    "invalid_path",
+    "invalid_method",
+    "user_mismatch",
+    "unknown_key",
+    "jwks_unavailable",
+]
 
 
 class GateError(Exception):
@@ -13,24 +39,35 @@ class GateError(Exception):
     ``status`` (401 authentication, 403 authorization, 400 a request the gate will not
     interpret), ``code`` (stable machine name, the same in every jwtgate host), ``detail``
     (the human text for the ``{"detail": ...}`` body) and ``www_authenticate`` (the
-    ``WWW-Authenticate`` value for 401 answers, else ``None``). Never holds the token, a
-    claim value or a secret.
+    ``WWW-Authenticate`` value for 401 answers, else ``None``) and ``response_headers``
+    (every header the core sends with it: ``content-type``, ``cache-control: no-store``,
+    ``www-authenticate`` on 401s). Never holds the token, a claim value or a secret.
     """
 
     status: int
     code: str
     detail: str
     www_authenticate: Optional[str]
+    response_headers: Tuple[Tuple[str, str], ...]
 
     def __init__(
-        self, status: int, code: str, detail: str, www_authenticate: Optional[str] = None
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        www_authenticate: Optional[str] = None,
+        response_headers: Optional[Sequence[Tuple[str, str]]] = None,
     ) -> None:
         # `args` are the constructor's arguments: pickle rebuilds the error from them.
-        super().__init__(status, code, detail, www_authenticate)
+        super().__init__(status, code, detail, www_authenticate, response_headers)
         self.status = status
         self.code = code
         self.detail = detail
         self.www_authenticate = www_authenticate
+        # The core gives them; a GateError made by hand sends its challenge only.
+        if response_headers is None:
+            response_headers = () if www_authenticate is None else (("www-authenticate", www_authenticate),)
+        self.response_headers = tuple((name, value) for name, value in response_headers)
 
     def __str__(self) -> str:
         return self.detail

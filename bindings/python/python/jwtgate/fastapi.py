@@ -7,9 +7,10 @@ hardened, decided by the jwtgate core.
     async def tasks(user_id: str, claims: dict = Depends(auth)): ...
 
 The dependency returns the verified claims, or raises `HTTPException` with the core's
-status (401 / 403 / 400), ``{"detail": ...}`` and `WWW-Authenticate`. It runs the core's
-whole request rule on the raw request: the ``Bearer`` header rule, the token and claim
-rules, and under the prefix (default ``/api/v1/``) the path rule — ``/api/v1/{user_id}/...``
+status (401 / 403 / 400), ``{"detail": ...}`` and headers (`WWW-Authenticate`,
+`Cache-Control: no-store`). It runs the core's whole request rule on the raw request, on
+the path the app routes (behind ``uvicorn --root-path``, inside ``app.mount(...)``): the
+``Bearer`` header rule, the token and claim rules, and under the prefix (default ``/api/v1/``) the path rule — ``/api/v1/{user_id}/...``
 must name the token's ``sub`` (403), ``/api/v1/me/...`` needs only a valid token.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ._http import authorization_header, gate_from, raw_path
+from ._http import asgi_request, gate_from
 from ._jwtgate import Gate, refusal
 from ._options import GateOptions
 from .errors import GateError
@@ -41,7 +42,8 @@ bearer_scheme = HTTPBearer(
 
 def http_exception(error: GateError) -> HTTPException:
     """The `HTTPException` FastAPI turns into the core's answer."""
-    return HTTPException(status_code=error.status, detail=error.detail, headers=error.headers or None)
+    headers = dict(error.response_headers)
+    return HTTPException(status_code=error.status, detail=error.detail, headers=headers or None)
 
 
 class BetterAuth:
@@ -63,9 +65,7 @@ class BetterAuth:
     def authorize(self, request: Request) -> Dict[str, Any]:
         """The core's decision on this request: the claims, or raises `HTTPException`."""
         try:
-            return self.gate.authorize(
-                request.method, raw_path(request.scope), authorization_header(request.scope)
-            )
+            return self.gate.authorize_asgi(*asgi_request(request.scope))
         except GateError as error:
             raise http_exception(error) from None
 
