@@ -116,7 +116,12 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
             }
             (
                 None,
-                Some(jwks::RemoteKeys::new(parsed.href(), cache_entries)),
+                Some(jwks::RemoteKeys::new(
+                    parsed.href(),
+                    cache_entries,
+                    &gate_config,
+                    text_binding(env, "JWKS_CACHE_SECRET"),
+                )?),
             )
         }
     };

@@ -108,10 +108,11 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         }
         let authorization = headers.get("authorization")?;
         let mut decision = decide(&config, &incoming, authorization.as_deref(), now_ms);
-        if let (Err(Some(Error::UnknownKey)), Some(remote)) = (&decision, &config.remote) {
-            // A rotated-in key: refetch (at most once per cooldown) and decide again.
+        if let (Err(Some(refusal)), Some(remote)) = (&decision, &config.remote) {
+            // A rotated-in key, or a signature refused under a key from the Cache API:
+            // refetch (at most once per cooldown) and decide again (jwks::refetch_after).
             if remote
-                .refetch_for_unknown_kid(&config.gate, &config.base, now_ms)
+                .refetch_after(*refusal, &config.gate, &config.base, now_ms)
                 .await
             {
                 decision = decide(&config, &incoming, authorization.as_deref(), now_ms);

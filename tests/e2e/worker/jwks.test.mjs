@@ -6,7 +6,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
@@ -14,19 +13,9 @@ import {
   ROOT, HOST, SECRET, freePort, mint, claims, bearer,
   startFastApiOrigin, startEchoOrigin, startWorker, request,
 } from "./harness.mjs";
+import { keyServer } from "./jwks-helpers.mjs";
 
 let dir, fixture, keys, origin, echo, bridged, forwarded, dead;
-
-/** A key-set server on loopback that counts GETs; `respond` is swappable. */
-async function keyServer(body) {
-  const state = { count: 0, respond: (req, res) => { res.writeHead(200, { "content-type": "application/json" }); res.end(body); } };
-  const server = http.createServer((req, res) => { state.count += 1; state.respond(req, res); });
-  const port = await freePort();
-  await new Promise((resolve) => server.listen(port, HOST, resolve));
-  state.url = `http://${HOST}:${port}/api/auth/jwks`;
-  state.close = () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(resolve); });
-  return state;
-}
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "jwtgate-e2e-jwks-"));
@@ -124,7 +113,12 @@ test("no usable key set: 503 with a detail, nothing reaches the origin", async (
 test("a cold isolate reads the key set from the Workers Cache API instead of the app", async () => {
   const [ada] = fixture.tokens;
   const state = path.join(dir, "wrangler-state");
-  const vars = { JWKS_URL: keys.url, ISSUER: fixture.baseURL, AUDIENCE: fixture.baseURL, ORIGIN_URL: echo.url };
+  // The copy is authenticated with a MAC under a secret (here the dedicated one; without
+  // any the Cache API is not used: jwks-cache.test.mjs).
+  const vars = {
+    JWKS_URL: keys.url, ISSUER: fixture.baseURL, AUDIENCE: fixture.baseURL, ORIGIN_URL: echo.url,
+    JWKS_CACHE_SECRET: "Rb7Xk2Pw9Jd4Ms1Vq6Hc3Zt8Lf0Gn5Ye-e2e-jwks",
+  };
   // (Counted from before the start, whatever the harness's readiness probe does.)
   const start = keys.count;
   const first = await startWorker(vars, { persistTo: state });
