@@ -1,12 +1,19 @@
 //! The worker's configuration: read from the environment and validated once per isolate.
-//! Every error is a machine code (logged, answered 500), never a value.
+//! Every error is a machine code (logged with the variable at fault, answered 500), never
+//! a value.
+//!
+//! The core's options are read by their names in its one table ([`jwtgate::OPTIONS`],
+//! [`Naming::Env`]: `JWT_ISSUER`, `TRUSTED_PROXIES`, …); an older name it lists
+//! (`env_aliases`, e.g. `ISSUER`) still works, with one log line naming the new one.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use jwtgate::options::option;
 use jwtgate::{
-    CachedGate, Gate, GateConfig, OriginToken, DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES,
+    CachedGate, ConfigError, Gate, GateConfig, Naming, OriginToken, DEFAULT_CACHE_ENTRIES,
+    MAX_CACHE_ENTRIES,
 };
 use web_sys::Url;
 use worker::Env;
@@ -34,8 +41,6 @@ pub(crate) struct Config {
     pub(crate) base: GateConfig,
     /// `JWKS_URL`: where the key set comes from, and when to fetch it.
     pub(crate) remote: Option<jwks::RemoteKeys>,
-    /// `ORIGIN_TOKEN`: what the origin receives in `Authorization`.
-    pub(crate) origin_token: OriginToken,
     /// `ORIGIN_URL` without a trailing `/`.
     pub(crate) origin: String,
     /// `ORIGIN_URL`'s serialized origin (`scheme://host[:port]`, as the URL parser writes
@@ -48,7 +53,76 @@ pub(crate) struct Config {
 
 thread_local! {
     /// The configuration is read and validated once per isolate.
-    static CONFIG: RefCell<Option<Result<Rc<Config>, &'static str>>> = const { RefCell::new(None) };
+    static CONFIG: RefCell<Option<Result<Rc<Config>, Misconfig>>> = const { RefCell::new(None) };
+}
+
+/// Why the configuration is refused: a machine code and, when the core names one, the
+/// variable at fault (its name in the options table) and the core's message (never a value).
+#[derive(Clone, Debug)]
+pub(crate) struct Misconfig {
+    pub(crate) code: &'static str,
+    pub(crate) option: Option<&'static str>,
+    pub(crate) message: Option<String>,
+}
+
+impl From<&'static str> for Misconfig {
+    fn from(code: &'static str) -> Self {
+        Misconfig {
+            code,
+            option: None,
+            message: None,
+        }
+    }
+}
+
+impl From<ConfigError> for Misconfig {
+    fn from(error: ConfigError) -> Self {
+        Misconfig {
+            code: error.code(),
+            option: error.option().and_then(option).map(|o| o.name(Naming::Env)),
+            message: Some(error.message(Naming::Env)),
+        }
+    }
+}
+
+/// A worker variable that is not a core option, or a core option (by its npm name in
+/// the table) under its `env` name, else the first of its `env_aliases` that is set (with
+/// a log line naming the new name).
+fn option_binding(env: &Env, js: &str) -> Option<String> {
+    let Some(entry) = option(js) else {
+        return text_binding(env, js);
+    };
+    if let Some(value) = text_binding(env, entry.env) {
+        return Some(value);
+    }
+    entry.env_aliases.iter().find_map(|alias| {
+        let value = text_binding(env, alias)?;
+        worker::console_log!(
+            r#"{{"level":"warn","event":"config_alias","option":"{}","alias":"{}","detail":"{} is read as {}: rename it"}}"#,
+            entry.env,
+            alias,
+            alias,
+            entry.env
+        );
+        Some(value)
+    })
+}
+
+/// A number the variable must hold; `code` when it holds anything else.
+fn number<T: std::str::FromStr>(
+    env: &Env,
+    js: &str,
+    code: &'static str,
+) -> Result<Option<T>, Misconfig> {
+    option_binding(env, js)
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            v.trim().parse::<T>().map_err(|_| Misconfig {
+                option: Some(option_env(js)),
+                ..Misconfig::from(code)
+            })
+        })
+        .transpose()
 }
 
 pub(crate) fn text_binding(env: &Env, name: &str) -> Option<String> {
@@ -56,63 +130,96 @@ pub(crate) fn text_binding(env: &Env, name: &str) -> Option<String> {
 }
 
 /// Reads and validates the environment. The error is a machine code, never a value.
-fn load_config(env: &Env) -> Result<Config, &'static str> {
-    let jwks_url = text_binding(env, "JWKS_URL").filter(|u| !u.trim().is_empty());
+fn load_config(env: &Env) -> Result<Config, Misconfig> {
+    let jwks_url = option_binding(env, "jwksUrl").filter(|u| !u.trim().is_empty());
     // With a key set (EdDSA tokens) the secret is optional (HS256 tokens then refused).
-    let secret = match text_binding(env, "BETTER_AUTH_SECRET").filter(|s| !s.is_empty()) {
+    let secret = match option_binding(env, "secret").filter(|s| !s.is_empty()) {
         Some(secret) => {
-            GateConfig::new(secret.as_str())
-                .validate()
-                .map_err(|e| e.code())?;
+            GateConfig::new(secret.as_str()).validate()?;
             secret
         }
         None if jwks_url.is_some() => String::new(),
-        None => return Err("secret_missing"),
+        None => {
+            return Err(Misconfig {
+                option: Some(option_env("secret")),
+                ..Misconfig::from("secret_missing")
+            })
+        }
     };
     // The core parses the mode and refuses `hs256` without a secret (validated below).
     let origin_token =
-        OriginToken::parse(text_binding(env, "ORIGIN_TOKEN").as_deref().unwrap_or(""))
-            .map_err(|e| e.code())?;
+        OriginToken::parse(option_binding(env, "originToken").as_deref().unwrap_or(""))?;
     let mut gate_config = GateConfig::new(secret).origin_token(origin_token);
-    if let Some(issuer) = text_binding(env, "ISSUER").filter(|v| !v.is_empty()) {
+    if let Some(issuer) = option_binding(env, "issuer").filter(|v| !v.is_empty()) {
         gate_config = gate_config.issuer(issuer);
     }
-    if let Some(audience) = text_binding(env, "AUDIENCE").filter(|v| !v.is_empty()) {
+    if let Some(audience) = option_binding(env, "audience").filter(|v| !v.is_empty()) {
         gate_config = gate_config.audience(audience);
     }
-    if let Some(previous) = text_binding(env, "BETTER_AUTH_PREVIOUS_SECRETS") {
+    if let Some(previous) = option_binding(env, "previousSecrets") {
         gate_config = gate_config.previous_secrets_list(&previous);
     }
-    if let Some(prefix) = text_binding(env, "API_PREFIX").filter(|p| !p.is_empty()) {
+    if let Some(leeway) = number(env, "leewaySeconds", "leeway_seconds_invalid")? {
+        gate_config = gate_config.leeway_seconds(leeway);
+    }
+    let min = number(env, "minLifetimeSeconds", "min_lifetime_seconds_invalid")?;
+    let max = number(env, "maxLifetimeSeconds", "max_lifetime_seconds_invalid")?;
+    if min.is_some() || max.is_some() {
+        let min = min.unwrap_or(gate_config.min_lifetime_seconds);
+        let max = max.unwrap_or(gate_config.max_lifetime_seconds);
+        gate_config = gate_config.lifetime_seconds(min, max);
+    }
+    if let Some(prefix) = option_binding(env, "apiPrefix").filter(|p| !p.is_empty()) {
         gate_config = gate_config.api_prefix(prefix);
     }
     // Set (even empty: no self route) replaces the core's default `{API_PREFIX}me/profile`.
-    if let Some(routes) = text_binding(env, "SELF_ROUTES") {
+    if let Some(routes) = option_binding(env, "selfRoutes") {
         gate_config = gate_config.self_routes_list(&routes);
     }
-    let cache_entries = match text_binding(env, "TOKEN_CACHE_SIZE") {
+    // What crosses to the origin (the core's origin plan): proxies trusted to state client
+    // facts, and Better Auth's cookies, removed unless FORWARD_AUTH_COOKIES=true.
+    if let Some(hops) = number(env, "trustedProxies", "trusted_proxies_invalid")? {
+        gate_config = gate_config.trusted_proxies(hops);
+    }
+    if let Some(prefix) = option_binding(env, "cookiePrefix").filter(|p| !p.trim().is_empty()) {
+        gate_config = gate_config.cookie_prefix(prefix.trim());
+    }
+    if let Some(names) = option_binding(env, "stripCookies") {
+        gate_config = gate_config.strip_cookies(
+            names
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(String::from),
+        );
+    }
+    match option_binding(env, "forwardAuthCookies")
+        .as_deref()
+        .map(str::trim)
+    {
+        None | Some("" | "false") => {}
+        Some("true") => gate_config = gate_config.forward_auth_cookies(true),
+        Some(_) => {
+            return Err(Misconfig {
+                option: Some(option_env("forwardAuthCookies")),
+                ..Misconfig::from("forward_auth_cookies_invalid")
+            })
+        }
+    }
+    let cache_entries = match number::<usize>(env, "cacheSize", "token_cache_size_invalid")? {
         None => DEFAULT_CACHE_ENTRIES,
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n <= MAX_CACHE_ENTRIES)
-            .ok_or("token_cache_size_invalid")?,
+        Some(n) if n <= MAX_CACHE_ENTRIES => n,
+        Some(_) => return Err("token_cache_size_invalid".into()),
     };
     let (gate, remote) = match jwks_url {
-        None => (
-            Some(Gate::new(gate_config.clone()).map_err(|e| e.code())?),
-            None,
-        ),
+        None => (Some(Gate::new(gate_config.clone())?), None),
         Some(url) => {
             // Every rule of the core now (issuer + audience with a key set, the prefix, the
             // self routes, …); the keys themselves come with the first fetch.
-            gate_config
-                .validate_awaiting_key_set()
-                .map_err(|e| e.code())?;
+            gate_config.validate_awaiting_key_set()?;
             let parsed = Url::new(url.trim()).map_err(|_| "jwks_url_invalid")?;
             if !matches!(parsed.protocol().as_str(), "http:" | "https:") {
-                return Err("jwks_url_invalid");
+                return Err("jwks_url_invalid".into());
             }
             (
                 None,
@@ -132,7 +239,7 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
     let parsed = Url::new(&origin).map_err(|_| "origin_url_invalid")?;
     let bare = parsed.pathname() == "/" && parsed.search().is_empty() && parsed.hash().is_empty();
     if !matches!(parsed.protocol().as_str(), "http:" | "https:") || !bare {
-        return Err("origin_url_invalid");
+        return Err("origin_url_invalid".into());
     }
     let origin_key = parsed.origin();
 
@@ -156,13 +263,12 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
     {
         None | Some("" | "proxy") => Unprotected::Proxy,
         Some("deny") => Unprotected::Deny,
-        Some(_) => return Err("unprotected_paths_invalid"),
+        Some(_) => return Err("unprotected_paths_invalid".into()),
     };
     Ok(Config {
         gate: RefCell::new(gate.map(|g| CachedGate::new(g, cache_entries))),
         base: gate_config,
         remote,
-        origin_token,
         origin,
         origin_key,
         cors,
@@ -171,7 +277,12 @@ fn load_config(env: &Env) -> Result<Config, &'static str> {
     })
 }
 
-pub(crate) fn config(env: &Env) -> Result<Rc<Config>, &'static str> {
+/// The environment name of the core option `js` (npm name).
+fn option_env(js: &str) -> &'static str {
+    option(js).map_or("", |o| o.env)
+}
+
+pub(crate) fn config(env: &Env) -> Result<Rc<Config>, Misconfig> {
     CONFIG.with(|cell| {
         cell.borrow_mut()
             .get_or_insert_with(|| load_config(env).map(Rc::new))

@@ -1,109 +1,82 @@
-//! What crosses the proxy besides the body: the request headers the origin gets (identity,
-//! forwarding facts, no hop-by-hop) and the response headers the client gets back
-//! (`Location` pointing at the public URL, not at `ORIGIN_URL`).
+//! What crosses the proxy besides the body. The request headers the origin gets are the
+//! core's [`OriginPlan`] applied to the client's (identity, the bridge's `Authorization`,
+//! hop-by-hop, forwarding facts, auth cookies: decided there, from the facts the edge
+//! knows); the response headers the client gets back lose their hop-by-hop headers and
+//! have `Location` pointing at the public URL, not at `ORIGIN_URL` (transport, here).
 
-use jwtgate::identity_header_value;
+use jwtgate::{Hop, HostFacts, OriginInput, OriginPlan, HOP_BY_HOP_HEADERS};
 use web_sys::{Headers, Url};
 
 use crate::JsResult;
 
-/// Headers that only describe one connection (RFC 9110 §7.6.1), never forwarded.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-];
-/// Identity headers: only the gate may set them, from verified claims.
-const USER_ID: &str = "x-user-id";
-const USER_EMAIL: &str = "x-user-email";
-/// Facts about the client a proxy states for the origin (uvicorn trusts them from a
-/// loopback proxy): set here from what the edge knows, never passed on from the client.
-const FORWARDING: &[&str] = &[
-    "forwarded",
-    "x-forwarded-for",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-    "x-real-ip",
-];
 /// Response headers that name a URL the client should use.
 const URL_RESPONSE_HEADERS: &[&str] = &["location", "content-location"];
 
+/// A response's hop-by-hop headers (the core's list, and every name `Connection` lists).
 pub(crate) fn strip_hop_by_hop(headers: &Headers) -> JsResult<()> {
-    // Headers named by `Connection` are hop-by-hop too.
     if let Some(listed) = headers.get("connection")? {
         for name in listed.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             // An invalid header name cannot be present: ignore the error.
             let _ = headers.delete(name);
         }
     }
-    for name in HOP_BY_HOP {
+    for name in HOP_BY_HOP_HEADERS {
         headers.delete(name)?;
     }
     Ok(())
 }
 
-/// The headers the origin receives for a request to `url` (the URL the client used).
-/// `identity` is the verified `(sub, email)`; `None` outside the prefix (then only removed).
-pub(crate) fn origin_headers(
-    incoming: &Headers,
-    url: &Url,
-    identity: Option<(&str, &str)>,
-) -> JsResult<Headers> {
-    let client_ip = incoming
-        .get("cf-connecting-ip")?
-        .filter(|ip| is_ip_literal(ip));
-    let headers = Headers::new_with_headers(incoming)?;
-    strip_hop_by_hop(&headers)?;
-    headers.delete("host")?;
-    headers.delete(USER_ID)?;
-    headers.delete(USER_EMAIL)?;
-    if let Some((user_id, email)) = identity {
-        // Ordinary ids and emails unchanged; anything else percent-encoded (README).
-        headers.set(USER_ID, &identity_header_value(user_id))?;
-        headers.set(USER_EMAIL, &identity_header_value(email))?;
-    }
-    set_forwarding(&headers, url, client_ip.as_deref()).map(|()| headers)
+/// What the core's origin plan is computed from: the incoming headers it reads (each as
+/// workerd's Headers joins it) and the edge's facts — the platform's `CF-Connecting-IP`,
+/// the scheme and host of the URL the client used.
+pub(crate) struct PlanInput {
+    connection: Option<String>,
+    cookie: Option<String>,
+    forwarded_for: Option<String>,
+    client_address: Option<String>,
+    scheme: String,
+    host: String,
 }
 
-/// Replaces whatever the client said about itself with what the edge knows: the
-/// platform's `CF-Connecting-IP`, the scheme and host of the URL the client used.
-fn set_forwarding(headers: &Headers, url: &Url, client_ip: Option<&str>) -> JsResult<()> {
-    for name in FORWARDING {
-        headers.delete(name)?;
+impl PlanInput {
+    pub(crate) fn read(incoming: &Headers, url: &Url) -> JsResult<PlanInput> {
+        Ok(PlanInput {
+            connection: incoming.get("connection")?,
+            cookie: incoming.get("cookie")?,
+            forwarded_for: incoming.get("x-forwarded-for")?,
+            client_address: incoming.get("cf-connecting-ip")?,
+            scheme: url.protocol(),
+            host: url.host(),
+        })
     }
-    let proto = url.protocol();
-    let proto = proto.trim_end_matches(':');
-    let host = url.host();
-    let mut forwarded = String::new();
-    if let Some(ip) = client_ip {
-        headers.set("x-forwarded-for", ip)?;
-        headers.set("x-real-ip", ip)?;
-        // RFC 7239 §6: an IPv6 address is bracketed and quoted.
-        if ip.contains(':') {
-            forwarded.push_str(&format!("for=\"[{ip}]\";"));
-        } else {
-            forwarded.push_str(&format!("for={ip};"));
+
+    pub(crate) fn input(&self) -> OriginInput<'_> {
+        OriginInput {
+            hop: Hop::Proxy,
+            connection: self.connection.as_deref(),
+            cookie: self.cookie.as_deref(),
+            forwarded_for: self.forwarded_for.as_deref(),
+            facts: HostFacts {
+                client_address: self.client_address.as_deref(),
+                scheme: Some(&self.scheme),
+                host: Some(&self.host),
+            },
         }
     }
-    headers.set("x-forwarded-proto", proto)?;
-    headers.set("x-forwarded-host", &host)?;
-    forwarded.push_str(&format!("host=\"{host}\";proto={proto}"));
-    headers.set("forwarded", &forwarded)
 }
 
-/// An IPv4 or IPv6 literal as the platform writes it (no brackets, no port).
-fn is_ip_literal(value: &str) -> bool {
-    !value.is_empty()
-        && value.len() <= 45
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+/// The headers the origin receives: the client's, with the core's plan applied (every
+/// name in `remove` deleted, then each of `set` set).
+pub(crate) fn origin_headers(incoming: &Headers, plan: &OriginPlan) -> JsResult<Headers> {
+    let headers = Headers::new_with_headers(incoming)?;
+    for name in &plan.remove {
+        // A name that is not a valid header name cannot be present: ignore the error.
+        let _ = headers.delete(name);
+    }
+    for (name, value) in &plan.set {
+        headers.set(name, value)?;
+    }
+    Ok(headers)
 }
 
 /// `Location` / `Content-Location` pointing at `ORIGIN_URL` (`origin_key`, serialized)

@@ -1,20 +1,21 @@
 //! jwtgate at the edge: a Cloudflare Worker that refuses what the core refuses and
 //! proxies the rest to `ORIGIN_URL`.
 //!
-//! Every policy decision (does this path need a token, is this request allowed, which
-//! status, body and challenge a refusal gets) comes from [`jwtgate::Gate`]. This crate
-//! only does transport: configuration (`config`), CORS (`cors`), the headers that cross
-//! the proxy (`forward`), and here the request flow, proxying and logging.
+//! The worker only translates (the core's host contract): it reads workerd's request into
+//! a [`HostRequest`], answers the core's [`Verdict`] (a refusal with the error's status,
+//! body and response headers), and applies the core's [`jwtgate::OriginPlan`] to what the
+//! origin receives (identity, the bridge's `Authorization`, hop-by-hop, forwarding facts,
+//! auth cookies). Its own parts are transport: configuration (`config`), CORS (`cors`),
+//! applying the plan and rewriting `Location` (`forward`), the key-set I/O (`jwks`), and
+//! here the request flow, proxying and logging.
 
-mod bridge;
 mod config;
 mod cors;
 mod forward;
 mod jwks;
 
 use futures_util::future::{select, Either};
-use jwtgate::OriginToken;
-use jwtgate::{route, Error, Route};
+use jwtgate::{Error, Field, HostRequest, Verdict, VerifiedToken};
 use web_sys::{
     AbortController, Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit, Url,
     WorkerGlobalScope,
@@ -22,7 +23,7 @@ use web_sys::{
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{event, js_sys, wasm_bindgen_futures, Context, Date, Delay, Env};
 
-use config::{config, Config, Unprotected};
+use config::{config, Config, Misconfig, Unprotected};
 
 type JsResult<T> = Result<T, JsValue>;
 
@@ -32,6 +33,7 @@ const LOG_PATH_MAX: usize = 512;
 /// Everything a log line and a response need about the incoming request.
 struct Incoming {
     method: String,
+    /// The path judged and logged (without the query, which is never logged).
     path: String,
     /// The `Origin` header when it is one of `ALLOWED_ORIGINS`.
     cors_origin: Option<String>,
@@ -66,7 +68,7 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         .unwrap_or_else(random_id);
     // The path the runtime's URL parser read, which is also what gets forwarded. A fragment
     // can only come from a raw `#` in the request target, which routers read two ways:
-    // handed to the core with it, so it is refused as in every other host.
+    // handed to the core with it (before the query), so it is refused as in every other host.
     let mut path = url.pathname();
     path.push_str(&url.hash());
     let mut incoming = Incoming {
@@ -78,10 +80,10 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
 
     let config = match config(env) {
         Ok(config) => config,
-        Err(code) => {
+        Err(misconfig) => {
             // Fail closed: no CORS, no proxying, for every request.
-            log_event(&incoming, "misconfigured", code, 500);
-            return json_response(&incoming, 500, r#"{"detail":"Gate misconfigured"}"#, None);
+            log_misconfig(&incoming, &misconfig);
+            return json_response(&incoming, 500, r#"{"detail":"Gate misconfigured"}"#, &[]);
         }
     };
     incoming.cors_origin = config.cors.allowed(headers.get("origin")?);
@@ -93,98 +95,71 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         }
     }
 
-    let now_ms = Date::now().as_millis();
-    let protects = !matches!(
-        route(&config.base.api_prefix, &incoming.path),
-        Ok(Route::Unprotected)
+    // workerd's Headers hand out repeated field lines already joined with ", ": the core's
+    // combined value, so the core's rule for repeated lines decides.
+    let authorization = headers.get("authorization")?;
+    let target = format!("{}{}", incoming.path, url.search());
+    let request = HostRequest::new(
+        &incoming.method,
+        &target,
+        authorization.as_deref().map_or(Field::Absent, Field::Value),
     );
-    let identity = if protects {
-        // Only requests that need a key wait for one (an unprotected path never does).
+    let now_ms = Date::now().as_millis();
+    // Outside the prefix the answer needs no key: such a request never waits for one.
+    let mut verdict = config.base.decide_awaiting_key_set(&request);
+    if verdict != Verdict::Pass {
         if let Some(remote) = &config.remote {
             remote
                 .refresh_if_due(&config.gate, &config.base, now_ms)
                 .await;
             remote.wait_while_loading(&config.gate).await;
         }
-        let authorization = headers.get("authorization")?;
-        let mut decision = decide(&config, &incoming, authorization.as_deref(), now_ms);
-        if let (Err(Some(refusal)), Some(remote)) = (&decision, &config.remote) {
+        verdict = decide(&config, &request, now_ms);
+        if let (Verdict::Refuse(refusal), Some(remote)) = (&verdict, &config.remote) {
             // A rotated-in key, or a signature refused under a key from the Cache API:
             // refetch (at most once per cooldown) and decide again (jwks::refetch_after).
             if remote
                 .refetch_after(*refusal, &config.gate, &config.base, now_ms)
                 .await
             {
-                decision = decide(&config, &incoming, authorization.as_deref(), now_ms);
+                verdict = decide(&config, &request, now_ms);
             }
         }
-        match decision {
-            Ok(identity) => Some(identity),
-            Err(Some(err)) => {
-                log_event(&incoming, "refused", err.code(), err.status());
-                return json_response(
-                    &incoming,
-                    err.status(),
-                    &err.body_json(),
-                    err.www_authenticate(),
-                );
-            }
-            Err(None) => {
-                // No usable key set, ever: fail closed, never a pass-through.
-                log_event(&incoming, "unavailable", "jwks_unavailable", 503);
-                return json_response(
-                    &incoming,
-                    503,
-                    r#"{"detail":"Authentication keys unavailable"}"#,
-                    None,
-                );
-            }
+    }
+
+    match verdict {
+        Verdict::Refuse(error) => {
+            // KeysUnavailable: no usable key set yet — fail closed, never a pass-through.
+            let event = if error == Error::KeysUnavailable {
+                "unavailable"
+            } else {
+                "refused"
+            };
+            log_event(&incoming, event, error.code(), error.status());
+            let refusal: Vec<_> = error.response_headers().collect();
+            json_response(&incoming, error.status(), &error.body_json(), &refusal)
         }
-    } else if config.unprotected == Unprotected::Deny {
-        log_event(&incoming, "refused", "unprotected_path", 404);
-        return json_response(&incoming, 404, r#"{"detail":"Not Found"}"#, None);
-    } else {
-        None
-    };
-
-    proxy(&req, &url, &config, &incoming, identity).await
+        Verdict::Pass if config.unprotected == Unprotected::Deny => {
+            log_event(&incoming, "refused", "unprotected_path", 404);
+            json_response(&incoming, 404, r#"{"detail":"Not Found"}"#, &[])
+        }
+        Verdict::Pass => proxy(&req, &url, &config, &incoming, None).await,
+        Verdict::Allow(verified) => proxy(&req, &url, &config, &incoming, Some(&verified)).await,
+    }
 }
 
-/// Who the origin is told about: the verified identity, and (bridge) its own token.
-struct Identity {
-    user_id: String,
-    email: String,
-    /// `ORIGIN_TOKEN = "hs256"`: the `Authorization` value the origin receives instead.
-    origin_authorization: Option<String>,
-}
-
-/// The core's decision, synchronously (no borrow lives across an await). `Err(None)`: no
-/// key set to decide with.
-fn decide(
-    config: &Config,
-    incoming: &Incoming,
-    authorization: Option<&str>,
-    now_ms: u64,
-) -> Result<Identity, Option<Error>> {
+/// The core's verdict, synchronously (no borrow of the gate lives across an await); the
+/// verified token is cloned out of the cache.
+fn decide(config: &Config, request: &HostRequest<'_>, now_ms: u64) -> Verdict<VerifiedToken> {
     let mut slot = config.gate.borrow_mut();
-    let cached = slot.as_mut().ok_or(None)?;
-    let verified = cached
-        .authorize(
-            &incoming.method,
-            &incoming.path,
-            authorization,
-            now_ms / 1000,
-        )
-        .map_err(Some)?
-        .clone();
-    let origin_authorization = (config.origin_token == OriginToken::Hs256)
-        .then(|| bridge::origin_authorization(cached.gate(), &verified))
-        .flatten();
-    Ok(Identity {
-        user_id: verified.user_id().to_string(),
-        email: verified.claims().email.clone(),
-        origin_authorization,
-    })
+    let Some(cached) = slot.as_mut() else {
+        return config.base.decide_awaiting_key_set(request);
+    };
+    match cached.decide(request, now_ms / 1000) {
+        Verdict::Pass => Verdict::Pass,
+        Verdict::Allow(verified) => Verdict::Allow(verified.clone()),
+        Verdict::Refuse(error) => Verdict::Refuse(error),
+    }
 }
 
 async fn proxy(
@@ -192,22 +167,18 @@ async fn proxy(
     url: &Url,
     config: &Config,
     incoming: &Incoming,
-    identity: Option<Identity>,
+    verified: Option<&VerifiedToken>,
 ) -> JsResult<Response> {
-    let headers = forward::origin_headers(
-        &req.headers(),
-        url,
-        identity
-            .as_ref()
-            .map(|i| (i.user_id.as_str(), i.email.as_str())),
-    )?;
-    if let Some(value) = identity
-        .as_ref()
-        .and_then(|i| i.origin_authorization.as_ref())
-    {
-        // The bridge (`ORIGIN_TOKEN = "hs256"`): the origin gets a token in the spec's shape.
-        headers.set("authorization", value)?;
-    }
+    let facts = forward::PlanInput::read(&req.headers(), url)?;
+    let plan = {
+        let input = facts.input();
+        match config.gate.borrow().as_ref() {
+            Some(cached) => cached.gate().origin_plan(&input, verified),
+            // No key set yet (only a path outside the prefix gets here): the same plan.
+            None => config.base.origin_plan_without_identity(&input),
+        }
+    };
+    let headers = forward::origin_headers(&req.headers(), &plan)?;
 
     let target = format!("{}{}{}", config.origin, incoming.path, url.search());
     let abort = AbortController::new()?;
@@ -248,22 +219,32 @@ async fn proxy(
 
 fn origin_unavailable(incoming: &Incoming, code: &str) -> JsResult<Response> {
     log_event(incoming, "origin_error", code, 502);
-    json_response(incoming, 502, r#"{"detail":"Origin unavailable"}"#, None)
+    json_response(incoming, 502, r#"{"detail":"Origin unavailable"}"#, &[])
 }
 
+/// A JSON answer from the edge: a refusal with the core's `headers`
+/// ([`Error::response_headers`]), or one of the worker's own (500, 404, 502) with the same
+/// two a refusal has.
 fn json_response(
     incoming: &Incoming,
     status: u16,
     body: &str,
-    www_authenticate: Option<&str>,
+    headers_in: &[(&str, &str)],
 ) -> JsResult<Response> {
     let headers = Headers::new()?;
-    headers.set("content-type", "application/json")?;
-    headers.set("cache-control", "no-store")?;
-    headers.set("x-request-id", &incoming.request_id)?;
-    if let Some(challenge) = www_authenticate {
-        headers.set("www-authenticate", challenge)?;
+    let own = [
+        ("content-type", "application/json"),
+        ("cache-control", "no-store"),
+    ];
+    let list = if headers_in.is_empty() {
+        &own[..]
+    } else {
+        headers_in
+    };
+    for (name, value) in list {
+        headers.set(name, value)?;
     }
+    headers.set("x-request-id", &incoming.request_id)?;
     cors::apply(&headers, incoming.cors_origin.as_deref())?;
     let init = ResponseInit::new();
     init.set_status(status);
@@ -271,17 +252,43 @@ fn json_response(
     Response::new_with_opt_str_and_init(Some(body), &init)
 }
 
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+/// The logged path: at most [`LOG_PATH_MAX`] bytes.
+fn log_path(incoming: &Incoming) -> &str {
+    let path = incoming.path.as_str();
+    if path.len() <= LOG_PATH_MAX {
+        return path;
+    }
+    let mut end = LOG_PATH_MAX;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    &path[..end]
+}
+
+/// The configuration refused: the core's code, the variable at fault (its name in the
+/// options table) and the core's message, which never holds a value.
+fn log_misconfig(incoming: &Incoming, misconfig: &Misconfig) {
+    worker::console_log!(
+        r#"{{"level":"error","event":"misconfigured","code":{},"option":{},"message":{},"status":500,"method":{},"path":{},"request_id":{}}}"#,
+        quote(misconfig.code),
+        misconfig.option.map_or_else(|| "null".to_string(), quote),
+        misconfig
+            .message
+            .as_deref()
+            .map_or_else(|| "null".to_string(), quote),
+        quote(&incoming.method),
+        quote(log_path(incoming)),
+        quote(&incoming.request_id)
+    );
+}
+
 /// One JSON line per refusal: never the token, a claim or a secret.
 fn log_event(incoming: &Incoming, event: &str, code: &str, status: u16) {
-    let mut path = incoming.path.as_str();
-    if path.len() > LOG_PATH_MAX {
-        let mut end = LOG_PATH_MAX;
-        while !path.is_char_boundary(end) {
-            end -= 1;
-        }
-        path = &path[..end];
-    }
-    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string());
+    let path = log_path(incoming);
     worker::console_log!(
         r#"{{"level":"warn","event":{},"code":{},"status":{},"method":{},"path":{},"request_id":{}}}"#,
         quote(event),
