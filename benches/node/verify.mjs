@@ -331,6 +331,42 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
   log("refusals: " + Object.entries(results.refusals).map(([n, r]) => `${n} ${r.authorizeUs.toFixed(2)}µs (engine ${r.engineUs.toFixed(2)})`).join(", "));
 }
 
+// A huge `Authorization` value through the host's API, in process: `gate.authorize` with a
+// 1 MiB value (`Bearer ` + the ordinary refusal's token with its payload padded, so a host that
+// copies or scans before checking the size pays for every byte) against the ordinary refusal
+// (the spec token, wrong signature), same gate, alternating rounds. The value is built once and
+// flattened (no rope for V8 to flatten inside the timed calls).
+{
+  const MIB = 1 << 20;
+  const gate = new Gate({ secret: SECRET });
+  const ordinary = fixture.refusals.ordinary.token;
+  const [head, , sig] = ordinary.split(".");
+  const pad = MIB - "Bearer ".length - head.length - sig.length - 2;
+  const huge = Buffer.from(`Bearer ${head}.${"A".repeat(pad)}.${sig}`, "latin1").toString("latin1");
+  if (huge.length !== MIB) throw new Error(`oversized value: ${huge.length} bytes`);
+  const path = "/api/v1/user-1/tasks";
+  const refuse = (authorization, code) => {
+    const request = { method: "GET", url: path, headers: { authorization } };
+    return () => {
+      const d = gate.authorize(request);
+      if (d.allowed || d.code !== code) throw new Error(`oversized bench: ${d.code}, want ${code}`);
+      return d;
+    };
+  };
+  const OVERSIZED_CODE = "token_too_large";
+  const list = [
+    { name: "authorize: ordinary refusal", sync: true, run: refuse(`Bearer ${ordinary}`, fixture.refusals.ordinary.code) },
+    { name: "authorize: 1 MiB Authorization", sync: true, run: refuse(huge, OVERSIZED_CODE) },
+  ];
+  for (const c of list) c.run();
+  await measure(list, undefined, 4);
+  results.hostOversized = {
+    authorizationBytes: huge.length, code: OVERSIZED_CODE,
+    ordinaryUs: median(list[0].samples), oversizedUs: median(list[1].samples),
+  };
+  log(`oversized Authorization: ${results.hostOversized.oversizedUs.toFixed(2)}µs vs ordinary refusal ${results.hostOversized.ordinaryUs.toFixed(2)}µs`);
+}
+
 // EdDSA (issue 13): a Better Auth JWT-plugin-shaped token signed with Ed25519, checked with a
 // key set. Rows: the package (cache on / off: the pure-Wasm Ed25519 verifier), jose
 // (WebCrypto/node:crypto Ed25519), and node:crypto's sync Ed25519 verify alone — what

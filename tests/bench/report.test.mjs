@@ -47,7 +47,7 @@ test("an added latency below zero is reported as 0 with a noise flag, never nega
 });
 
 /** Minimal node/native/edge results with the shapes benches/report.mjs reads. */
-function fixtures(dir, edge) {
+function fixtures(dir, edge, more = {}) {
   const names = ["jwtgate verify", "jwtgate authorize", "jwtgate verify, cacheSize 0", "Wasm engine call",
     "Wasm engine call, cacheSize 0", "createHmac floor", "fast-jwt", "fast-jwt, cache on", "jose"];
   const us = { "jwtgate verify": 0.2, "jwtgate authorize": 0.6, "jwtgate verify, cacheSize 0": 3, "Wasm engine call": 0.1,
@@ -60,18 +60,20 @@ function fixtures(dir, edge) {
     cold: { runs: 11, fromImport: cold(8.5), instantiate: cold(5.7), peers: { jose: cold(56), "fast-jwt": cold(39) } },
     sizes: { wasmRaw: 82000, wasmGzip: 35000, jsRaw: 24000, jsGzip: 6000 },
     versions: { node: "v20", jose: "6", "fast-jwt": "6", "@tsndr/cloudflare-worker-jwt": "3", jsonwebtoken: "9" },
+    ...more.node,
   }));
-  const nativeNames = ["jwtgate verify, no cache", "jwtgate verify, cached"];
-  const native = { contenders: nativeNames.map((name, i) => ({ name, usPerOp: i ? 0.02 : 1 })) };
-  writeFileSync(join(dir, "native.json"), JSON.stringify({ rounds: 15, shapes: { spec: native, betterAuth: native } }));
+  const nativeNames = ["jwtgate verify, no cache", "jwtgate verify, cached", "HMAC-SHA256 floor"];
+  const nativeUs = { "jwtgate verify, no cache": 1, "jwtgate verify, cached": 0.02, "HMAC-SHA256 floor": 0.5 };
+  const native = { contenders: nativeNames.map((name) => ({ name, usPerOp: nativeUs[name] })) };
+  writeFileSync(join(dir, "native.json"), JSON.stringify({ rounds: 15, shapes: { spec: native, betterAuth: native }, ...more.native }));
   writeFileSync(join(dir, "edge.json"), JSON.stringify(edge));
   // A row another bench contributes through its own JSON, in the short form.
   writeFileSync(join(dir, "other.json"), JSON.stringify({ targets: [["other: peer / jwtgate", 7, "≥ 5×"]], calibration: [{ label: "machine: other floor", value: 1 }] }));
 }
 
-function report(edge) {
+function report(edge, more) {
   const dir = mkdtempSync(join(tmpdir(), "jwtgate-report-"));
-  fixtures(dir, edge);
+  fixtures(dir, edge, more);
   const script = fileURLToPath(new URL("../../benches/report.mjs", import.meta.url));
   const r = spawnSync(process.execPath, [script, dir, join(dir, "BENCHMARKS.md")], { encoding: "utf8" });
   return { status: r.status, stderr: r.stderr, md: readFileSync(join(dir, "BENCHMARKS.md"), "utf8") };
@@ -108,4 +110,57 @@ test("an edge run that was not measurable fails the report and says so in the ta
   assert.match(md, /edge: capacity, .* \| — \| ≥ 0\.9× \| \*\*not measurable on this machine\*\* \|/);
   assert.match(md, /edge: p50 latency added .* \| — \| ≤ 1 \| \*\*not measurable on this machine\*\* \|/);
   assert.doesNotMatch(md, /Added by the gate at/);
+});
+
+/** Refusal rows as benches/node/verify.mjs and benches/native.rs write them (µs). */
+function refusals() {
+  const row = (label, tokenBytes, code, authorizeUs, engineUs) => ({ label, tokenBytes, code, authorizeUs, engineUs });
+  const node = {
+    ordinary: row("wrong signature, spec token", 212, "invalid_signature", 2.4, 1.65),
+    largest: row("wrong signature, 8 KiB token", 8188, "invalid_signature", 38.3, 36.9),
+    worst: row("wrong signature, 8 KiB token, costliest 512-byte header", 8189, "invalid_signature", 42.5, 41),
+    bigHeader: row("5.8 KB header (over the cap)", 7911, "invalid_header", 8, 7),
+  };
+  const native = Object.fromEntries(Object.entries({ ordinary: 0.55, largest: 9.82, worst: 12.5, bigHeader: 3.84 })
+    .map(([name, usPerOp]) => [name, { name, usPerOp, label: node[name].label, code: node[name].code, tokenBytes: node[name].tokenBytes }]));
+  return { node, native };
+}
+
+test("the report: bounded work judged at equal size and through the host's API, never as a size ratio", () => {
+  const r = refusals();
+  const { status, md } = report(EDGE, {
+    node: { refusals: r.node, hostOversized: { authorizationBytes: 1 << 20, code: "token_too_large", ordinaryUs: 2.5, oversizedUs: 3 } },
+    native: { refusals: r.native },
+  });
+  assert.equal(status, 0);
+  const table = md.slice(md.indexOf("| target | measured | goal |"));
+  // The 8 KiB tokens against the 212-byte one measure their size ratio: information, not targets.
+  assert.doesNotMatch(table, /worst-case refusal \/ ordinary refusal/);
+  assert.doesNotMatch(table, /≤ 10× \| \*\*missed/);
+  assert.match(table, /work before the signature: 8 KiB token, costliest header \/ same size, plain header \(wrong signatures\), Wasm engine \| 1\.11 \| ≤ 1\.5× \| met/);
+  assert.match(table, /work before the signature: .*, native core \| 1\.27 \| ≤ 1\.5× \| met/);
+  assert.match(table, /1 MiB `Authorization` value \/ ordinary refusal, `Gate\.authorize` in Node \| 1\.20 \| ≤ 2× \| met/);
+  assert.match(md, /1 MiB `Authorization` value \(`Bearer ` \+ a token-shaped value, refused `token_too_large`\)/);
+});
+
+test("a host that copies a 1 MiB `Authorization` value before refusing it misses its target", () => {
+  const r = refusals();
+  const { status, md } = report(EDGE, {
+    node: { refusals: r.node, hostOversized: { authorizationBytes: 1 << 20, code: "token_too_large", ordinaryUs: 2.5, oversizedUs: 310 } },
+    native: { refusals: r.native },
+  });
+  assert.equal(status, 0, "a missed target is reported; only an unmeasurable one fails the report");
+  assert.match(md, /1 MiB `Authorization` value \/ ordinary refusal, `Gate\.authorize` in Node \| 124 \| ≤ 2× \| \*\*missed\*\*/);
+});
+
+test("the report: speed against the floor in the same runtime, not Wasm against native", () => {
+  const { md } = report(EDGE);
+  const table = md.slice(md.indexOf("| target | measured | goal |"));
+  assert.doesNotMatch(table, /Wasm engine call \/ native core/);
+  // Fixtures: cacheSize 0 verify 3 µs, createHmac floor 4.2 µs (both shapes).
+  assert.match(table, /jwtgate verify, cacheSize 0 \/ `createHmac` floor over the same signing input, Node \(spec\) \| 0\.71 \| ≤ 1\.25× \| met/);
+  assert.match(table, /jwtgate verify, cacheSize 0 \/ `createHmac` floor over the same signing input, Node \(betterAuth\) \| 0\.71 \| ≤ 2× \| met/);
+  // Natively: reported next to the native table, no target row.
+  assert.match(md, /`jwtgate verify, no cache` \/ the HMAC-SHA256 floor of the\nsame crate .* = 2\.00× \(spec\), 2\.00× \(betterAuth\)/);
+  assert.doesNotMatch(table, /HMAC-SHA256 floor/);
 });
