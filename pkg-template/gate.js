@@ -1,6 +1,10 @@
-// The public JS API over the Wasm core. Every rule is decided in Rust; this file only
-// adapts JS inputs (options, Request objects) and outputs (claims, Response).
-import { GateCore, JwksRefresh, errorTable, identityHeaderValue, maxJwksBytes, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
+// The public JS API over the Wasm core. Every rule is decided in Rust (options, requests,
+// what the origin receives, when to refetch a key set); this file only adapts JS inputs
+// (options, Request objects) and outputs (claims, Headers, Response). Reading requests and
+// applying the origin plan: request.js; fetching a remote key set: remote.js.
+import { GateCore, JwksRefresh, errorTable as coreErrorTable, configErrorTable as coreConfigErrorTable, authorizationLimits, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
+import { fetchJwks, SHARE_FLIGHTS } from "./remote.js";
+import { applyPlan, copyHeaders, factsOf, headerOf, joined, pathOf } from "./request.js";
 
 // Strings cross into Wasm by `encodeInto` straight into the core's fixed input buffer,
 // and the payload JSON comes back from its fixed output buffer: no malloc/free calls.
@@ -8,10 +12,27 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 let wasmMemory;
 
-const INTERNAL = { code: "internal_error", status: 500, detail: "Internal error", body: '{"detail":"Internal error"}', wwwAuthenticate: null };
+const INTERNAL = {
+  code: "internal_error", status: 500, detail: "Internal error", body: '{"detail":"Internal error"}', wwwAuthenticate: null,
+  headers: [["content-type", "application/json"], ["cache-control", "no-store"]],
+};
 let errors; // [{code, status, detail, body, wwwAuthenticate}], read once from the core.
 function errorTableOnce() {
-  return (errors ??= JSON.parse(errorTable()));
+  return (errors ??= deepFreeze(JSON.parse(coreErrorTable())));
+}
+
+/**
+ * Every refusal the core can give: `{ code, status, detail, body, wwwAuthenticate, headers }`
+ * (the runtime source of the codes `GateErrorCode` declares).
+ */
+export function errorTable() {
+  return errorTableOnce();
+}
+
+let configErrors;
+/** Every configuration error code the package can throw: `{ code, option }` (`option` null for the host's own). */
+export function configErrorTable() {
+  return (configErrors ??= deepFreeze(JSON.parse(coreConfigErrorTable())));
 }
 function errorInfo(index) {
   return errorTableOnce()[index] ?? INTERNAL;
@@ -33,27 +54,27 @@ export class GateError extends Error {
 
 /** A configuration the gate will not run with (the message says which option and why). */
 export class GateConfigError extends Error {
-  constructor(code, message) {
+  constructor(code, message, option) {
     super(message);
     this.name = "GateConfigError";
     this.code = code;
+    /** The option at fault (its npm name, from the core's options table), when one is. */
+    this.option = option;
   }
 }
 
-const OPTION_NAMES = new Set([
-  "secret", "previousSecrets", "issuer", "audience", "leewaySeconds",
-  "minLifetimeSeconds", "maxLifetimeSeconds", "apiPrefix", "now", "cacheSize", "selfRoutes", "jwks",
-  "originToken",
-  // Read by the browser entry (index.browser.js); accepted everywhere so one options
-  // object works in every host.
-  "dangerouslyAllowSecretInBrowser",
-]);
+/**
+ * The browser entry's rule for options (index.browser.js: no `secret` without the opt-in),
+ * applied on every way to build a gate in this module instance (`new Gate`,
+ * `Gate.fromJwksUrl`). The server entries and `jwtgate/manual` install none.
+ */
+let optionsGuard;
+export function guardOptions(guard) {
+  optionsGuard = guard;
+}
 
-/** Connection-scoped headers (RFC 9110 §7.6.1): a new hop (`originRequest`) does not carry them. */
-const HOP_BY_HOP = [
-  "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-  "te", "trailer", "transfer-encoding", "upgrade",
-];
+/** `Authorization` is refused from its head past this many bytes (the core's limits). */
+let authLimits;
 
 /** A caller's mistake (not a refusal): a TypeError with a stable `code`. */
 function usageError(code, message) {
@@ -76,29 +97,6 @@ function verifiedIdentity(decision, method) {
   return [userId, email];
 }
 
-/** A mutable copy of a request's headers (Headers, a Map, or a plain object with string or array values). */
-function copyHeaders(source) {
-  if (source === undefined || source === null) return new Headers();
-  if (typeof Headers !== "undefined" && source instanceof Headers) return new Headers(source);
-  const headers = new Headers();
-  if (typeof source.forEach === "function" && typeof source.get === "function") {
-    source.forEach((value, name) => headers.append(name, String(value)));
-    return headers;
-  }
-  for (const name of Object.keys(source)) {
-    const value = source[name];
-    if (value === undefined || value === null) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, String(one));
-  }
-  return headers;
-}
-
-/** Knobs of `Gate.fromJwksUrl` besides the Gate options (jose's names and defaults, ms). */
-const REMOTE_OPTION_NAMES = new Set(["cacheMaxAge", "cooldownDuration", "timeoutDuration", "fetch"]);
-
-/** Slots of the verified-token cache unless `cacheSize` says otherwise (0: off). */
-const DEFAULT_CACHE_SIZE = 256;
-
 /** Claims are shared by every call that presents the same token: frozen, all the way down. */
 function deepFreeze(value) {
   if (value !== null && typeof value === "object") {
@@ -108,109 +106,55 @@ function deepFreeze(value) {
   return value;
 }
 
-function optionalString(options, name) {
-  const value = options[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new GateConfigError("invalid_option", `${name} must be a string`);
-  return value;
-}
-
-function optionalNumber(options, name, fallback) {
-  const value = options[name];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number") throw new GateConfigError("invalid_number", `${name} must be a non-negative integer`);
-  return value;
-}
-
 function systemClock() {
   return Math.floor(Date.now() / 1000);
 }
 
-/** A key set given as an object or as JSON text → the JSON text the core parses. */
-function jwksText(jwks) {
-  if (jwks === undefined || jwks === null) return undefined;
-  if (typeof jwks === "string") return jwks;
-  if (typeof jwks === "object") return JSON.stringify(jwks);
-  throw new GateConfigError("invalid_option", "jwks must be a JWKS object or its JSON text");
-}
-
 function configErrorOf(e) {
   if (typeof e === "string") {
-    const tab = e.indexOf("\t");
-    return new GateConfigError(e.slice(0, tab), e.slice(tab + 1));
+    const [code, option, ...message] = e.split("\t");
+    return new GateConfigError(code, message.join("\t"), option || undefined);
   }
   return e;
 }
 
-// workerd cannot await a promise created by another request ("Cannot perform I/O on behalf
-// of a different request"): there, concurrent requests never share a key-set fetch.
-const SHARE_FLIGHTS = !(typeof navigator === "object" && navigator?.userAgent === "Cloudflare-Workers");
-
-/**
- * One GET of a key set: manual redirects (a 3xx is a failure), 200 only, at most the core's
- * byte cap, within `timeoutMs` (headers and body). Resolves `{ text, cacheControl }`.
- */
-async function fetchJwks(fetchImpl, url, timeoutMs) {
-  const signal = AbortSignal.timeout(timeoutMs);
-  const response = await fetchImpl(url, { redirect: "manual", signal, headers: { accept: "application/json" } });
-  if (response.status !== 200) {
-    await response.body?.cancel().catch(() => {});
-    throw new Error(`key set fetch answered ${response.status}`);
+/** The options only the npm host reads: the clock and the browser entry's opt-in. */
+function hostClock(options) {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new GateConfigError("invalid_option", "new Gate(options) needs an options object with a secret or a jwks");
   }
-  const cap = maxJwksBytes();
-  const declared = Number(response.headers.get("content-length"));
-  if (declared > cap) {
-    await response.body?.cancel().catch(() => {});
-    throw new Error("key set larger than the cap");
+  const optIn = options.dangerouslyAllowSecretInBrowser;
+  if (optIn !== undefined && typeof optIn !== "boolean") {
+    throw new GateConfigError("invalid_option", "dangerouslyAllowSecretInBrowser must be a boolean", "dangerouslyAllowSecretInBrowser");
   }
-  const chunks = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel().catch(() => {});
-      throw new Error("key set larger than the cap");
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), cacheControl: response.headers.get("cache-control") ?? undefined };
+  optionsGuard?.(options);
+  const now = options.now ?? systemClock;
+  if (typeof now === "number") return () => now;
+  if (typeof now === "function") return now;
+  throw new GateConfigError("invalid_option", "now must be a function returning seconds, or a number", "now");
 }
 
-/** Path of a request URL, as sent: no normalisation (the core refuses ambiguous paths). */
-function pathOf(url) {
-  if (typeof url !== "string") return "";
-  if (url.startsWith("/")) return url;
-  const match = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(url);
-  if (!match) return url;
-  const rest = url.slice(match[0].length);
-  return rest === "" || rest[0] === "?" || rest[0] === "#" ? "/" + rest : rest;
+/** A request's method, path and Authorization (a string, or the field lines of a plain object). */
+function requestParts(request) {
+  try {
+    const method = typeof request?.method === "string" ? request.method : "GET";
+    return [method, pathOf(request?.url), headerOf(request?.headers, "authorization")];
+  } catch {
+    return ["GET", "", undefined];
+  }
 }
 
-function headerOf(headers, name) {
-  if (!headers) return undefined;
-  if (typeof headers.get === "function") {
-    const value = headers.get(name);
-    return value === null || value === undefined ? undefined : String(value);
-  }
-  if (typeof headers === "object") {
-    for (const key of Object.keys(headers)) {
-      if (key.toLowerCase() === name) {
-        const value = headers[key];
-        if (value === undefined || value === null) return undefined;
-        return Array.isArray(value) ? value.join(", ") : String(value);
-      }
-    }
-  }
-  return undefined;
+// A key set fetched by Gate.fromJwksUrl, handed to the constructor it calls next (synchronously).
+let fetchedKeySet;
+
+/** The head of field lines whose combined value (joined with ", ") exceeds the cap; else undefined. */
+function headOf(lines) {
+  let size = 2 * (lines.length - 1);
+  for (const line of lines) size += line.length;
+  if (size <= authLimits[0]) return undefined;
+  let head = "";
+  for (let i = 0; i < lines.length && head.length < authLimits[1]; i++) head += (i > 0 ? ", " : "") + lines[i].slice(0, authLimits[1]);
+  return head.slice(0, authLimits[1]);
 }
 
 function refusal(index) {
@@ -229,7 +173,6 @@ export class Gate {
   #entry; // Float64Array [slot, generation] of the cache entry that answered
   #memo = []; // per cache slot: { generation, claims } — the parsed, frozen claims
   #remote; // Gate.fromJwksUrl: { url, fetch, refresh: JwksRefresh, inflight }
-  #bridge = false; // originToken "hs256": originHeaders replaces Authorization with the core's bridge token
 
   #views() {
     if (this.#input === undefined || this.#input.byteLength === 0) {
@@ -256,56 +199,15 @@ export class Gate {
   }
 
   /**
-   * @param {import("./index.d.ts").GateOptions} options
+   * @param {import("./index.d.ts").GateOptions} options read by the core, by the names of
+   * its options table (unknown names and wrong types are GateConfigErrors naming the field).
    */
   constructor(options) {
-    if (options === null || typeof options !== "object") {
-      throw new GateConfigError("invalid_option", "new Gate(options) needs an options object with a secret or a jwks");
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_NAMES.has(key)) throw new GateConfigError("unknown_option", `unknown option ${JSON.stringify(key)}`);
-    }
-    const optIn = options.dangerouslyAllowSecretInBrowser;
-    if (optIn !== undefined && typeof optIn !== "boolean") {
-      throw new GateConfigError("invalid_option", "dangerouslyAllowSecretInBrowser must be a boolean");
-    }
-    const jwks = jwksText(options.jwks);
-    // With a key set (EdDSA tokens) the secret (HS256 tokens) is optional.
-    const secret = jwks !== undefined && (options.secret === undefined || options.secret === null) ? "" : options.secret;
-    if (typeof secret !== "string" || (secret === "" && jwks === undefined)) {
-      throw new GateConfigError("missing_secret", "secret is required (BETTER_AUTH_SECRET, at least 32 characters), or a jwks");
-    }
-    // A string is a comma-separated list (BETTER_AUTH_PREVIOUS_SECRETS); the core splits it.
-    const list = typeof options.previousSecrets === "string" ? options.previousSecrets : undefined;
-    const previous = list === undefined ? options.previousSecrets ?? [] : [];
-    if (!Array.isArray(previous) || previous.some((s) => typeof s !== "string")) {
-      throw new GateConfigError("invalid_option", "previousSecrets must be an array of strings");
-    }
-    // undefined: the core's default self route ({apiPrefix}me/profile); the core validates entries.
-    const selfRoutes = options.selfRoutes ?? undefined;
-    if (selfRoutes !== undefined && (!Array.isArray(selfRoutes) || selfRoutes.some((r) => typeof r !== "string"))) {
-      throw new GateConfigError("invalid_option", "selfRoutes must be an array of paths (strings)");
-    }
-    const now = options.now ?? systemClock;
-    if (typeof now === "number") this.#now = () => now;
-    else if (typeof now === "function") this.#now = now;
-    else throw new GateConfigError("invalid_option", "now must be a function returning seconds, or a number");
+    this.#now = hostClock(options);
+    const fetched = fetchedKeySet;
+    fetchedKeySet = undefined;
     try {
-      this.#core = new GateCore(
-        secret,
-        previous,
-        list,
-        optionalString(options, "issuer"),
-        optionalString(options, "audience"),
-        optionalNumber(options, "leewaySeconds", 0),
-        optionalNumber(options, "minLifetimeSeconds", 900),
-        optionalNumber(options, "maxLifetimeSeconds", 1800),
-        optionalString(options, "apiPrefix"),
-        optionalNumber(options, "cacheSize", DEFAULT_CACHE_SIZE),
-        selfRoutes,
-        jwks,
-        optionalString(options, "originToken"), // parsed by the core ("forward" | "hs256")
-      );
+      this.#core = new GateCore(options, fetched);
       this.#inPtr = this.#core.inputPtr();
       this.#inCap = this.#core.inputCapacity();
       this.#outPtr = this.#core.outputPtr();
@@ -313,40 +215,33 @@ export class Gate {
     } catch (e) {
       throw configErrorOf(e);
     }
-    this.#bridge = this.#core.bridges();
+    authLimits ??= authorizationLimits();
   }
 
   /**
    * A gate whose key set follows `url` (e.g. Better Auth's `https://app/api/auth/jwks`).
    * Resolves once the first fetch gave a valid key set; rejects (GateConfigError
-   * `jwks_unavailable` or the key set's own code) otherwise. Use `authorizeAsync` /
-   * `verifyAsync` to let requests refresh the set (max-age, unknown `kid` with cooldown).
+   * `jwks_unavailable` or the key set's own code) otherwise. Every method follows the
+   * refresh policy: `authorizeAsync` / `verifyAsync` wait for a refresh only when they need
+   * it; the sync methods start a due refresh in the background and decide with the set in use.
    */
   static async fromJwksUrl(url, options = {}) {
-    if (options === null || typeof options !== "object") throw new GateConfigError("invalid_option", "options must be an object");
+    const now = hostClock(options);
     const href = url instanceof URL ? url.href : url;
     if (typeof href !== "string" || !/^https?:\/\//i.test(href)) {
       throw new GateConfigError("invalid_option", "the key set URL must be an http(s) URL");
     }
-    const gateOptions = {};
-    for (const [key, value] of Object.entries(options)) {
-      if (!REMOTE_OPTION_NAMES.has(key)) gateOptions[key] = value;
-    }
-    if (gateOptions.jwks !== undefined) throw new GateConfigError("invalid_option", "give either jwks or a key set URL, not both");
     const fetchImpl = options.fetch ?? globalThis.fetch;
-    if (typeof fetchImpl !== "function") throw new GateConfigError("invalid_option", "fetch must be a function");
+    if (typeof fetchImpl !== "function") throw new GateConfigError("invalid_option", "fetch must be a function", "fetch");
     let refresh;
     try {
-      refresh = new JwksRefresh(
-        optionalNumber(options, "cacheMaxAge", 600_000),
-        optionalNumber(options, "cooldownDuration", 30_000),
-        optionalNumber(options, "timeoutDuration", 5_000),
-      );
+      // Every option checked before the first fetch, as if the key set were there.
+      GateCore.checkRemoteOptions(options);
+      refresh = new JwksRefresh(options);
     } catch (e) {
       throw configErrorOf(e);
     }
-    const now = gateOptions.now ?? systemClock;
-    const nowMs = () => 1000 * Number(typeof now === "function" ? now() : now);
+    const nowMs = () => 1000 * Number(now());
     refresh.started(nowMs());
     let fetched;
     try {
@@ -355,7 +250,8 @@ export class Gate {
       // No URL or response text in the message: either may carry credentials.
       throw new GateConfigError("jwks_unavailable", "the key set could not be fetched (network, timeout, status other than 200, or too large)");
     }
-    const gate = new Gate({ ...gateOptions, jwks: fetched.text });
+    fetchedKeySet = fetched.text;
+    const gate = new this(options);
     refresh.succeeded(nowMs(), fetched.cacheControl);
     gate.#remote = { url: href, fetch: fetchImpl, refresh, nowMs, inflight: undefined };
     return gate;
@@ -394,23 +290,50 @@ export class Gate {
     return flight;
   }
 
+  /**
+   * Before a decision that needs a key: the refresh policy's wait. With a usable set (stale
+   * or not) only the request that starts a due refresh waits for it; the others decide with
+   * the set in use (stale-while-revalidate). Without any set, every request waits.
+   */
+  async #keysFor(remote) {
+    if (remote.inflight !== undefined) {
+      if (!remote.refresh.hasKeys()) await remote.inflight;
+      return;
+    }
+    if (remote.refresh.due(remote.nowMs()) !== 0) await this.refresh("due");
+  }
+
+  /** Sync methods of a remote gate: a due refresh starts in the background; the set in use decides. */
+  #kick(reason) {
+    const remote = this.#remote;
+    if (remote === undefined || remote.inflight !== undefined) return;
+    const now = remote.nowMs();
+    if ((reason === "unknown_kid" ? remote.refresh.onUnknownKid(now) : remote.refresh.due(now)) !== 0) {
+      this.refresh(reason).catch(() => {});
+    }
+  }
+
   /** `verify` after the key set's refresh rules: stale → refetch; unknown `kid` → refetch once (cooldown). */
   async verifyAsync(token) {
-    await this.refresh("due");
+    if (this.#remote !== undefined) await this.#keysFor(this.#remote);
     try {
-      return this.verify(token);
+      return this.#verify(token);
     } catch (e) {
-      if (e?.code === "unknown_key" && (await this.refresh("unknown_kid"))) return this.verify(token);
+      if (e?.code === "unknown_key" && (await this.refresh("unknown_kid"))) return this.#verify(token);
       throw e;
     }
   }
 
-  /** `authorize` after the key set's refresh rules (see `verifyAsync`). Never rejects. */
+  /**
+   * `authorize` after the key set's refresh rules (see `verifyAsync`). Never rejects. A
+   * request outside the protected prefix never waits for a refresh.
+   */
   async authorizeAsync(request) {
-    await this.refresh("due");
-    const decision = this.authorize(request);
+    const remote = this.#remote;
+    if (remote !== undefined && this.#core.protects(requestParts(request)[1])) await this.#keysFor(remote);
+    const decision = this.#authorize(request);
     if (!decision.allowed && decision.code === "unknown_key" && (await this.refresh("unknown_kid"))) {
-      return this.authorize(request);
+      return this.#authorize(request);
     }
     return decision;
   }
@@ -429,6 +352,17 @@ export class Gate {
    * @param {string} token
    */
   verify(token) {
+    if (this.#remote === undefined) return this.#verify(token);
+    this.#kick("due");
+    try {
+      return this.#verify(token);
+    } catch (e) {
+      if (e?.code === "unknown_key") this.#kick("unknown_kid");
+      throw e;
+    }
+  }
+
+  #verify(token) {
     if (typeof token !== "string") throw new GateError(errorByCode("malformed_token"));
     const now = this.#clock();
     this.#views();
@@ -459,15 +393,27 @@ export class Gate {
    * Decides a request (a Fetch Request or any { method, url, headers }). Never throws.
    */
   authorize(request) {
-    let method = "GET", path = "", authorization;
-    try {
-      method = typeof request?.method === "string" ? request.method : "GET";
-      path = pathOf(request?.url);
-      authorization = headerOf(request?.headers, "authorization");
-    } catch {
-      path = "";
-    }
+    if (this.#remote === undefined) return this.#authorize(request);
+    this.#kick("due");
+    const decision = this.#authorize(request);
+    if (decision.code === "unknown_key") this.#kick("unknown_kid");
+    return decision;
+  }
+
+  #authorize(request) {
+    const [method, path, authorization] = requestParts(request);
     const now = this.#clock();
+    if (Array.isArray(authorization)) {
+      // Field lines (a plain object's array): the core combines them.
+      const head = headOf(authorization);
+      if (head !== undefined) return refusal(this.#core.refuseOversized(method, head));
+      return this.#decided(this.#core.authorizeLines(method, path, authorization, now));
+    }
+    // UTF-16 units bound UTF-8 bytes from below: more units than the cap, more bytes too.
+    // Such a header is judged by its head alone, never copied into Wasm.
+    if (authorization !== undefined && authorization.length > authLimits[0]) {
+      return refusal(this.#core.refuseOversized(method, authorization.slice(0, authLimits[1])));
+    }
     this.#views();
     const input = this.#input;
     const m = encoder.encodeInto(method, input);
@@ -475,17 +421,20 @@ export class Gate {
     const a = p !== undefined && p.read === path.length && authorization !== undefined
       ? encoder.encodeInto(authorization, input.subarray(m.written + p.written))
       : undefined;
-    let claims;
     if (p === undefined || p.read !== path.length || (authorization !== undefined && a.read !== authorization.length)) {
       // Larger than the buffer: the string path.
-      const payload = this.#core.authorize(method, path, authorization, now);
-      claims = payload === undefined ? undefined : deepFreeze(JSON.parse(payload));
-      if (claims === undefined) return refusal(this.#core.lastError());
-    } else {
-      const result = this.#core.authorizeInput(m.written, p.written, a === undefined ? -1 : a.written, now);
-      if (result < 0) return refusal(-1 - result);
-      claims = this.#claims(result);
+      return this.#decided(this.#core.authorize(method, path, authorization, now));
     }
+    const result = this.#core.authorizeInput(m.written, p.written, a === undefined ? -1 : a.written, now);
+    if (result < 0) return refusal(-1 - result);
+    const claims = this.#claims(result);
+    return { allowed: true, userId: claims.sub, claims };
+  }
+
+  /** The decision of a string-path call (payload JSON, or undefined with the refusal in lastError). */
+  #decided(payload) {
+    if (payload === undefined) return refusal(this.#core.lastError());
+    const claims = deepFreeze(JSON.parse(payload));
     return { allowed: true, userId: claims.sub, claims };
   }
 
@@ -495,39 +444,40 @@ export class Gate {
   }
 
   /**
-   * The headers to send to the origin for an allowed request: a copy of the request's
-   * headers where every identity header the gate sets (`x-user-id`, `x-user-email`, in any
-   * spelling, repeated or not) carries the verified claim, never a client-sent value.
-   * Values are written through the core's identity encoding (ordinary ids and emails
-   * unchanged; anything else percent-encoded UTF-8: README, "Identity headers").
-   * With `originToken: "hs256"`, `Authorization` is replaced by the bridge token.
+   * The headers to send to the origin for an allowed request: a copy of the request's with
+   * the core's origin plan applied (README, "What the origin receives"): identity headers
+   * (`x-user-id`, `x-user-email`, any spelling) from the verified claims, never a client's;
+   * the bridge token in `Authorization` with `originToken: "hs256"`; no hop-by-hop headers,
+   * no `host`; the client's forwarding headers replaced by `facts` (default: the scheme and
+   * host of the request URL); Better Auth's session cookies removed. The request's token is
+   * verified again (a cache hit) and held to the decision's user.
    * Throws a TypeError with `code` "decision_not_allowed" for a refusal; a GateError when
-   * the bridge's re-verification refuses (e.g. the token expired in between).
+   * the re-verification refuses (e.g. the token expired in between).
    */
-  originHeaders(request, decision) {
-    const [userId, email] = verifiedIdentity(decision, "originHeaders");
-    const headers = copyHeaders(request?.headers);
-    // `set` replaces every value of the name, whatever its case.
-    headers.set("x-user-id", identityHeaderValue(userId));
-    headers.set("x-user-email", identityHeaderValue(email));
-    if (this.#bridge) {
-      // The bridge: the origin gets the core's spec-shaped HS256 token for the same user,
-      // with the same iat/exp (the request's token re-verified: a cache hit).
-      const bridged = this.#core.originAuthorization(headerOf(request?.headers, "authorization"), userId, this.#clock());
-      if (bridged === undefined) throw new GateError(errorInfo(this.#core.lastError()));
-      headers.set("authorization", bridged);
+  originHeaders(request, decision, facts) {
+    const [userId] = verifiedIdentity(decision, "originHeaders");
+    if (facts !== undefined && (facts === null || typeof facts !== "object")) {
+      throw usageError("invalid_facts", "gate.originHeaders: facts must be { clientAddress?, scheme?, host? }");
     }
-    return headers;
+    const headers = copyHeaders(request?.headers);
+    const plan = this.#core.originPlan(
+      joined(headerOf(request?.headers, "authorization")),
+      userId,
+      [headers.get("connection") ?? "", headers.get("cookie") ?? "", headers.get("x-forwarded-for") ?? "", ...factsOf(request, facts)],
+      this.#clock(),
+    );
+    if (plan === undefined) throw new GateError(errorInfo(this.#core.lastError()));
+    return applyPlan(headers, JSON.parse(plan));
   }
 
   /**
    * A Request for `originBaseUrl` + the request's path and query, with `originHeaders`
-   * (minus `host` and hop-by-hop headers: this is a new hop), the same method and body,
-   * and `redirect: "manual"` (the origin's redirects go back to the client, not followed).
+   * (`facts` as there), the same method and body, and `redirect: "manual"` (the origin's
+   * redirects go back to the client, not followed).
    * Throws a TypeError with a `code` for a refusal or an unusable base URL.
    */
-  originRequest(request, decision, originBaseUrl) {
-    const headers = this.originHeaders(request, decision);
+  originRequest(request, decision, originBaseUrl, facts) {
+    verifiedIdentity(decision, "originRequest");
     let base = typeof originBaseUrl === "string" ? originBaseUrl : originBaseUrl instanceof URL ? originBaseUrl.href : undefined;
     let parsed;
     try {
@@ -542,16 +492,7 @@ export class Gate {
     // The path as the gate judged it (not re-normalised), without a fragment.
     const path = pathOf(request?.url).split("#")[0];
     if (!path.startsWith("/")) throw usageError("invalid_request", "gate.originRequest: the request has no URL path");
-    for (const name of (headers.get("connection") ?? "").split(",")) {
-      const listed = name.trim();
-      if (listed !== "") {
-        try {
-          headers.delete(listed);
-        } catch {}
-      }
-    }
-    for (const name of HOP_BY_HOP) headers.delete(name);
-    headers.delete("host");
+    const headers = this.originHeaders(request, decision, facts);
     const method = typeof request?.method === "string" ? request.method : "GET";
     const init = { method, headers, redirect: "manual" };
     const body = request?.body;
@@ -573,9 +514,8 @@ export class Gate {
     }
     const info = errorByCode(decision?.code);
     const headers = new Headers(init.headers);
-    headers.set("content-type", "application/json");
-    headers.set("cache-control", "no-store");
-    if (info.wwwAuthenticate) headers.set("www-authenticate", info.wwwAuthenticate);
+    // The core's response headers for this refusal (content-type, no-store, WWW-Authenticate on 401).
+    for (const [name, value] of info.headers) headers.set(name, value);
     return new Response(info.body, { status: info.status, headers });
   }
 }

@@ -14,4 +14,4 @@ if (!(wasmModule instanceof WebAssembly.Module) && Object.prototype.toString.cal
 }
 initSync({ module: wasmModule });
 
-export { Gate, GateError, GateConfigError } from "./gate.js";
+export { Gate, GateError, GateConfigError, errorTable, configErrorTable } from "./gate.js";

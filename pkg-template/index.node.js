@@ -18,4 +18,4 @@ function wasmBytes() {
 
 initSync({ module: wasmBytes() });
 
-export { Gate, GateError, GateConfigError } from "./gate.js";
+export { Gate, GateError, GateConfigError, errorTable, configErrorTable } from "./gate.js";

@@ -4,4 +4,4 @@ import { initSync } from "./jwtgate_wasm.js";
 
 initSync({ module: wasmModule });
 
-export { Gate, GateError, GateConfigError } from "./gate.js";
+export { Gate, GateError, GateConfigError, errorTable, configErrorTable } from "./gate.js";

@@ -5,4 +5,4 @@ export function initJwtgate(moduleOrBytes) {
   initSync({ module: moduleOrBytes });
 }
 
-export { Gate, GateError, GateConfigError } from "./gate.js";
+export { Gate, GateError, GateConfigError, errorTable, configErrorTable } from "./gate.js";

@@ -21,21 +21,7 @@ fn check(result: i32) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(mut core) = GateCore::new(
-        SECRET,
-        vec![],
-        None,
-        None,
-        None,
-        0.0,
-        900.0,
-        1800.0,
-        None,
-        4.0,
-        None,
-        None,
-        None,
-    ) else {
+    let Ok(mut core) = GateCore::from_config(jwtgate::GateConfig::new(SECRET), 4) else {
         panic!("valid config refused");
     };
     let text = String::from_utf8_lossy(data);

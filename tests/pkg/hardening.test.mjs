@@ -114,7 +114,9 @@ test("self routes: the spec's /me/profile by default, a configured list, validat
   refused({ selfRoutes: ["/api/v1/me/"] }, "invalid_self_route");
   refused({ selfRoutes: ["/api/v1/m%65"] }, "invalid_self_route");
   refused({ selfRoutes: ["G(T /api/v1/me"] }, "invalid_self_route");
-  refused({ selfRoutes: "/api/v1/me/profile" }, "invalid_option");
+  // One comma-separated string is a list too (the core's table: SELF_ROUTES' form).
+  assert.equal(decide(gate({ selfRoutes: "/api/v1/me/profile, GET /api/v1/me/tasks" }), "/api/v1/me/tasks"), "allowed u1");
+  refused({ selfRoutes: 42 }, "invalid_option");
   refused({ selfRoutes: [42] }, "invalid_option");
 });
 

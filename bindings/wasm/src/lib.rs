@@ -17,11 +17,26 @@
 
 use std::cell::Cell;
 
+use jwtgate::options::{OptionKind, OPTIONS};
 use jwtgate::{
-    cache_control_max_age, CachedGate, Error, Gate, GateConfig, KeySet, KeySetRefresh, OriginToken,
-    RefreshPolicy, RefreshReason, VerifiedToken,
+    cache_control_max_age, CachedGate, ConfigError, Error, Field, Gate, GateConfig, Hop,
+    HostFacts, HostRequest, KeySet, KeySetRefresh, OriginInput, OriginToken, RefreshPolicy,
+    RefreshReason, SecretSlot, VerifiedToken,
 };
 use wasm_bindgen::prelude::*;
+
+// The few JS built-ins the options reader needs (no js-sys dependency for four calls).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
+    fn reflect_get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> bool;
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+}
 
 /// A validated gate. Refusals are reported through [`GateCore::last_error`].
 ///
@@ -46,97 +61,307 @@ pub struct GateCore {
 /// Bytes of the input scratch: an `Authorization` header at its cap, plus method and path.
 pub const INPUT_BYTES: usize = jwtgate::MAX_AUTHORIZATION_BYTES + 8 * 1024;
 
-/// Converts a JS number of seconds to `u64`, refusing what is not a non-negative integer.
-fn seconds(name: &str, value: f64) -> Result<u64, JsValue> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0
-    {
-        Ok(value as u64)
-    } else {
-        Err(config_error(
-            "invalid_number",
-            &format!("{name} must be a non-negative integer"),
-        ))
-    }
-}
+/// Options only the npm host reads (gate.js: the clock, the browser entry's opt-in, and
+/// `Gate.fromJwksUrl`'s fetch implementation); every other name is the core's
+/// ([`OPTIONS`]).
+const HOST_OPTIONS: [&str; 2] = ["now", "dangerouslyAllowSecretInBrowser"];
+/// Options that only make sense for a gate following a key-set URL (`Gate.fromJwksUrl`).
+const REMOTE_OPTIONS: [&str; 4] = ["fetch", "cacheMaxAge", "cooldownDuration", "timeoutDuration"];
 
-/// The clock crosses as f64 seconds; a broken clock (NaN, negative, infinite) fails
-/// closed: NaN/+inf mean "far future" (everything expired), negatives mean 0.
+/// Configuration codes of the npm host itself (the options reader, `Gate.fromJwksUrl`, the
+/// browser entry), besides the core's [`ConfigError::CODES`].
+pub const HOST_CONFIG_CODES: [&str; 5] = [
+    "invalid_option",
+    "invalid_number",
+    "unknown_option",
+    "jwks_unavailable",
+    "secret_in_browser",
+];
+
+/// The clock crosses as f64 seconds; a broken clock fails closed ([`jwtgate::clock_seconds`]).
 fn clock(now: f64) -> u64 {
-    if now.is_nan() {
-        u64::MAX
-    } else {
-        now.max(0.0).floor() as u64 // `as` saturates
+    jwtgate::clock_seconds(now)
+}
+
+/// Config errors cross as `"code\toption\tmessage"` strings (`option` empty when none); the
+/// JS wrapper turns them into `GateConfigError`.
+fn config_error(code: &str, option: &str, message: &str) -> JsValue {
+    JsValue::from_str(&format!("{code}\t{option}\t{message}"))
+}
+
+/// A core configuration error, named the npm way.
+fn core_config_error(e: &ConfigError) -> JsValue {
+    config_error(
+        e.code(),
+        e.option().unwrap_or(""),
+        &e.message(jwtgate::options::Naming::Js),
+    )
+}
+
+/// The options object as the core's table names its fields ([`OPTIONS`]): each read by its
+/// kind; a wrong type or an unknown name is an error naming the field.
+struct Options<'a> {
+    object: &'a JsValue,
+}
+
+impl Options<'_> {
+    fn kind(js: &str) -> Option<OptionKind> {
+        OPTIONS.iter().find(|o| o.js == js).map(|o| o.kind)
     }
-}
 
-/// Config errors cross as `"code\tmessage"` strings; the JS wrapper turns them into `GateConfigError`.
-fn config_error(code: &str, message: &str) -> JsValue {
-    JsValue::from_str(&format!("{code}\t{message}"))
-}
+    /// The value of `name`; `undefined` and `null` mean "not given".
+    fn get(&self, name: &str) -> Result<Option<JsValue>, JsValue> {
+        let value = reflect_get(self.object, &JsValue::from_str(name))
+            .map_err(|_| config_error("invalid_option", name, &format!("{name} could not be read")))?;
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+    }
 
-#[wasm_bindgen]
-impl GateCore {
-    /// Builds and validates a gate. Throws `"code\tmessage"` on a bad configuration.
-    #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        secret: &str,
-        previous_secrets: Vec<String>,
-        previous_secrets_list: Option<String>,
-        issuer: Option<String>,
-        audience: Option<String>,
-        leeway_seconds: f64,
-        min_lifetime_seconds: f64,
-        max_lifetime_seconds: f64,
-        api_prefix: Option<String>,
-        cache_entries: f64,
-        self_routes: Option<Vec<String>>,
-        jwks: Option<String>,
-        origin_token: Option<String>,
-    ) -> Result<GateCore, JsValue> {
-        let cache_entries = seconds("cacheSize", cache_entries)?;
-        let mut config = GateConfig::new(secret)
-            .leeway_seconds(seconds("leewaySeconds", leeway_seconds)?)
-            .lifetime_seconds(
-                seconds("minLifetimeSeconds", min_lifetime_seconds)?,
-                seconds("maxLifetimeSeconds", max_lifetime_seconds)?,
-            );
-        for previous in previous_secrets {
-            config = config.previous_secret(previous);
+    /// Every own key is an option of the core's table, of the host, or (for a remote gate)
+    /// of `Gate.fromJwksUrl`.
+    fn check_names(&self, remote: bool) -> Result<(), JsValue> {
+        let keys = object_keys(self.object);
+        for i in 0..array_len(&keys) {
+            let key = reflect_get(&keys, &JsValue::from_f64(i as f64))
+                .ok()
+                .and_then(|k| k.as_string())
+                .unwrap_or_default();
+            let remote_only = REMOTE_OPTIONS.contains(&key.as_str());
+            if key == "jwksUrl" {
+                return Err(config_error(
+                    "invalid_option",
+                    "jwksUrl",
+                    "jwksUrl: give the key set URL as the first argument of Gate.fromJwksUrl(url, options)",
+                ));
+            }
+            if remote_only && !remote {
+                return Err(config_error(
+                    "unknown_option",
+                    &key,
+                    &format!("{key} is an option of Gate.fromJwksUrl(url, options), not of new Gate(options)"),
+                ));
+            }
+            if !(remote_only || HOST_OPTIONS.contains(&key.as_str()) || Self::kind(&key).is_some()) {
+                let shown = JsValue::from_str(&key);
+                let quoted = json_stringify(&shown).ok().and_then(|v| v.as_string()).unwrap_or(key.clone());
+                return Err(config_error("unknown_option", &key, &format!("unknown option {quoted}")));
+            }
         }
-        if let Some(list) = previous_secrets_list {
-            // A comma-separated string, as BETTER_AUTH_PREVIOUS_SECRETS holds them.
-            config = config.previous_secrets_list(&list);
+        Ok(())
+    }
+
+    fn text(&self, name: &str) -> Result<Option<String>, JsValue> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(v) => v
+                .as_string()
+                .map(Some)
+                .ok_or_else(|| config_error("invalid_option", name, &format!("{name} must be a string"))),
         }
-        if let Some(issuer) = issuer {
+    }
+
+    fn number(&self, name: &str) -> Result<Option<u64>, JsValue> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(n)
+                    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 =>
+                {
+                    Ok(Some(n as u64))
+                }
+                _ => Err(config_error(
+                    "invalid_number",
+                    name,
+                    &format!("{name} must be a non-negative integer"),
+                )),
+            },
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<Option<bool>, JsValue> {
+        match self.get(name)? {
+            None => Ok(None),
+            Some(v) => v
+                .as_bool()
+                .map(Some)
+                .ok_or_else(|| config_error("invalid_option", name, &format!("{name} must be true or false"))),
+        }
+    }
+
+    /// A list: an array of strings, or one comma-separated string (`Err(text)`).
+    fn list(&self, name: &str) -> Result<Option<Result<Vec<String>, String>>, JsValue> {
+        let Some(v) = self.get(name)? else { return Ok(None) };
+        if let Some(text) = v.as_string() {
+            return Ok(Some(Err(text)));
+        }
+        let wrong = || {
+            config_error(
+                "invalid_option",
+                name,
+                &format!("{name} must be an array of strings, or one comma-separated string"),
+            )
+        };
+        if !is_array(&v) {
+            return Err(wrong());
+        }
+        let mut items = Vec::new();
+        for i in 0..array_len(&v) {
+            let item = reflect_get(&v, &JsValue::from_f64(i as f64)).map_err(|_| wrong())?;
+            items.push(item.as_string().ok_or_else(wrong)?);
+        }
+        Ok(Some(Ok(items)))
+    }
+
+    /// A key set: a JWKS object or its JSON text.
+    fn key_set(&self, name: &str) -> Result<Option<String>, JsValue> {
+        let Some(v) = self.get(name)? else { return Ok(None) };
+        if let Some(text) = v.as_string() {
+            return Ok(Some(text));
+        }
+        let wrong = || config_error("invalid_option", name, &format!("{name} must be a JWKS object or its JSON text"));
+        if !v.is_object() || v.is_function() {
+            return Err(wrong());
+        }
+        json_stringify(&v).ok().and_then(|t| t.as_string()).map(Some).ok_or_else(wrong)
+    }
+
+    /// The configuration (and the cache size): every option of the table, by its kind.
+    /// `fetched` is a remote gate's first key set (then `jwks` may not be given).
+    fn config(&self, remote: bool, fetched: Option<String>) -> Result<(GateConfig, usize), JsValue> {
+        self.check_names(remote)?;
+        let jwks = match (remote, self.key_set("jwks")?) {
+            (true, Some(_)) => {
+                return Err(config_error("invalid_option", "jwks", "give either jwks or a key set URL, not both"))
+            }
+            (_, given) => fetched.or(given),
+        };
+        // Neither a secret nor a key set: the core's missing_secret.
+        let secret = self.text("secret")?.unwrap_or_default();
+        let mut config = GateConfig::new(secret);
+        match self.list("previousSecrets")? {
+            Some(Err(list)) => config = config.previous_secrets_list(&list),
+            Some(Ok(items)) => {
+                for previous in items {
+                    config = config.previous_secret(previous);
+                }
+            }
+            None => {}
+        }
+        if let Some(issuer) = self.text("issuer")? {
             config = config.issuer(issuer);
         }
-        if let Some(audience) = audience {
+        if let Some(audience) = self.text("audience")? {
             config = config.audience(audience);
         }
-        if let Some(prefix) = api_prefix {
+        if let Some(leeway) = self.number("leewaySeconds")? {
+            config = config.leeway_seconds(leeway);
+        }
+        let min = self.number("minLifetimeSeconds")?.unwrap_or(config.min_lifetime_seconds);
+        let max = self.number("maxLifetimeSeconds")?.unwrap_or(config.max_lifetime_seconds);
+        config = config.lifetime_seconds(min, max);
+        if let Some(prefix) = self.text("apiPrefix")? {
             config = config.api_prefix(prefix);
         }
-        if let Some(routes) = self_routes {
-            // `None`: the core's default (`{apiPrefix}me/profile`); `[]`: no self route.
-            config = config.self_routes(routes);
+        // Absent: the core's default (`{apiPrefix}me/profile`); `[]` or "": no self route.
+        match self.list("selfRoutes")? {
+            Some(Err(list)) => config = config.self_routes_list(&list),
+            Some(Ok(routes)) => config = config.self_routes(routes),
+            None => {}
         }
         if let Some(jwks) = jwks {
             config = config.key_set(parse_key_set(&jwks)?);
         }
-        if let Some(mode) = origin_token {
-            let mode =
-                OriginToken::parse(&mode).map_err(|e| config_error(e.code(), &e.to_string()))?;
-            config = config.origin_token(mode);
+        if let Some(mode) = self.text("originToken")? {
+            config = config.origin_token(OriginToken::parse(&mode).map_err(|e| core_config_error(&e))?);
         }
-        let gate = Gate::new(config).map_err(|e| config_error(e.code(), &e.to_string()))?;
-        Ok(GateCore {
-            gate: CachedGate::new(gate, usize::try_from(cache_entries).unwrap_or(usize::MAX)),
-            last_error: Cell::new(u8::MAX),
-            input: vec![0; INPUT_BYTES],
-            output: vec![0; jwtgate::MAX_TOKEN_BYTES],
-            entry: vec![-1.0, 0.0],
-        })
+        if let Some(hops) = self.number("trustedProxies")? {
+            let hops = u8::try_from(hops).map_err(|_| {
+                config_error("invalid_number", "trustedProxies", "trustedProxies must be an integer from 0 to 255")
+            })?;
+            config = config.trusted_proxies(hops);
+        }
+        if let Some(prefix) = self.text("cookiePrefix")? {
+            config = config.cookie_prefix(prefix);
+        }
+        match self.list("stripCookies")? {
+            Some(Err(list)) => {
+                config = config.strip_cookies(list.split(',').map(str::trim).filter(|s| !s.is_empty()))
+            }
+            Some(Ok(names)) => config = config.strip_cookies(names),
+            None => {}
+        }
+        if let Some(keep) = self.flag("forwardAuthCookies")? {
+            config = config.forward_auth_cookies(keep);
+        }
+        let cache = self.number("cacheSize")?.map_or(jwtgate::DEFAULT_CACHE_ENTRIES, |n| {
+            usize::try_from(n).unwrap_or(usize::MAX)
+        });
+        Ok((config, cache))
+    }
+
+    /// The key-set refresh policy: the core's defaults unless given.
+    fn refresh_policy(&self) -> Result<RefreshPolicy, JsValue> {
+        let mut policy = RefreshPolicy::default();
+        if let Some(ms) = self.number("cacheMaxAge")? {
+            policy.max_age_ms = ms;
+        }
+        if let Some(ms) = self.number("cooldownDuration")? {
+            policy.cooldown_ms = ms;
+        }
+        if let Some(ms) = self.number("timeoutDuration")? {
+            policy.timeout_ms = ms;
+        }
+        Ok(policy)
+    }
+}
+
+/// The names [`Options::config`] and [`Options::refresh_policy`] read (a test holds this
+/// equal to the core's table: a new option cannot be forgotten here).
+#[cfg(test)]
+const READ: [&str; 20] = [
+    "secret", "previousSecrets", "issuer", "audience", "leewaySeconds", "minLifetimeSeconds",
+    "maxLifetimeSeconds", "apiPrefix", "selfRoutes", "jwks", "jwksUrl", "originToken",
+    "trustedProxies", "cookiePrefix", "stripCookies", "forwardAuthCookies", "cacheSize",
+    "cacheMaxAge", "cooldownDuration", "timeoutDuration",
+];
+
+fn array_len(array: &JsValue) -> usize {
+    reflect_get(array, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|n| n.as_f64())
+        .map_or(0, |n| n.clamp(0.0, 1_000_000.0) as usize)
+}
+
+fn options_object(options: &JsValue) -> Result<Options<'_>, JsValue> {
+    if !options.is_object() || is_array(options) || options.is_function() {
+        return Err(config_error(
+            "invalid_option",
+            "",
+            "new Gate(options) needs an options object with a secret or a jwks",
+        ));
+    }
+    Ok(Options { object: options })
+}
+
+#[wasm_bindgen]
+impl GateCore {
+    /// Builds and validates a gate from an options object (the core's names, [`OPTIONS`]).
+    /// `fetched`: a remote gate's first key set (`Gate.fromJwksUrl`). Throws
+    /// `"code\toption\tmessage"` on a bad configuration.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &JsValue, fetched: Option<String>) -> Result<GateCore, JsValue> {
+        let remote = fetched.is_some();
+        let (config, cache_entries) = options_object(options)?.config(remote, fetched)?;
+        GateCore::from_config(config, cache_entries).map_err(|e| core_config_error(&e))
+    }
+
+    /// Checks the options of `Gate.fromJwksUrl` before the first fetch: every rule, as if
+    /// the key set were there ([`GateConfig::validate_awaiting_key_set`]). Throws like `new`.
+    #[wasm_bindgen(js_name = checkRemoteOptions)]
+    pub fn check_remote_options(options: &JsValue) -> Result<(), JsValue> {
+        let options = options_object(options)?;
+        let (config, _) = options.config(true, None)?;
+        options.refresh_policy()?;
+        config.validate_awaiting_key_set().map_err(|e| core_config_error(&e))
     }
 
     /// Verifies a token at `now` (seconds). Returns the payload JSON, or `undefined`
@@ -145,8 +370,10 @@ impl GateCore {
         outcome(&self.last_error, self.gate.verify(token, clock(now)))
     }
 
-    /// The full request decision. Returns the payload JSON when allowed, or `undefined`
-    /// with [`GateCore::last_error`] set.
+    /// The full request decision ([`CachedGate::authorize_request`]: a token is needed
+    /// whatever the path). `authorization` is the header's one value (a Fetch `Headers`
+    /// joins repeated lines with `", "`). Returns the payload JSON when allowed, or
+    /// `undefined` with [`GateCore::last_error`] set.
     pub fn authorize(
         &mut self,
         method: &str,
@@ -154,10 +381,43 @@ impl GateCore {
         authorization: Option<String>,
         now: f64,
     ) -> Option<String> {
+        let field = authorization.as_deref().map_or(Field::Absent, Field::Value);
         let result = self
             .gate
-            .authorize(method, path, authorization.as_deref(), clock(now));
+            .authorize_request(&HostRequest::new(method, path, field), clock(now));
         outcome(&self.last_error, result)
+    }
+
+    /// [`GateCore::authorize`] for a header held as separate field lines (a plain object
+    /// with an array value, Node's `IncomingMessage.headersDistinct`): the core combines them.
+    #[wasm_bindgen(js_name = authorizeLines)]
+    pub fn authorize_lines(
+        &mut self,
+        method: &str,
+        path: &str,
+        lines: Vec<String>,
+        now: f64,
+    ) -> Option<String> {
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let result = self
+            .gate
+            .authorize_request(&HostRequest::new(method, path, Field::Lines(&lines)), clock(now));
+        outcome(&self.last_error, result)
+    }
+
+    /// The refusal (index into [`error_table`]) for a request whose `Authorization` is longer
+    /// than [`jwtgate::MAX_AUTHORIZATION_BYTES`], from `method` and the value's first
+    /// [`jwtgate::AUTHORIZATION_HEAD_BYTES`] (`head`): what [`GateCore::authorize`] answers for
+    /// the whole value, without it crossing into Wasm.
+    #[wasm_bindgen(js_name = refuseOversized)]
+    pub fn refuse_oversized(&self, method: &str, head: &str) -> u8 {
+        // The core checks the method before the header: ask it with no header at all.
+        let error = match self.gate.gate().authorize(method, "/", None, 0) {
+            Err(Error::InvalidMethod) => Error::InvalidMethod,
+            _ => jwtgate::oversized_authorization(head.as_bytes()),
+        };
+        self.last_error.set(error.index());
+        error.index()
     }
 
     /// Address of the input scratch ([`INPUT_BYTES`] long) in linear memory.
@@ -239,8 +499,10 @@ impl GateCore {
                 Err(Error::InvalidMethod),
             );
         };
-        let authorization = (auth_len >= 0).then_some(authorization);
-        let result = self.gate.authorize(method, path, authorization, clock(now));
+        let field = if auth_len >= 0 { Field::Value(authorization) } else { Field::Absent };
+        let result = self
+            .gate
+            .authorize_request(&HostRequest::new(method, path, field), clock(now));
         let answer = deliver(&mut self.output, &self.last_error, result);
         self.note_entry();
         answer
@@ -265,7 +527,7 @@ impl GateCore {
         let keys = parse_key_set(jwks)?;
         self.gate
             .replace_key_set(keys)
-            .map_err(|e| config_error(e.code(), &e.to_string()))
+            .map_err(|e| core_config_error(&e))
     }
 
     /// Signs `payload_json` with the current secret (`{"alg":"HS256","typ":"JWT"}`), then
@@ -284,22 +546,20 @@ impl GateCore {
         }
     }
 
-    /// Does the origin get the bridge token (`originToken: "hs256"`)?
-    pub fn bridges(&self) -> bool {
-        self.gate.gate().config().origin_token == OriginToken::Hs256
-    }
-
-    /// The bridge (`originToken: "hs256"`): `Bearer <token>` in the spec's shape for the
-    /// origin ([`Gate::origin_token`]), from the request's `Authorization` verified again at
-    /// `now` (a cache hit after `authorize`) and held to the decision's `user_id`. Returns
-    /// `undefined` with [`GateCore::last_error`] set when it does not verify (or names
-    /// another user: `user_mismatch`); a gate without a secret returns `undefined` too
-    /// (its configuration cannot ask for the bridge).
-    #[wasm_bindgen(js_name = originAuthorization)]
-    pub fn origin_authorization(
+    /// The core's origin plan ([`Gate::origin_plan`], a new hop) as JSON
+    /// `{"remove":[…],"set":[[name,value],…]}`, for an allowed request: its `Authorization`
+    /// (the header's one value) is verified again at `now` (a cache hit after `authorize`)
+    /// and held to the decision's `user_id`, and the identity (and the bridge token with
+    /// `originToken: "hs256"`) comes from that verified token. `headers` holds, in order,
+    /// `Connection`, `Cookie` (lines joined with `"; "`), `X-Forwarded-For`, then the facts:
+    /// the client's address, the scheme, the host ("" for absent). Returns `undefined` with
+    /// [`GateCore::last_error`] set when the token does not verify or names another user.
+    #[wasm_bindgen(js_name = originPlan)]
+    pub fn origin_plan(
         &mut self,
         authorization: Option<String>,
         user_id: &str,
+        headers: Vec<String>,
         now: f64,
     ) -> Option<String> {
         let verified = jwtgate::bearer_token(authorization.as_deref())
@@ -312,11 +572,14 @@ impl GateCore {
                 }
             });
         match verified {
-            Ok(v) => self
-                .gate
-                .gate()
-                .origin_token(&v)
-                .map(|token| format!("Bearer {token}")),
+            Ok(v) => {
+                // A Fetch `Headers` joins repeated `Cookie` lines with ", " (the core reads
+                // "; "): read both as separators, so a second line cannot hide a session cookie.
+                let cookie = headers.get(1).map(|c| c.replace(", ", "; "));
+                let mut input = origin_input(&headers);
+                input.cookie = cookie.as_deref().filter(|c| !c.is_empty());
+                Some(self.gate.gate().origin_plan(&input, Some(&v)).to_json())
+            }
             Err(e) => {
                 self.last_error.set(e.index());
                 None
@@ -337,7 +600,24 @@ impl GateCore {
 }
 
 fn parse_key_set(jwks: &str) -> Result<KeySet, JsValue> {
-    KeySet::parse(jwks.as_bytes()).map_err(|e| config_error(e.code(), &e.to_string()))
+    KeySet::parse(jwks.as_bytes()).map_err(|e| core_config_error(&e))
+}
+
+/// [`OriginInput`] for a new hop from `[connection, cookie, x-forwarded-for, client address,
+/// scheme, host]` ("" or missing: absent).
+fn origin_input(headers: &[String]) -> OriginInput<'_> {
+    let at = |i: usize| headers.get(i).map(String::as_str).filter(|v| !v.is_empty());
+    OriginInput {
+        hop: Hop::Proxy,
+        connection: at(0),
+        cookie: at(1),
+        forwarded_for: at(2),
+        facts: HostFacts {
+            client_address: at(3),
+            scheme: at(4),
+            host: at(5),
+        },
+    }
 }
 
 /// The core's refresh policy for a remote key set (`Gate.fromJwksUrl`): the JS side does
@@ -349,15 +629,11 @@ pub struct JwksRefresh {
 
 #[wasm_bindgen]
 impl JwksRefresh {
-    /// Knobs in milliseconds (jose's defaults: 600000, 30000, 5000).
+    /// The policy from `Gate.fromJwksUrl`'s options (`cacheMaxAge`, `cooldownDuration`,
+    /// `timeoutDuration`, in ms); the core's defaults ([`RefreshPolicy::default`]) for the rest.
     #[wasm_bindgen(constructor)]
-    pub fn new(max_age_ms: f64, cooldown_ms: f64, timeout_ms: f64) -> Result<JwksRefresh, JsValue> {
-        let policy = RefreshPolicy {
-            max_age_ms: seconds("cacheMaxAge", max_age_ms)?,
-            cooldown_ms: seconds("cooldownDuration", cooldown_ms)?,
-            timeout_ms: seconds("timeoutDuration", timeout_ms)?,
-            ..RefreshPolicy::default()
-        };
+    pub fn new(options: &JsValue) -> Result<JwksRefresh, JsValue> {
+        let policy = options_object(options)?.refresh_policy()?;
         Ok(JwksRefresh {
             state: KeySetRefresh::new(policy),
         })
@@ -407,6 +683,67 @@ fn reason_code(reason: Option<RefreshReason>) -> u8 {
     }
 }
 
+/// Limits of the `Authorization` value: `[MAX_AUTHORIZATION_BYTES, AUTHORIZATION_HEAD_BYTES]`
+/// (gate.js refuses a longer value from its head, without copying it into Wasm).
+#[wasm_bindgen(js_name = authorizationLimits)]
+pub fn authorization_limits() -> Vec<u32> {
+    vec![
+        jwtgate::MAX_AUTHORIZATION_BYTES as u32,
+        jwtgate::AUTHORIZATION_HEAD_BYTES as u32,
+    ]
+}
+
+/// Every configuration code the npm package can throw, as a JSON array of
+/// `{"code","option"}` (the core's [`ConfigError::CODES`], each with the option it names,
+/// then the host's own [`HOST_CONFIG_CODES`], option `null`). Tests compare `index.d.ts`
+/// and the examples' lists with it.
+#[wasm_bindgen(js_name = configErrorTable)]
+pub fn config_error_table() -> String {
+    let mut rows: Vec<String> = config_error_samples()
+        .iter()
+        .map(|e| {
+            let option = e.option().map_or("null".to_owned(), |o| format!("\"{o}\""));
+            format!(r#"{{"code":"{}","option":{option}}}"#, e.code())
+        })
+        .collect();
+    rows.extend(HOST_CONFIG_CODES.iter().map(|c| format!(r#"{{"code":"{c}","option":null}}"#)));
+    format!("[{}]", rows.join(","))
+}
+
+/// One of each configuration error the core has (a test holds it equal to
+/// [`ConfigError::CODES`]); both option names where the variant names two.
+fn config_error_samples() -> Vec<ConfigError> {
+    let current = SecretSlot::Current;
+    let previous = SecretSlot::Previous(0);
+    vec![
+        ConfigError::SecretTooShort { which: current },
+        ConfigError::SecretTooShort { which: previous },
+        ConfigError::KnownDefaultSecret { which: current },
+        ConfigError::KnownDefaultSecret { which: previous },
+        ConfigError::LowEntropySecret { which: current },
+        ConfigError::LowEntropySecret { which: previous },
+        ConfigError::InvalidLifetimeWindow,
+        ConfigError::InvalidApiPrefix,
+        ConfigError::EmptyIssuerOrAudience,
+        ConfigError::TooManyPreviousSecrets,
+        ConfigError::InvalidSelfRoute { index: 0 },
+        ConfigError::JwksNeedsIssuerAndAudience,
+        ConfigError::JwksTooLarge,
+        ConfigError::JwksTooManyKeys,
+        ConfigError::InvalidJwks,
+        ConfigError::InvalidJwk { index: 0, member: "x" },
+        ConfigError::WeakJwk { index: 0 },
+        ConfigError::JwkPrivateKey { index: 0 },
+        ConfigError::DuplicateKid { index: 0 },
+        ConfigError::JwksNoUsableKey,
+        ConfigError::InvalidOriginToken,
+        ConfigError::OriginTokenNeedsSecret,
+        ConfigError::InvalidCookieName { index: None },
+        ConfigError::InvalidCookieName { index: Some(0) },
+        ConfigError::MissingSecret,
+    ]
+}
+
 /// Largest key set accepted, in bytes (the JS fetcher stops reading past it).
 #[wasm_bindgen(js_name = maxJwksBytes)]
 pub fn max_jwks_bytes() -> usize {
@@ -446,6 +783,18 @@ fn outcome(last_error: &Cell<u8>, result: Result<&VerifiedToken, Error>) -> Opti
 
 /// Rust-side access for in-process fuzzing of the entry points (not exported to JS).
 impl GateCore {
+    /// A core from a configuration built in Rust (native fuzzing has no JS options object).
+    #[doc(hidden)]
+    pub fn from_config(config: GateConfig, cache_entries: usize) -> Result<GateCore, ConfigError> {
+        Ok(GateCore {
+            gate: CachedGate::new(Gate::new(config)?, cache_entries),
+            last_error: Cell::new(u8::MAX),
+            input: vec![0; INPUT_BYTES],
+            output: vec![0; jwtgate::MAX_TOKEN_BYTES],
+            entry: vec![-1.0, 0.0],
+        })
+    }
+
     /// The input scratch the JS side writes into.
     #[doc(hidden)]
     pub fn input_scratch(&mut self) -> &mut [u8] {
@@ -477,23 +826,29 @@ pub fn identity_header_value(value: &str) -> String {
 }
 
 /// Every refusal the core can give, as a JSON array indexed like `lastError()`:
-/// `[{"code","status","detail","body","wwwAuthenticate"}]`. The JS side reads it once.
+/// `[{"code","status","detail","body","wwwAuthenticate","headers"}]` (`headers`: the
+/// refusal's response headers, [`Error::response_headers`], as `[name, value]` pairs). The JS side reads it once.
 #[wasm_bindgen(js_name = errorTable)]
 pub fn error_table() -> String {
     let rows: Vec<String> = Error::ALL
         .iter()
         .map(|e| {
             let challenge = match e.www_authenticate() {
-                Some(value) => format!("\"{}\"", value.replace('"', "\\\"")),
+                Some(value) => json_string(value),
                 None => "null".to_owned(),
             };
+            let headers: Vec<String> = e
+                .response_headers()
+                .map(|(name, value)| format!("[{},{}]", json_string(name), json_string(value)))
+                .collect();
             format!(
-                r#"{{"code":"{}","status":{},"detail":"{}","body":{},"wwwAuthenticate":{}}}"#,
+                r#"{{"code":"{}","status":{},"detail":"{}","body":{},"wwwAuthenticate":{},"headers":[{}]}}"#,
                 e.code(),
                 e.status(),
                 e.detail(),
                 json_string(&e.body_json()),
-                challenge
+                challenge,
+                headers.join(",")
             )
         })
         .collect();
@@ -508,6 +863,25 @@ fn json_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_options_reader_reads_every_option_of_the_core_table() {
+        let mut table: Vec<&str> = OPTIONS.iter().map(|o| o.js).collect();
+        let mut read = READ.to_vec();
+        table.sort_unstable();
+        read.sort_unstable();
+        assert_eq!(read, table);
+    }
+
+    #[test]
+    fn the_config_table_has_every_core_code() {
+        let mut codes: Vec<&str> = config_error_samples().iter().map(ConfigError::code).collect();
+        codes.dedup();
+        let mut core = ConfigError::CODES.to_vec();
+        codes.sort_unstable();
+        core.sort_unstable();
+        assert_eq!(codes, core);
+    }
 
     #[test]
     fn clock_fails_closed() {

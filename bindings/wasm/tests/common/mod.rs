@@ -6,7 +6,19 @@
 
 use jwtgate::{base64url, Error, Gate, GateConfig, Hs256Key, UntrustedToken};
 use jwtgate_wasm::{error_table, GateCore};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse)]
+    fn json(text: &str) -> JsValue;
+}
+
+/// A gate from an options object given as JSON (what gate.js hands the binding).
+fn gate_core(options: &str) -> Result<GateCore, JsValue> {
+    GateCore::new(&json(options), None)
+}
 
 const SECRET: &str = "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa";
 const NOW: f64 = 1_700_000_000.0;
@@ -17,22 +29,7 @@ fn core() -> GateCore {
 
 /// The default configuration with `cache_entries` cache slots.
 fn core_with_cache(cache_entries: f64) -> GateCore {
-    GateCore::new(
-        SECRET,
-        vec![],
-        None,
-        None,
-        None,
-        0.0,
-        900.0,
-        1800.0,
-        None,
-        cache_entries,
-        None,
-        None,
-        None,
-    )
-    .unwrap()
+    gate_core(&format!(r#"{{"secret":"{SECRET}","cacheSize":{cache_entries}}}"#)).unwrap()
 }
 
 fn token(payload: &str) -> String {
@@ -131,21 +128,10 @@ fn config_error(
     min: f64,
     max: f64,
 ) -> Option<String> {
-    GateCore::new(
-        secret,
-        vec![],
-        list.map(String::from),
-        None,
-        None,
-        leeway,
-        min,
-        max,
-        None,
-        256.0,
-        None,
-        None,
-        None,
-    )
+    let list = list.map_or(String::new(), |l| format!(r#","previousSecrets":"{l}""#));
+    gate_core(&format!(
+        r#"{{"secret":"{secret}","leewaySeconds":{leeway},"minLifetimeSeconds":{min},"maxLifetimeSeconds":{max}{list}}}"#
+    ))
     .err()
     .and_then(|e| e.as_string())
     .and_then(|e| e.split('\t').next().map(String::from))
@@ -192,22 +178,7 @@ fn previous_secrets_list_is_split_by_the_core() {
         config_error(SECRET, Some("short,"), 0.0, 900.0, 1800.0).as_deref(),
         Some("secret_too_short")
     );
-    let mut c = GateCore::new(
-        SECRET,
-        vec![],
-        Some(list),
-        None,
-        None,
-        0.0,
-        900.0,
-        1800.0,
-        None,
-        256.0,
-        None,
-        None,
-        None,
-    )
-    .unwrap();
+    let mut c = gate_core(&format!(r#"{{"secret":"{SECRET}","previousSecrets":"{list}"}}"#)).unwrap();
     let old = Gate::new(GateConfig::new(OLD))
         .unwrap()
         .mint(&claims(1_700_000_000, 1_700_000_900));
@@ -270,21 +241,11 @@ fn repeats_name_the_same_cache_entry_and_are_judged_again() {
 #[wasm_bindgen_test]
 fn self_routes_cross_the_boundary() {
     let make = |routes: Option<Vec<String>>| {
-        GateCore::new(
-            SECRET,
-            vec![],
-            None,
-            None,
-            None,
-            0.0,
-            900.0,
-            1800.0,
-            None,
-            256.0,
-            routes,
-            None,
-            None,
-        )
+        let routes = routes.map_or(String::new(), |r| {
+            let quoted: Vec<String> = r.iter().map(|p| format!("\"{p}\"")).collect();
+            format!(r#","selfRoutes":[{}]"#, quoted.join(","))
+        });
+        gate_core(&format!(r#"{{"secret":"{SECRET}"{routes}}}"#))
     };
     let header = format!("Bearer {}", token(&claims(1_700_000_000, 1_700_000_900)));
     let decide = |c: &mut GateCore, path: &str| {
@@ -348,21 +309,10 @@ fn eddsa_with_a_key_set_and_a_swap() {
         let sig = key(seed).sign(input.as_bytes()).to_bytes();
         format!("{input}.{}", base64url(&sig))
     };
-    let mut c = GateCore::new(
-        "",
-        vec![],
-        None,
-        Some(APP.into()),
-        Some(APP.into()),
-        0.0,
-        900.0,
-        1800.0,
-        None,
-        16.0,
-        None,
-        Some(jwks(1, "a")),
-        None,
-    )
+    let mut c = gate_core(&format!(
+        r#"{{"issuer":"{APP}","audience":"{APP}","cacheSize":16,"jwks":{}}}"#,
+        jwks(1, "a")
+    ))
     .unwrap();
     let a = sign(1, "a");
     assert!(c.verify(&a, NOW).is_some());
@@ -385,7 +335,7 @@ fn eddsa_with_a_key_set_and_a_swap() {
     );
     assert_eq!(last(&c), Error::AlgNotAllowed);
 
-    let mut r = jwtgate_wasm::JwksRefresh::new(600_000.0, 30_000.0, 5_000.0).unwrap();
+    let mut r = jwtgate_wasm::JwksRefresh::new(&json("{}")).unwrap();
     assert_eq!(r.due(1_000.0), 1);
     r.started(1_000.0);
     r.succeeded(1_000.0, Some("max-age=60".into()));
