@@ -11,18 +11,22 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use clap::{Parser, Subcommand};
-use jwtgate::{Error, Gate, GateConfig, VerifiedToken};
+use jwtgate::options::option;
+use jwtgate::{Error, Gate, GateConfig, Naming, VerifiedToken};
 
 const EXIT_REFUSED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 /// Mint and check Better Auth-style HS256 JWTs with the jwtgate core.
 ///
-/// Configuration comes from the environment: BETTER_AUTH_SECRET (required),
+/// Configuration comes from the environment, by the names the worker and the examples
+/// read (the core's options table): BETTER_AUTH_SECRET (required),
 /// BETTER_AUTH_PREVIOUS_SECRETS (comma-separated, accepted during a rotation),
-/// JWTGATE_ISSUER, JWTGATE_AUDIENCE, JWTGATE_LEEWAY (seconds), JWTGATE_API_PREFIX
-/// (default /api/v1/), JWTGATE_SELF_ROUTES (comma-separated full paths that need only a
-/// valid token; default /api/v1/me/profile; set but empty: none).
+/// JWT_ISSUER, JWT_AUDIENCE, LEEWAY_SECONDS, MIN_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS,
+/// API_PREFIX (default /api/v1/), SELF_ROUTES (comma-separated full paths that need only a
+/// valid token; default /api/v1/me/profile; set but empty: none). The older names
+/// (JWTGATE_ISSUER, JWTGATE_AUDIENCE, JWTGATE_LEEWAY, JWTGATE_API_PREFIX,
+/// JWTGATE_SELF_ROUTES, ISSUER, AUDIENCE) still work, with a note naming the new one.
 #[derive(Parser, Debug)]
 #[command(name = "jwtgate", version, about, long_about)]
 struct Cli {
@@ -55,11 +59,11 @@ struct MintArgs {
     /// `iat`, seconds since the epoch (default: now).
     #[arg(long, allow_negative_numbers = true)]
     iat: Option<i64>,
-    /// `iss` claim (default: JWTGATE_ISSUER when set).
-    #[arg(long, env = "JWTGATE_ISSUER", hide_env_values = true)]
+    /// `iss` claim (default: JWT_ISSUER when set).
+    #[arg(long)]
     iss: Option<String>,
-    /// `aud` claim (default: JWTGATE_AUDIENCE when set).
-    #[arg(long, env = "JWTGATE_AUDIENCE", hide_env_values = true)]
+    /// `aud` claim (default: JWT_AUDIENCE when set).
+    #[arg(long)]
     aud: Option<String>,
 }
 
@@ -105,6 +109,60 @@ fn main() -> ExitCode {
     }
 }
 
+/// The CLI's own older names for core options (npm name, old name), read after the
+/// table's `env` name and `env_aliases`.
+const CLI_ALIASES: &[(&str, &str)] = &[
+    ("issuer", "JWTGATE_ISSUER"),
+    ("audience", "JWTGATE_AUDIENCE"),
+    ("leewaySeconds", "JWTGATE_LEEWAY"),
+    ("apiPrefix", "JWTGATE_API_PREFIX"),
+    ("selfRoutes", "JWTGATE_SELF_ROUTES"),
+];
+
+/// The environment variable of the core option `js` (npm name): its table name, else the
+/// first older name that is set, with a note on stderr naming the new one. `Ok(None)`
+/// when none is set; unset and empty are the same unless `keep_empty`.
+fn option_var(js: &str, keep_empty: bool) -> Result<Option<(String, &'static str)>, String> {
+    let Some(entry) = option(js) else {
+        return Ok(None);
+    };
+    let older = CLI_ALIASES
+        .iter()
+        .filter(|(name, _)| *name == js)
+        .map(|(_, alias)| *alias);
+    let mut names = core::iter::once(entry.env)
+        .chain(entry.env_aliases.iter().copied())
+        .chain(older);
+    names.try_fold(None, |found, name| {
+        if found.is_some() {
+            return Ok(found);
+        }
+        match env::var(name) {
+            Ok(v) if v.is_empty() && !keep_empty => Ok(None),
+            Ok(v) => {
+                if name != entry.env {
+                    eprintln!("jwtgate: note: {name} is read as {}: rename it", entry.env);
+                }
+                Ok(Some((v, name)))
+            }
+            Err(env::VarError::NotPresent) => Ok(None),
+            Err(env::VarError::NotUnicode(_)) => Err(format!("{name} is not valid UTF-8")),
+        }
+    })
+}
+
+/// A whole number of seconds from the option `js`.
+fn seconds_var(js: &str) -> Result<Option<u64>, String> {
+    let Some((value, name)) = option_var(js, false)? else {
+        return Ok(None);
+    };
+    value
+        .trim()
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| format!("{name} must be a number of seconds, got {value:?}"))
+}
+
 /// The gate as configured by the environment (the same variables the worker and the origin read).
 fn gate_from_env() -> Result<Gate, String> {
     let secret = match env::var("BETTER_AUTH_SECRET") {
@@ -121,45 +179,44 @@ fn gate_from_env() -> Result<Gate, String> {
         }
     };
     let mut config = GateConfig::new(secret);
-    if let Some(previous) = env_opt("BETTER_AUTH_PREVIOUS_SECRETS")? {
+    if let Some((previous, _)) = option_var("previousSecrets", false)? {
         config = config.previous_secrets_list(&previous);
     }
-    if let Some(issuer) = env_opt("JWTGATE_ISSUER")? {
+    if let Some((issuer, _)) = option_var("issuer", false)? {
         config = config.issuer(issuer);
     }
-    if let Some(audience) = env_opt("JWTGATE_AUDIENCE")? {
+    if let Some((audience, _)) = option_var("audience", false)? {
         config = config.audience(audience);
     }
-    if let Some(leeway) = env_opt("JWTGATE_LEEWAY")? {
-        let leeway = leeway
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| format!("JWTGATE_LEEWAY must be a number of seconds, got {leeway:?}"))?;
+    if let Some(leeway) = seconds_var("leewaySeconds")? {
         config = config.leeway_seconds(leeway);
     }
-    if let Some(prefix) = env_opt("JWTGATE_API_PREFIX")? {
+    let min = seconds_var("minLifetimeSeconds")?.unwrap_or(config.min_lifetime_seconds);
+    let max = seconds_var("maxLifetimeSeconds")?.unwrap_or(config.max_lifetime_seconds);
+    config = config.lifetime_seconds(min, max);
+    if let Some((prefix, _)) = option_var("apiPrefix", false)? {
         config = config.api_prefix(prefix);
     }
     // Set (even empty: no self route) replaces the default `{prefix}me/profile`.
-    match env::var("JWTGATE_SELF_ROUTES") {
-        Ok(list) => config = config.self_routes_list(&list),
-        Err(env::VarError::NotPresent) => {}
-        Err(env::VarError::NotUnicode(_)) => {
-            return Err("JWTGATE_SELF_ROUTES is not valid UTF-8".into())
+    if let Some((list, _)) = option_var("selfRoutes", true)? {
+        config = config.self_routes_list(&list);
+    }
+    // The core's message names the variable at fault; it never includes a secret.
+    Gate::new(config).map_err(|e| {
+        let option = e.option().and_then(option).map(|o| o.env);
+        match option {
+            Some(name) => format!(
+                "invalid configuration ({}, {name}): {}",
+                e.code(),
+                e.message(Naming::Env)
+            ),
+            None => format!(
+                "invalid configuration ({}): {}",
+                e.code(),
+                e.message(Naming::Env)
+            ),
         }
-    }
-    // ConfigError's Display never includes a secret.
-    Gate::new(config).map_err(|e| format!("invalid configuration ({}): {e}", e.code()))
-}
-
-/// A set, non-empty variable; unset and empty are the same.
-fn env_opt(name: &str) -> Result<Option<String>, String> {
-    match env::var(name) {
-        Ok(v) if v.is_empty() => Ok(None),
-        Ok(v) => Ok(Some(v)),
-        Err(env::VarError::NotPresent) => Ok(None),
-        Err(env::VarError::NotUnicode(_)) => Err(format!("{name} is not valid UTF-8")),
-    }
+    })
 }
 
 fn now_secs() -> u64 {
@@ -171,6 +228,9 @@ fn now_secs() -> u64 {
 
 fn mint(args: MintArgs) -> Result<ExitCode, String> {
     let gate = gate_from_env()?;
+    // Default `iss`/`aud`: the configured issuer and audience, so mint → check round-trips.
+    let iss = args.iss.or_else(|| gate.config().issuer.clone());
+    let aud = args.aud.or_else(|| gate.config().audience.clone());
     let iat = match args.iat {
         Some(iat) => iat,
         None => i64::try_from(now_secs()).map_err(|_| "clock out of range".to_string())?,
@@ -186,10 +246,10 @@ fn mint(args: MintArgs) -> Result<ExitCode, String> {
     }
     claims.insert("iat".into(), iat.into());
     claims.insert("exp".into(), exp.into());
-    if let Some(iss) = args.iss.filter(|s| !s.is_empty()) {
+    if let Some(iss) = iss.filter(|s| !s.is_empty()) {
         claims.insert("iss".into(), iss.into());
     }
-    if let Some(aud) = args.aud.filter(|s| !s.is_empty()) {
+    if let Some(aud) = aud.filter(|s| !s.is_empty()) {
         claims.insert("aud".into(), aud.into());
     }
     let payload = serde_json::Value::Object(claims).to_string();

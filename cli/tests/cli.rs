@@ -18,6 +18,16 @@ fn jwtgate(secret: Option<&str>) -> Command {
         "JWTGATE_LEEWAY",
         "JWTGATE_API_PREFIX",
         "JWTGATE_SELF_ROUTES",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "ISSUER",
+        "AUDIENCE",
+        "JWTGATE_ISSUER",
+        "LEEWAY_SECONDS",
+        "MIN_LIFETIME_SECONDS",
+        "MAX_LIFETIME_SECONDS",
+        "API_PREFIX",
+        "SELF_ROUTES",
     ] {
         cmd.env_remove(var);
     }
@@ -92,7 +102,7 @@ fn self_routes_come_from_the_environment() {
     let at = |routes: Option<&str>, path: &str| {
         let mut cmd = jwtgate(Some(SECRET));
         if let Some(routes) = routes {
-            cmd.env("JWTGATE_SELF_ROUTES", routes);
+            cmd.env("SELF_ROUTES", routes);
         }
         run(cmd.args(["check", &token, "--now", &NOW.to_string(), "--path", path]))
     };
@@ -213,4 +223,56 @@ fn usage_errors_exit_2() {
     assert_eq!(run(jwtgate(Some(SECRET)).args(["mint", "--sub", "u"])).0, 2);
     assert_eq!(run(jwtgate(Some(SECRET)).args(["check"])).0, 2);
     assert_eq!(run(jwtgate(Some(SECRET)).arg("--help")).0, 0);
+}
+
+#[test]
+fn options_use_the_tables_env_names_and_older_names_still_work() {
+    let token = |iss: &str| {
+        let mut cmd = jwtgate(Some(SECRET));
+        let (code, out, err) = run(cmd.args([
+            "mint",
+            "--sub",
+            "u1",
+            "--email",
+            "u1@example.com",
+            "--iat",
+            &NOW.to_string(),
+            "--iss",
+            iss,
+        ]));
+        assert_eq!(code, 0, "{err}");
+        out.trim().to_string()
+    };
+    let check_with = |var: &str, token: &str| {
+        let mut cmd = jwtgate(Some(SECRET));
+        cmd.env(var, "https://app.example");
+        run(cmd.args(["check", token, "--now", &(NOW + 60).to_string()]))
+    };
+    let good = token("https://app.example");
+    let bad = token("https://evil.example");
+    for var in ["JWT_ISSUER", "ISSUER", "JWTGATE_ISSUER"] {
+        let (code, out, err) = check_with(var, &good);
+        assert_eq!(code, 0, "{var}: {out}{err}");
+        let (code, out, err) = check_with(var, &bad);
+        assert_eq!(code, 1, "{var}: {out}");
+        assert!(
+            out.starts_with("refused: 401 invalid_issuer"),
+            "{var}: {out}"
+        );
+        if var == "JWT_ISSUER" {
+            assert!(err.is_empty(), "{err}");
+        } else {
+            assert!(
+                err.contains(&format!("{var} is read as JWT_ISSUER")),
+                "{var}: {err}"
+            );
+        }
+    }
+    // A configuration error names the variable at fault.
+    let mut cmd = jwtgate(Some(SECRET));
+    cmd.env("API_PREFIX", "api");
+    let (code, _, err) = run(cmd.args(["check", &good]));
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid_api_prefix, API_PREFIX"), "{err}");
+    assert!(err.contains("API_PREFIX must start"), "{err}");
 }
