@@ -306,6 +306,9 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The core's whole options table, Python names (a test compares the two).
     let core = CORE_OPTIONS.iter().map(|o| o.python);
     m.add("CORE_OPTIONS", PyTuple::new(m.py(), core)?)?;
+    // The same table's npm names, in the same order (the corpus configs use them).
+    let js = CORE_OPTIONS.iter().map(|o| o.js);
+    m.add("CORE_OPTIONS_JS", PyTuple::new(m.py(), js)?)?;
     m.add("MAX_AUTHORIZATION_BYTES", jwtgate::MAX_AUTHORIZATION_BYTES)?;
     m.add("DEFAULT_CACHE_SIZE", jwtgate::DEFAULT_CACHE_ENTRIES)?;
     m.add("MAX_TOKEN_BYTES", jwtgate::MAX_TOKEN_BYTES)?;

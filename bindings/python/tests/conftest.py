@@ -34,15 +34,13 @@ def materialize(now):
     return json.loads(out.stdout)
 
 
-# The corpus configs use the JS option names; the Python Gate takes snake_case.
-PY_NAMES = {"secret": "secret", "previousSecrets": "previous_secrets", "issuer": "issuer",
-            "audience": "audience", "leewaySeconds": "leeway_seconds", "apiPrefix": "api_prefix",
-            "minLifetimeSeconds": "min_lifetime_seconds", "maxLifetimeSeconds": "max_lifetime_seconds",
-            "selfRoutes": "self_routes", "jwks": "jwks"}
-
-
 def gate_options(config):
-    return {PY_NAMES[k]: v for k, v in config.items()}
+    """The corpus configs use the npm option names; the Python Gate takes the core table's
+    Python names."""
+    from jwtgate._jwtgate import CORE_OPTIONS, CORE_OPTIONS_JS
+
+    names = dict(zip(CORE_OPTIONS_JS, CORE_OPTIONS))
+    return {names[k]: v for k, v in config.items()}
 
 
 def authorization_of(case):

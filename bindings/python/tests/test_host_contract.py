@@ -146,6 +146,8 @@ def test_options_are_the_cores_table():
     assert python <= core
     assert core - python - {"secret"} == set(NOT_IN_PYTHON)
     assert set(jwtgate.GateOptions.__annotations__) == python
+    assert len(jwtgate._jwtgate.CORE_OPTIONS_JS) == len(jwtgate._jwtgate.CORE_OPTIONS)
+    assert "previousSecrets" in jwtgate._jwtgate.CORE_OPTIONS_JS
 
 
 def test_new_options_are_validated_by_the_core():

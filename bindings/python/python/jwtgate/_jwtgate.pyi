@@ -12,6 +12,7 @@ __all__ = [
     "ERROR_CODES",
     "OPTION_NAMES",
     "CORE_OPTIONS",
+    "CORE_OPTIONS_JS",
     "DEFAULT_CACHE_SIZE",
     "MAX_TOKEN_BYTES",
     "MAX_AUTHORIZATION_BYTES",
@@ -22,6 +23,7 @@ MAX_AUTHORIZATION_BYTES: int
 ERROR_CODES: Tuple[RefusalCode, ...]
 OPTION_NAMES: Tuple[str, ...]
 CORE_OPTIONS: Tuple[str, ...]
+CORE_OPTIONS_JS: Tuple[str, ...]
 # The in-process origin plan: header names to remove, then (name, value) pairs to set.
 _Plan = Tuple[Tuple[bytes, ...], Tuple[Tuple[bytes, bytes], ...]]
 
