@@ -34,7 +34,7 @@ export interface GateOptions {
    * exactly (case-sensitive after the prefix; one trailing `/` tolerated). Every other path
    * under the prefix follows the `{user_id}` rule, so list every `/me/…` route your origin serves.
    */
-  selfRoutes?: string[];
+  selfRoutes?: string[] | string;
   /** The clock: a function returning Unix seconds, or a fixed number. Default: the system clock. */
   now?: (() => number) | number;
   /**
@@ -52,9 +52,22 @@ export interface GateOptions {
    */
   originToken?: "forward" | "hs256";
   /**
+   * How many proxies in front of this host the operator trusts to state the client's
+   * address, scheme and host. Default 0: the client's `X-Forwarded-*`, `Forwarded` and
+   * `X-Real-IP` never reach the origin; the host's facts are set instead (see `OriginFacts`).
+   */
+  trustedProxies?: number;
+  /** Better Auth's cookie prefix (`advanced.cookiePrefix`). Default `"better-auth"`: its cookies never reach the origin. */
+  cookiePrefix?: string;
+  /** More cookie names removed before the origin (chunks `name.0`, … included): an array, or a comma-separated string. */
+  stripCookies?: string[] | string;
+  /** Keep Better Auth's cookies for an origin that reads the session itself. Default false. */
+  forwardAuthCookies?: boolean;
+  /**
    * The browser entry refuses a `secret` (GateConfigError `secret_in_browser`) unless this is
    * `true`: a secret in a page is readable by every visitor, who can then mint tokens for any
-   * user. For tests only. Ignored by the server entries.
+   * user. For tests only. Holds for `new Gate` and `Gate.fromJwksUrl` alike. Ignored by the
+   * server entries; `jwtgate/manual` has no such guard (its host decides where it runs).
    */
   dangerouslyAllowSecretInBrowser?: boolean;
 }
@@ -64,7 +77,7 @@ export interface JsonWebKeySet {
   keys: Array<{ kty: string; kid?: string; crv?: string; x?: string; alg?: string; use?: string; [member: string]: unknown }>;
 }
 
-/** Options of {@link Gate.fromJwksUrl}: the Gate options (without `jwks`) plus jose's fetch knobs. */
+/** Options of {@link Gate.fromJwksUrl}: the Gate options (without `jwks`) plus jose's fetch knobs (defaults from the core's refresh policy). */
 export interface RemoteJwksOptions extends Omit<GateOptions, "jwks"> {
   /** How long a fetched key set is fresh, in ms, when the response has no Cache-Control max-age. Default 600000 (10 min). */
   cacheMaxAge?: number;
@@ -92,7 +105,7 @@ export interface Claims {
   readonly [claim: string]: unknown;
 }
 
-/** Stable machine codes of every refusal. */
+/** Stable machine codes of every refusal (a test holds this equal to `errorTable()`). */
 export type GateErrorCode =
   | "missing_authorization"
   | "token_too_large"
@@ -114,7 +127,66 @@ export type GateErrorCode =
   | "invalid_path"
   | "invalid_method"
   | "user_mismatch"
-  | "unknown_key";
+  | "unknown_key"
+  | "jwks_unavailable";
+
+/** Stable codes of every configuration error (a test holds this equal to `configErrorTable()`). */
+export type GateConfigErrorCode =
+  | "secret_too_short"
+  | "known_default_secret"
+  | "low_entropy_secret"
+  | "invalid_lifetime_window"
+  | "invalid_api_prefix"
+  | "empty_issuer_or_audience"
+  | "too_many_previous_secrets"
+  | "invalid_self_route"
+  | "jwks_needs_issuer_and_audience"
+  | "jwks_too_large"
+  | "jwks_too_many_keys"
+  | "invalid_jwks"
+  | "invalid_jwk"
+  | "weak_jwk"
+  | "jwk_private_key"
+  | "duplicate_kid"
+  | "jwks_no_usable_key"
+  | "origin_token_invalid"
+  | "origin_token_needs_secret"
+  | "invalid_cookie_name"
+  | "missing_secret"
+  | "invalid_option"
+  | "invalid_number"
+  | "unknown_option"
+  | "jwks_unavailable"
+  | "secret_in_browser";
+
+/** One row of {@link errorTable}. */
+export interface RefusalInfo {
+  readonly code: GateErrorCode;
+  readonly status: number;
+  readonly detail: string;
+  /** The response body, `{"detail": …}`. */
+  readonly body: string;
+  readonly wwwAuthenticate: string | null;
+  /** Every response header of the refusal, `[name, value]`. */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+/** Every refusal the core can give (the runtime source of `GateErrorCode`). */
+export declare function errorTable(): readonly RefusalInfo[];
+/** Every configuration error code, with the option it names (`null` for the host's own). */
+export declare function configErrorTable(): readonly { readonly code: GateConfigErrorCode; readonly option: string | null }[];
+
+/**
+ * What only the host knows about the connection, for the origin's forwarding headers.
+ * Default: `scheme` and `host` from an absolute request URL, no client address (Next.js'
+ * proxy.ts has none). Give `clientAddress` when the platform knows it (e.g. `CF-Connecting-IP`
+ * in a Worker, `req.socket.remoteAddress` in Node).
+ */
+export interface OriginFacts {
+  clientAddress?: string;
+  scheme?: string;
+  host?: string;
+}
 
 export interface Allowed {
   allowed: true;
@@ -126,7 +198,7 @@ export interface Allowed {
 export interface Denied {
   allowed: false;
   /** 401 authentication, 403 another user's path, 400 a path or method the gate will not pass on. */
-  status: 400 | 401 | 403;
+  status: 400 | 401 | 403 | 503;
   code: GateErrorCode;
   /** Human text, the spec's wording where it has one (e.g. "Token expired"). */
   detail: string;
@@ -159,7 +231,7 @@ export interface RequestLike {
  * `invalid_decision` (not what `authorize` returned), `invalid_origin_url`, `invalid_request`.
  */
 export interface GateUsageError extends TypeError {
-  readonly code: "decision_not_allowed" | "decision_not_denied" | "invalid_decision" | "invalid_origin_url" | "invalid_request";
+  readonly code: "decision_not_allowed" | "decision_not_denied" | "invalid_decision" | "invalid_origin_url" | "invalid_request" | "invalid_facts";
 }
 
 export declare class GateError extends Error {
@@ -171,14 +243,20 @@ export declare class GateError extends Error {
 
 export declare class GateConfigError extends Error {
   readonly name: "GateConfigError";
-  /** e.g. "secret_too_short", "known_default_secret", "unknown_option", "invalid_jwk", "jwks_unavailable". */
-  readonly code: string;
+  readonly code: GateConfigErrorCode;
+  /** The option at fault (its name in `GateOptions`), when one is: e.g. "previousSecrets" for a short previous secret. */
+  readonly option?: string;
 }
 
 export declare class Gate {
   /** @throws {GateConfigError} on a bad configuration. */
   constructor(options: GateOptions);
-  /** Verifies a token and returns its claims. @throws {GateError} when refused. */
+  /**
+   * Verifies a token and returns its claims. @throws {GateError} when refused.
+   * On a `fromJwksUrl` gate the sync methods follow the refresh policy without waiting: a
+   * due refresh (stale set, unknown `kid` after the cooldown) starts in the background and
+   * this call decides with the set in use.
+   */
   verify(token: string): Claims;
   /**
    * Signs `claims` with the current secret as `{"alg":"HS256","typ":"JWT"}`, then checks the
@@ -192,22 +270,23 @@ export declare class Gate {
   /** Does this path need a token (under the API prefix, or ambiguous)? */
   protects(path: string): boolean;
   /**
-   * The headers for the origin: a copy of the request's, with `x-user-id` / `x-user-email`
-   * (every client-sent spelling replaced) set from the verified claims, written in the
-   * identity encoding (ordinary ids and emails unchanged, anything else percent-encoded UTF-8).
-   * Typed `Allowed`: after `if (!decision.allowed) return gate.deny(decision);` TypeScript
-   * narrows to it with or without `strictNullChecks`. With `originToken: "hs256"`,
-   * `Authorization` carries the bridge token instead of the client's.
+   * The headers for the origin: a copy of the request's with the core's origin plan applied —
+   * `x-user-id` / `x-user-email` (every client-sent spelling replaced) from the verified
+   * claims, in the identity encoding; with `originToken: "hs256"` the bridge token in
+   * `Authorization`; no hop-by-hop headers, no `host`; the client's `X-Forwarded-*`,
+   * `Forwarded` and `X-Real-IP` replaced by `facts` (kept with `trustedProxies`); Better
+   * Auth's cookies removed from `Cookie` (`cookiePrefix`, `stripCookies`, `forwardAuthCookies`).
+   * The request's token is verified again (a cache hit) and held to the decision's user.
    * @throws {GateUsageError} `decision_not_allowed` when given a refusal; {GateError} when
-   * the bridge's re-verification refuses (the token expired since `authorize`).
+   * the re-verification refuses (the token expired since `authorize`, another user's decision).
    */
-  originHeaders(request: Request | RequestLike, decision: Allowed): Headers;
+  originHeaders(request: Request | RequestLike, decision: Allowed, facts?: OriginFacts): Headers;
   /**
-   * A Request for `originBaseUrl` + the request's path and query: `originHeaders` without
-   * `host` and hop-by-hop headers, same method and body, `redirect: "manual"`.
+   * A Request for `originBaseUrl` + the request's path and query: `originHeaders`, same
+   * method and body, `redirect: "manual"`.
    * @throws {GateUsageError} `decision_not_allowed` when given a refusal, `invalid_origin_url`.
    */
-  originRequest(request: Request | RequestLike, decision: Allowed, originBaseUrl: string | URL): Request;
+  originRequest(request: Request | RequestLike, decision: Allowed, originBaseUrl: string | URL, facts?: OriginFacts): Request;
   /**
    * `{"detail": …}` JSON Response with the decision's status; `WWW-Authenticate: Bearer …` on 401.
    * @throws {GateUsageError} `decision_not_denied` when given an allowed decision.
@@ -225,8 +304,16 @@ export declare class Gate {
    * keeps the last good set. Concurrent calls share one fetch (except on workerd).
    */
   refresh(reason?: "due" | "unknown_kid"): Promise<boolean>;
-  /** `verify` with the key set refreshed when stale, and refetched once on an unknown `kid`. */
+  /**
+   * `verify` with the key set refreshed when stale, and refetched once on an unknown `kid`.
+   * With a usable (if stale) set only the call that starts the refresh waits for it; the others
+   * decide with the set in use (stale-while-revalidate).
+   */
   verifyAsync(token: string): Promise<Claims>;
-  /** `authorize` with the key set refreshed when stale, and refetched once on an unknown `kid`. Never rejects. */
+  /**
+   * `authorize` with the key set refreshed when stale, and refetched once on an unknown `kid`.
+   * Never rejects. A request outside the protected prefix never waits for a refresh; otherwise
+   * as `verifyAsync`.
+   */
   authorizeAsync(request: Request | RequestLike): Promise<Decision>;
 }

@@ -29,10 +29,14 @@ test("loads and decides in a browser page (headless Chromium)", { timeout: 60_00
     // Issue 11 §7: a secret in a page is every visitor's; the browser entry wants it said.
     const refusals = [{ secret: ${JSON.stringify(SECRET)} }, { secret: ${JSON.stringify(SECRET)}, dangerouslyAllowSecretInBrowser: false }, { secret: ${JSON.stringify(SECRET)}, dangerouslyAllowSecretInBrowser: "true" }]
       .map((options) => { try { new Gate(options); return "constructed"; } catch (e) { return [e instanceof GateConfigError, e.code, e.message.includes(${JSON.stringify(SECRET)})]; } });
+    // Finding 4: the guard holds on every way to build a gate (fromJwksUrl too, before any fetch).
+    const remote = await Gate.fromJwksUrl(location.origin + "/jwks", { secret: ${JSON.stringify(SECRET)}, issuer: "x", audience: "x" })
+      .then(() => "constructed", (e) => [e instanceof GateConfigError, e.code]);
     const gate = new Gate({ secret: ${JSON.stringify(SECRET)}, dangerouslyAllowSecretInBrowser: true });
     const h = { authorization: "Bearer ${token}" };
     window.result = {
       refusals,
+      remote,
       own: gate.authorize({ url: "/api/v1/u1/tasks", headers: h }),
       other: gate.authorize({ url: "/api/v1/u2/tasks", headers: h }),
       none: gate.authorize(new Request(location.origin + "/api/v1/u1/tasks")),
@@ -63,6 +67,7 @@ test("loads and decides in a browser page (headless Chromium)", { timeout: 60_00
     const result = await tab.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
     assert.deepEqual(errors, []);
     assert.deepEqual(result.refusals, [[true, "secret_in_browser", false], [true, "secret_in_browser", false], [true, "secret_in_browser", false]]);
+    assert.deepEqual(result.remote, [true, "secret_in_browser"]);
     assert.equal(result.own.allowed, true);
     assert.equal(result.own.userId, "u1");
     assert.deepEqual([result.other.status, result.other.code], [403, "user_mismatch"]);

@@ -10,7 +10,7 @@
 //                       iat/exp) instead of the client's, so a backend written from the spec
 //                       serves EdDSA-token requests unchanged. Needs BETTER_AUTH_SECRET.
 //   ORIGIN_URL          the backend.
-import { Gate, GateConfigError } from "jwtgate";
+import { Gate, GateConfigError, configErrorTable } from "jwtgate";
 
 export type GateState =
   | { ready: true; gate: Gate; origin: URL }
@@ -35,10 +35,13 @@ function options() {
   };
 }
 
-/** The key set at JWKS_URL could not be fetched, or what it served is unusable: retried per request. */
+/**
+ * The key set at JWKS_URL could not be fetched, or what it served is unusable: retried per
+ * request. From the core's table: every configuration error about the key set itself.
+ */
 const KEY_SET_PROBLEMS = new Set([
-  "jwks_unavailable", "jwks_too_large", "jwks_too_many_keys", "invalid_jwks", "invalid_jwk",
-  "weak_jwk", "jwk_private_key", "duplicate_kid", "jwks_no_usable_key",
+  "jwks_unavailable",
+  ...configErrorTable().filter((e) => e.option === "jwks").map((e) => e.code),
 ]);
 
 /** After a failed key-set fetch, requests answer 503 for this long without fetching (no refetch storm against a JWKS endpoint that is down). */
