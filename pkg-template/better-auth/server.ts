@@ -2,8 +2,11 @@
 // (`GET /api/auth/jwtgate/token`, `auth.api.getJwtgateToken({ headers })`) from the signed-in
 // session, signed with the Better Auth secret by the same Rust core that verifies it
 // (`Gate#mint` checks every token against the gate's own rules before handing it out).
+// The session is read from its store (database / secondary storage), never from the
+// `session.cookieCache` cookie: a revoked session gets no token, even while its cached copy
+// lives on in the browser.
 import { BetterAuthError, type BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthEndpoint, sessionMiddleware } from "better-auth/api";
+import { APIError, createAuthEndpoint, sensitiveSessionMiddleware } from "better-auth/api";
 import { Gate, GateConfigError, GateError } from "jwtgate";
 import { JWTGATE_ERROR_CODES } from "./error-codes.js";
 import type { JwtgateOptions, JwtgateSession, JwtgateToken, JwtgateUser, ReservedClaim } from "./types.js";
@@ -14,10 +17,29 @@ export { JWTGATE_ERROR_CODES } from "./error-codes.js";
 /** The lifetime window of the spec's backend (and the gate's default), inclusive. */
 export const MIN_LIFETIME_SECONDS = 900;
 export const MAX_LIFETIME_SECONDS = 1800;
-const RESERVED: readonly ReservedClaim[] = ["sub", "email", "iat", "exp", "iss", "aud"];
+/** The `name` claim's longest form, in code points (longer names are cut; see nameClaim). */
+export const MAX_NAME_LENGTH = 256;
+const RESERVED: readonly ReservedClaim[] = ["sub", "email", "iat", "exp", "iss", "aud", "sid"];
 const OPTION_NAMES = new Set(["lifetimeSeconds", "issuer", "audience", "claims"]);
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * The `name` claim for any string a user may have as their name: a lone surrogate (which
+ * no UTF-8 token can hold) becomes U+FFFD, and the name is cut after MAX_NAME_LENGTH code
+ * points (never inside one), so a name can neither fail the token nor outgrow it.
+ */
+export function nameClaim(name: string): string {
+  let out = "";
+  let count = 0;
+  for (const ch of name) {
+    if (count++ === MAX_NAME_LENGTH) break;
+    const c = ch.charCodeAt(0);
+    // Iterating by code point, a surrogate is left alone only when it has no partner.
+    out += ch.length === 1 && c >= 0xd800 && c <= 0xdfff ? "\uFFFD" : ch;
+  }
+  return out;
+}
 
 /** Bad options fail at `jwtgate(…)`, naming the option (never a secret: none is an option). */
 function checkOptions(options: JwtgateOptions): number {
@@ -86,7 +108,12 @@ export const jwtgate = (options: JwtgateOptions = {}) => {
         {
           method: "GET",
           requireHeaders: true,
-          use: [sessionMiddleware],
+          // The authoritative session: with `session.cookieCache` on, Better Auth's plain
+          // sessionMiddleware trusts the signed cookie copy for up to its maxAge, so a session
+          // deleted (signed out elsewhere, revoked, banned) would still get a 15-minute token.
+          // This one re-reads the session store (the cookie stays the record only for a
+          // deployment without one); a query cannot switch that back on.
+          use: [sensitiveSessionMiddleware],
           metadata: {
             openapi: {
               operationId: "getJwtgateToken",
@@ -128,7 +155,11 @@ export const jwtgate = (options: JwtgateOptions = {}) => {
           const exp = iat + lifetimeSeconds;
           const claims: Record<string, unknown> = { sub: user.id, email: user.email };
           if (typeof user.name === "string" && user.name !== "") claims.name = user.name;
-          Object.assign(claims, extra, { sub: user.id, email: user.email, iat, exp });
+          // `sid`: the session the token is minted for; the client plugin drops a token whose
+          // session is no longer the one it sees (impersonation, account switch, sign-out).
+          Object.assign(claims, extra, { sub: user.id, email: user.email, iat, exp, sid: session.id });
+          // The spec's /me/profile reads `name`: keep it, in a form every token can carry.
+          if (typeof claims.name === "string") claims.name = nameClaim(claims.name);
           if (options.issuer !== undefined) claims.iss = options.issuer;
           if (options.audience !== undefined) claims.aud = options.audience;
           let token: string;

@@ -1,7 +1,8 @@
 // The client's token memory: one token, refreshed shortly before it expires, one request
 // in flight at a time (concurrent callers share it), and a generation counter so a request
 // started before `clear()` (sign-in, sign-out, another user) can never store or return its
-// token: its callers get one for the session of now.
+// token: its callers get one for the session of now. `isCurrent` is asked before a token in
+// memory is handed out (the client plugin: is it still the session's it was minted for?).
 import { JwtgateTokenError } from "./error-codes.js";
 import type { GetTokenOptions, JwtgateToken, TokenSource } from "./types.js";
 
@@ -12,6 +13,13 @@ export interface TokenCacheOptions {
   refreshSkewSeconds?: number;
   /** Clock in milliseconds (tests pass a fake one). Default `Date.now`. */
   now?: () => number;
+  /**
+   * Asked before a token in memory is handed out: false drops it and fetches a new one.
+   * The client plugin answers whether the token's session (`sub`, `sid`) is still the one it sees.
+   */
+  isCurrent?: (token: string) => boolean;
+  /** Told each token the cache keeps (a fresh answer for the session of now). */
+  onKeep?: (token: string) => void;
 }
 
 export interface TokenCache extends TokenSource {
@@ -27,17 +35,24 @@ interface Held {
   expiresAt: number;
 }
 
-/** `iat` of a compact JWS, or undefined (the payload is readable; the signature is not checked here). */
-function issuedAt(token: string): number | undefined {
+/** The payload of a compact JWS, or undefined (readable; the signature is not checked here). */
+export function tokenPayload(token: string): Record<string, unknown> | undefined {
   const payload = token.split(".")[1];
   if (payload === undefined) return undefined;
   try {
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
-    const iat = (JSON.parse(json) as { iat?: unknown }).iat;
-    return typeof iat === "number" && Number.isFinite(iat) ? iat : undefined;
+    const binary = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
+    const json = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const claims: unknown = JSON.parse(json);
+    return claims !== null && typeof claims === "object" && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** `iat` of a compact JWS, or undefined. */
+function issuedAt(token: string): number | undefined {
+  const iat = tokenPayload(token)?.iat;
+  return typeof iat === "number" && Number.isFinite(iat) ? iat : undefined;
 }
 
 export function createTokenCache(options: TokenCacheOptions): TokenCache {
@@ -47,6 +62,12 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   let held: Held | undefined;
   let pending: Promise<{ token: string } | { stale: true }> | undefined;
   let generation = 0;
+
+  function drop() {
+    generation++;
+    held = undefined;
+    pending = undefined;
+  }
 
   function hold(answer: JwtgateToken, startedAt: number): Held {
     if (answer === null || typeof answer !== "object" || typeof answer.token !== "string" || !Number.isFinite(answer.expiresAt)) {
@@ -74,6 +95,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       if (mine !== generation) return { stale: true as const };
       const next = hold(answer, startedAt);
       held = next;
+      options.onKeep?.(next.token);
       return { token: next.token };
     })();
     pending = request;
@@ -91,6 +113,9 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       // session: its callers ask again, for the current one (bounded).
       for (let round = 0; round < 3; round++) {
         const t = now();
+        if (held !== undefined && options.isCurrent !== undefined && !options.isCurrent(held.token)) {
+          drop(); // another session's token: gone, and so is any request started for it
+        }
         if (!forceRefresh && held !== undefined && t < held.refreshAt && t < held.expiresAt) return held.token;
         const result = await (pending ?? refresh());
         if ("token" in result) return result.token;
@@ -98,10 +123,6 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       }
       throw new JwtgateTokenError("SESSION_CHANGED", 0);
     },
-    clear() {
-      generation++;
-      held = undefined;
-      pending = undefined;
-    },
+    clear: drop,
   };
 }

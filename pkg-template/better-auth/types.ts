@@ -24,8 +24,11 @@ export interface JwtgateSession {
   [field: string]: unknown;
 }
 
-/** Claims that identify the token; a `claims` hook can never set them. */
-export type ReservedClaim = "sub" | "email" | "iat" | "exp" | "iss" | "aud";
+/**
+ * Claims that identify the token; a `claims` hook can never set them. `sid` is the id of the
+ * Better Auth session the token was minted for (the client plugin ties its memory to it).
+ */
+export type ReservedClaim = "sub" | "email" | "iat" | "exp" | "iss" | "aud" | "sid";
 
 export interface JwtgateOptions {
   /**
@@ -39,7 +42,9 @@ export interface JwtgateOptions {
   audience?: string;
   /**
    * Extra claims for a user's token (e.g. `role`). Runs for every token. Whatever it returns
-   * for `sub`, `email`, `iat`, `exp`, `iss` or `aud` is ignored (with one warning in the log).
+   * for `sub`, `email`, `iat`, `exp`, `iss`, `aud` or `sid` is ignored (with one warning in
+   * the log). A `name` it returns is cut like the user's own (at most 256 code points, a
+   * lone surrogate replaced by U+FFFD).
    */
   claims?: (
     user: JwtgateUser,

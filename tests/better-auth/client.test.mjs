@@ -6,6 +6,8 @@ import { describe, test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { createAuthClient } from "better-auth/client";
+import { adminClient, multiSessionClient } from "better-auth/client/plugins";
+import { admin, multiSession } from "better-auth/plugins";
 import { toNodeHandler } from "better-auth/node";
 import { startAuth, serve, decode, clientSide, Gate, SECRET } from "./harness.mjs";
 
@@ -241,5 +243,94 @@ describe("jwtgateClient + createJwtgateFetch", () => {
   test("createTokenCache refuses an answer without token and expiry", async () => {
     const cache = createTokenCache({ fetchToken: async () => ({ token: 42 }) });
     await assert.rejects(cache.getToken(), { code: "INVALID_TOKEN_RESPONSE" });
+  });
+});
+
+// Finding 8: the token in memory belongs to the session it was minted for (`sub` + `sid`),
+// whatever route changed the session: Better Auth's real admin and multi-session plugins.
+describe("jwtgateClient: the token follows the session (admin impersonation, multi-session switch)", () => {
+  let a, srv, handler;
+  before(async () => {
+    srv = await serve((req, res) => handler(req, res));
+    a = await startAuth({ options: { baseURL: srv.url, trustedOrigins: [srv.url], plugins: [admin(), multiSession()] } });
+    handler = toNodeHandler(a.auth);
+  });
+  after(async () => { await srv.close(); a.close(); });
+
+  const newClient = (f = cookieFetch(srv.url)) =>
+    createAuthClient({ baseURL: srv.url, fetchOptions: { customFetchImpl: f }, plugins: [jwtgateClient(), adminClient(), multiSessionClient()] });
+  async function signUpWith(client, name) {
+    const { data, error } = await client.signUp.email({ email: `m-${randomUUID()}@example.com`, password: "correct horse battery staple", name });
+    assert.equal(error, null, JSON.stringify(error));
+    return data.user;
+  }
+  const owner = (token) => { const { sub, sid } = decode(token).payload; return { sub, sid }; };
+  async function adminAndTarget(client) {
+    const boss = await signUpWith(client, "Admin");
+    a.db.prepare("UPDATE user SET role = 'admin' WHERE id = ?").run(boss.id);
+    const target = (await a.auth.api.signUpEmail({ body: { email: `t-${randomUUID()}@example.com`, password: "correct horse battery staple", name: "Target" } })).user;
+    return { boss, target };
+  }
+
+  test("admin.impersonateUser, then admin.stopImpersonating: each time the token is the current user's", async () => {
+    const client = newClient();
+    const { boss, target } = await adminAndTarget(client);
+    const own = await client.jwtgate.getToken();
+    assert.equal(owner(own).sub, boss.id);
+
+    const imp = await client.admin.impersonateUser({ userId: target.id });
+    assert.equal(imp.error, null, JSON.stringify(imp.error));
+    const asTarget = await client.jwtgate.getToken();
+    assert.equal(owner(asTarget).sub, target.id, "not the admin's token while impersonating");
+    assert.equal(owner(asTarget).sid, imp.data.session.id);
+
+    const stop = await client.admin.stopImpersonating();
+    assert.equal(stop.error, null, JSON.stringify(stop.error));
+    const back = await client.jwtgate.getToken();
+    assert.equal(owner(back).sub, boss.id, "not the impersonated user's token after stopImpersonating");
+    assert.equal(owner(back).sid, stop.data.session.id);
+    assert.equal(owner(back).sid, owner(own).sid, "the admin's own session again");
+  });
+
+  test("multiSession.setActive: the token is the newly active account's", async () => {
+    const client = newClient();
+    const alice = await signUpWith(client, "Alice");
+    const bob = await signUpWith(client, "Bob"); // the same browser: both stay signed in
+    assert.equal(owner(await client.jwtgate.getToken()).sub, bob.id);
+
+    const { data: devices, error } = await client.multiSession.listDeviceSessions();
+    assert.equal(error, null, JSON.stringify(error));
+    const aliceSession = devices.find((d) => d.user.id === alice.id)?.session;
+    assert.ok(aliceSession, "alice's session is one of the device sessions");
+    const switched = await client.multiSession.setActive({ sessionToken: aliceSession.token });
+    assert.equal(switched.error, null, JSON.stringify(switched.error));
+    const asAlice = owner(await client.jwtgate.getToken());
+    assert.equal(asAlice.sub, alice.id, "not bob's token after the switch");
+    assert.equal(asAlice.sid, aliceSession.id);
+
+    const back = await client.multiSession.setActive({ sessionToken: devices.find((d) => d.user.id === bob.id).session.token });
+    assert.equal(back.error, null);
+    assert.equal(owner(await client.jwtgate.getToken()).sub, bob.id);
+  });
+
+  test("a session switched elsewhere (another tab, same cookies): getSession's answer drops the old token", async () => {
+    const jar = cookieFetch(srv.url);
+    const tab1 = newClient(jar);
+    const tab2 = newClient(jar);
+    const { boss, target } = await adminAndTarget(tab1);
+    assert.equal(owner(await tab1.jwtgate.getToken()).sub, boss.id);
+    const imp = await tab2.admin.impersonateUser({ userId: target.id });
+    assert.equal(imp.error, null, JSON.stringify(imp.error));
+    // What useSession's refetch (focus, another tab's broadcast, polling) does in tab 1:
+    const { data } = await tab1.getSession();
+    assert.equal(data.user.id, target.id);
+    assert.equal(owner(await tab1.jwtgate.getToken()).sub, target.id, "tab 1 no longer hands out the admin's token");
+    await tab2.admin.stopImpersonating();
+    await tab1.getSession();
+    assert.equal(owner(await tab1.jwtgate.getToken()).sub, boss.id);
+    await tab2.signOut();
+    const { data: none } = await tab1.getSession();
+    assert.equal(none, null);
+    await assert.rejects(tab1.jwtgate.getToken(), { code: "NO_SESSION" });
   });
 });

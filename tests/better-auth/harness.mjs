@@ -15,7 +15,7 @@ import { toNodeHandler } from "better-auth/node";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const built = (p) => import(pathToFileURL(path.join(ROOT, "pkg", p)).href);
-export const { jwtgate } = await built("better-auth/server.js");
+export const { jwtgate, MAX_NAME_LENGTH } = await built("better-auth/server.js");
 export const clientSide = await built("better-auth/client.js");
 export const { Gate, GateError } = await built("index.node.js");
 

@@ -3,8 +3,9 @@
 // (real uvicorn) say about its tokens, and the configurations it refuses.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { memoryAdapter } from "better-auth/adapters/memory";
 import { startFastapiOrigin } from "../e2e/nextjs/harness.mjs";
-import { startAuth, signUp, decode, jwtgate, Gate, SECRET, BASE_URL } from "./harness.mjs";
+import { startAuth, signUp, decode, jwtgate, MAX_NAME_LENGTH, Gate, SECRET, BASE_URL } from "./harness.mjs";
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -68,6 +69,98 @@ describe("GET /api/auth/jwtgate/token", () => {
     const { headers } = await signUp(a.auth);
     const res = await a.auth.handler(new Request(`${BASE_URL}/api/auth/jwtgate/token`, { method: "POST", headers }));
     assert.notEqual(res.status, 200);
+  });
+});
+
+describe("the session behind the token", () => {
+  const tokenRequest = (headers, query = "") => new Request(`${BASE_URL}/api/auth/jwtgate/token${query}`, { headers });
+
+  test("session.cookieCache on, session row deleted in SQLite: 401, no token from the cached copy", async () => {
+    const a = await startAuth({ options: { session: { cookieCache: { enabled: true, maxAge: 300 } } } });
+    try {
+      const { user, headers } = await signUp(a.auth);
+      assert.match(headers.get("cookie"), /better-auth\.session_data=/, "the sign-up set the cookie cache");
+      const live = await a.auth.handler(tokenRequest(headers));
+      assert.equal(live.status, 200);
+      const { payload } = decode((await live.json()).token);
+      assert.equal(payload.sub, user.id);
+      // Revoked behind the cookie's back (an admin, another device, a ban): the row is gone.
+      assert.equal(a.db.prepare("DELETE FROM session WHERE userId = ?").run(user.id).changes, 1);
+      const cached = await a.auth.api.getSession({ headers });
+      assert.equal(cached?.user.id, user.id, "premise: Better Auth's cookie cache still answers for the deleted session");
+      for (const query of ["", "?disableCookieCache=false", "?disableCookieCache=0"]) {
+        const res = await a.auth.handler(tokenRequest(headers, query));
+        assert.equal(res.status, 401, `query ${JSON.stringify(query)}`);
+        const body = await res.json();
+        assert.equal(body.code, "UNAUTHORIZED");
+        assert.ok(!JSON.stringify(body).includes("eyJ"));
+      }
+      await assert.rejects(a.auth.api.getJwtgateToken({ headers }), (e) => e.statusCode === 401);
+    } finally {
+      a.close();
+    }
+  });
+
+  test("the token carries the session's id (sid); a claims hook cannot set it", async () => {
+    const a = await startAuth({ plugin: { claims: () => ({ sid: "someone-elses-session" }) } });
+    try {
+      const { user, headers } = await signUp(a.auth);
+      const { session } = await a.auth.api.getSession({ headers });
+      const { payload } = decode((await a.auth.api.getJwtgateToken({ headers })).token);
+      assert.deepEqual([payload.sub, payload.sid], [user.id, session.id]);
+      assert.ok(a.log.some((l) => l.includes("claims hook returned sid: ignored")), a.log.join("\n"));
+    } finally {
+      a.close();
+    }
+  });
+
+  test("a name with a lone surrogate: 200, U+FFFD in the name claim (the origin's /me/profile reads it)", async () => {
+    // SQLite's driver stores a lone surrogate as U+FFFD itself; Better Auth's memory adapter
+    // (like any store that keeps JS strings or JSON as they came) hands it back unchanged.
+    const a = await startAuth({ options: { database: memoryAdapter({ user: [], session: [], account: [], verification: [] }) }, migrate: false });
+    try {
+      const { user, headers } = await signUp(a.auth, { name: "Ada \uD800 Lovelace \uDC00" });
+      const res = await a.auth.handler(tokenRequest(headers));
+      assert.equal(res.status, 200, await res.clone().text());
+      const { token } = await res.json();
+      assert.equal(decode(token).payload.name, "Ada \uFFFD Lovelace \uFFFD");
+      assert.equal(new Gate({ secret: SECRET }).verify(token).sub, user.id);
+      // A pair stays a pair.
+      const emoji = await signUp(a.auth, { name: "Ada \u{1F600}" });
+      assert.equal(decode((await a.auth.api.getJwtgateToken({ headers: emoji.headers })).token).payload.name, "Ada \u{1F600}");
+    } finally {
+      a.close();
+    }
+    // On SQLite: a claims hook that shortens names by UTF-16 units splits a pair.
+    const b = await startAuth({ plugin: { claims: (user) => ({ name: user.name.slice(0, 5) }) } });
+    try {
+      const { headers } = await signUp(b.auth, { name: "Ada \u{1F600}\u{1F600}" });
+      const res = await b.auth.handler(tokenRequest(headers));
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(decode((await res.json()).token).payload.name, "Ada \uFFFD");
+    } finally {
+      b.close();
+    }
+  });
+
+  test(`a 9000-character name: 200, the name claim cut to ${MAX_NAME_LENGTH} code points (never inside one)`, async () => {
+    const a = await startAuth();
+    try {
+      const long = "n".repeat(9000);
+      const { user, headers } = await signUp(a.auth, { name: long });
+      const res = await a.auth.handler(tokenRequest(headers));
+      assert.equal(res.status, 200, await res.clone().text());
+      const { token } = await res.json();
+      assert.equal(decode(token).payload.name, long.slice(0, MAX_NAME_LENGTH));
+      assert.equal(new Gate({ secret: SECRET }).verify(token).sub, user.id);
+      // Astral characters count once each and are never split.
+      const astral = await signUp(a.auth, { name: "x" + "\u{1F600}".repeat(4500) });
+      const name = decode((await a.auth.api.getJwtgateToken({ headers: astral.headers })).token).payload.name;
+      assert.equal([...name].length, MAX_NAME_LENGTH);
+      assert.equal(name, "x" + "\u{1F600}".repeat(MAX_NAME_LENGTH - 1));
+    } finally {
+      a.close();
+    }
   });
 });
 
