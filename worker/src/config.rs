@@ -132,20 +132,9 @@ pub(crate) fn text_binding(env: &Env, name: &str) -> Option<String> {
 /// Reads and validates the environment. The error is a machine code, never a value.
 fn load_config(env: &Env) -> Result<Config, Misconfig> {
     let jwks_url = option_binding(env, "jwksUrl").filter(|u| !u.trim().is_empty());
-    // With a key set (EdDSA tokens) the secret is optional (HS256 tokens then refused).
-    let secret = match option_binding(env, "secret").filter(|s| !s.is_empty()) {
-        Some(secret) => {
-            GateConfig::new(secret.as_str()).validate()?;
-            secret
-        }
-        None if jwks_url.is_some() => String::new(),
-        None => {
-            return Err(Misconfig {
-                option: Some(option_env("secret")),
-                ..Misconfig::from("secret_missing")
-            })
-        }
-    };
+    // With a key set (EdDSA tokens) the secret is optional (HS256 tokens then refused); the
+    // core's rules judge it (missing_secret without either, secret_too_short, …).
+    let secret = option_binding(env, "secret").unwrap_or_default();
     // The core parses the mode and refuses `hs256` without a secret (validated below).
     let origin_token =
         OriginToken::parse(option_binding(env, "originToken").as_deref().unwrap_or(""))?;

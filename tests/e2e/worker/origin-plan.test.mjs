@@ -170,6 +170,7 @@ test("a configuration error logs the core's code and the variable at fault (its 
   const cases = [
     [{ COOKIE_PREFIX: "bad prefix" }, "invalid_cookie_name", "COOKIE_PREFIX"],
     [{ BETTER_AUTH_SECRET: "k3Jx9vQ2mW7pL4tZ" }, "secret_too_short", "BETTER_AUTH_SECRET"],
+    [{ BETTER_AUTH_SECRET: "" }, "missing_secret", "BETTER_AUTH_SECRET"],
     [{ TRUSTED_PROXIES: "many" }, "trusted_proxies_invalid", "TRUSTED_PROXIES"],
     [{ FORWARD_AUTH_COOKIES: "yes" }, "forward_auth_cookies_invalid", "FORWARD_AUTH_COOKIES"],
   ];
