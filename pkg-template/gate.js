@@ -123,11 +123,11 @@ function hostClock(options) {
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new GateConfigError("invalid_option", "new Gate(options) needs an options object with a secret or a jwks");
   }
+  optionsGuard?.(options);
   const optIn = options.dangerouslyAllowSecretInBrowser;
   if (optIn !== undefined && typeof optIn !== "boolean") {
     throw new GateConfigError("invalid_option", "dangerouslyAllowSecretInBrowser must be a boolean", "dangerouslyAllowSecretInBrowser");
   }
-  optionsGuard?.(options);
   const now = options.now ?? systemClock;
   if (typeof now === "number") return () => now;
   if (typeof now === "function") return now;
@@ -401,7 +401,15 @@ export class Gate {
   }
 
   #authorize(request) {
-    const [method, path, authorization] = requestParts(request);
+    // Inline (not requestParts): the hot path allocates nothing.
+    let method = "GET", path = "", authorization;
+    try {
+      method = typeof request?.method === "string" ? request.method : "GET";
+      path = pathOf(request?.url);
+      authorization = headerOf(request?.headers, "authorization");
+    } catch {
+      path = "";
+    }
     const now = this.#clock();
     if (Array.isArray(authorization)) {
       // Field lines (a plain object's array): the core combines them.

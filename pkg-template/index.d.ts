@@ -197,8 +197,8 @@ export interface Allowed {
 
 export interface Denied {
   allowed: false;
-  /** 401 authentication, 403 another user's path, 400 a path or method the gate will not pass on. */
-  status: 400 | 401 | 403 | 503;
+  /** 401 authentication, 403 another user's path, 400 a path or method the gate will not pass on (never 503: `jwks_unavailable` is for hosts without a key set). */
+  status: 400 | 401 | 403;
   code: GateErrorCode;
   /** Human text, the spec's wording where it has one (e.g. "Token expired"). */
   detail: string;

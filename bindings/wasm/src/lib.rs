@@ -19,9 +19,9 @@ use std::cell::Cell;
 
 use jwtgate::options::{OptionKind, OPTIONS};
 use jwtgate::{
-    cache_control_max_age, CachedGate, ConfigError, Error, Field, Gate, GateConfig, Hop,
-    HostFacts, HostRequest, KeySet, KeySetRefresh, OriginInput, OriginToken, RefreshPolicy,
-    RefreshReason, SecretSlot, VerifiedToken,
+    cache_control_max_age, CachedGate, ConfigError, Error, Field, Gate, GateConfig, Hop, HostFacts,
+    HostRequest, KeySet, KeySetRefresh, OriginInput, OriginToken, RefreshPolicy, RefreshReason,
+    SecretSlot, VerifiedToken,
 };
 use wasm_bindgen::prelude::*;
 
@@ -66,7 +66,12 @@ pub const INPUT_BYTES: usize = jwtgate::MAX_AUTHORIZATION_BYTES + 8 * 1024;
 /// ([`OPTIONS`]).
 const HOST_OPTIONS: [&str; 2] = ["now", "dangerouslyAllowSecretInBrowser"];
 /// Options that only make sense for a gate following a key-set URL (`Gate.fromJwksUrl`).
-const REMOTE_OPTIONS: [&str; 4] = ["fetch", "cacheMaxAge", "cooldownDuration", "timeoutDuration"];
+const REMOTE_OPTIONS: [&str; 4] = [
+    "fetch",
+    "cacheMaxAge",
+    "cooldownDuration",
+    "timeoutDuration",
+];
 
 /// Configuration codes of the npm host itself (the options reader, `Gate.fromJwksUrl`, the
 /// browser entry), besides the core's [`ConfigError::CODES`].
@@ -111,8 +116,9 @@ impl Options<'_> {
 
     /// The value of `name`; `undefined` and `null` mean "not given".
     fn get(&self, name: &str) -> Result<Option<JsValue>, JsValue> {
-        let value = reflect_get(self.object, &JsValue::from_str(name))
-            .map_err(|_| config_error("invalid_option", name, &format!("{name} could not be read")))?;
+        let value = reflect_get(self.object, &JsValue::from_str(name)).map_err(|_| {
+            config_error("invalid_option", name, &format!("{name} could not be read"))
+        })?;
         Ok((!value.is_undefined() && !value.is_null()).then_some(value))
     }
 
@@ -140,10 +146,18 @@ impl Options<'_> {
                     &format!("{key} is an option of Gate.fromJwksUrl(url, options), not of new Gate(options)"),
                 ));
             }
-            if !(remote_only || HOST_OPTIONS.contains(&key.as_str()) || Self::kind(&key).is_some()) {
+            if !(remote_only || HOST_OPTIONS.contains(&key.as_str()) || Self::kind(&key).is_some())
+            {
                 let shown = JsValue::from_str(&key);
-                let quoted = json_stringify(&shown).ok().and_then(|v| v.as_string()).unwrap_or(key.clone());
-                return Err(config_error("unknown_option", &key, &format!("unknown option {quoted}")));
+                let quoted = json_stringify(&shown)
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or(key.clone());
+                return Err(config_error(
+                    "unknown_option",
+                    &key,
+                    &format!("unknown option {quoted}"),
+                ));
             }
         }
         Ok(())
@@ -152,10 +166,9 @@ impl Options<'_> {
     fn text(&self, name: &str) -> Result<Option<String>, JsValue> {
         match self.get(name)? {
             None => Ok(None),
-            Some(v) => v
-                .as_string()
-                .map(Some)
-                .ok_or_else(|| config_error("invalid_option", name, &format!("{name} must be a string"))),
+            Some(v) => v.as_string().map(Some).ok_or_else(|| {
+                config_error("invalid_option", name, &format!("{name} must be a string"))
+            }),
         }
     }
 
@@ -164,7 +177,10 @@ impl Options<'_> {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(n)
-                    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 =>
+                    if n.is_finite()
+                        && n >= 0.0
+                        && n.fract() == 0.0
+                        && n <= 9_007_199_254_740_991.0 =>
                 {
                     Ok(Some(n as u64))
                 }
@@ -180,16 +196,21 @@ impl Options<'_> {
     fn flag(&self, name: &str) -> Result<Option<bool>, JsValue> {
         match self.get(name)? {
             None => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| config_error("invalid_option", name, &format!("{name} must be true or false"))),
+            Some(v) => v.as_bool().map(Some).ok_or_else(|| {
+                config_error(
+                    "invalid_option",
+                    name,
+                    &format!("{name} must be true or false"),
+                )
+            }),
         }
     }
 
     /// A list: an array of strings, or one comma-separated string (`Err(text)`).
     fn list(&self, name: &str) -> Result<Option<Result<Vec<String>, String>>, JsValue> {
-        let Some(v) = self.get(name)? else { return Ok(None) };
+        let Some(v) = self.get(name)? else {
+            return Ok(None);
+        };
         if let Some(text) = v.as_string() {
             return Ok(Some(Err(text)));
         }
@@ -213,24 +234,44 @@ impl Options<'_> {
 
     /// A key set: a JWKS object or its JSON text.
     fn key_set(&self, name: &str) -> Result<Option<String>, JsValue> {
-        let Some(v) = self.get(name)? else { return Ok(None) };
+        let Some(v) = self.get(name)? else {
+            return Ok(None);
+        };
         if let Some(text) = v.as_string() {
             return Ok(Some(text));
         }
-        let wrong = || config_error("invalid_option", name, &format!("{name} must be a JWKS object or its JSON text"));
+        let wrong = || {
+            config_error(
+                "invalid_option",
+                name,
+                &format!("{name} must be a JWKS object or its JSON text"),
+            )
+        };
         if !v.is_object() || v.is_function() {
             return Err(wrong());
         }
-        json_stringify(&v).ok().and_then(|t| t.as_string()).map(Some).ok_or_else(wrong)
+        json_stringify(&v)
+            .ok()
+            .and_then(|t| t.as_string())
+            .map(Some)
+            .ok_or_else(wrong)
     }
 
     /// The configuration (and the cache size): every option of the table, by its kind.
     /// `fetched` is a remote gate's first key set (then `jwks` may not be given).
-    fn config(&self, remote: bool, fetched: Option<String>) -> Result<(GateConfig, usize), JsValue> {
+    fn config(
+        &self,
+        remote: bool,
+        fetched: Option<String>,
+    ) -> Result<(GateConfig, usize), JsValue> {
         self.check_names(remote)?;
         let jwks = match (remote, self.key_set("jwks")?) {
             (true, Some(_)) => {
-                return Err(config_error("invalid_option", "jwks", "give either jwks or a key set URL, not both"))
+                return Err(config_error(
+                    "invalid_option",
+                    "jwks",
+                    "give either jwks or a key set URL, not both",
+                ))
             }
             (_, given) => fetched.or(given),
         };
@@ -255,8 +296,12 @@ impl Options<'_> {
         if let Some(leeway) = self.number("leewaySeconds")? {
             config = config.leeway_seconds(leeway);
         }
-        let min = self.number("minLifetimeSeconds")?.unwrap_or(config.min_lifetime_seconds);
-        let max = self.number("maxLifetimeSeconds")?.unwrap_or(config.max_lifetime_seconds);
+        let min = self
+            .number("minLifetimeSeconds")?
+            .unwrap_or(config.min_lifetime_seconds);
+        let max = self
+            .number("maxLifetimeSeconds")?
+            .unwrap_or(config.max_lifetime_seconds);
         config = config.lifetime_seconds(min, max);
         if let Some(prefix) = self.text("apiPrefix")? {
             config = config.api_prefix(prefix);
@@ -271,11 +316,16 @@ impl Options<'_> {
             config = config.key_set(parse_key_set(&jwks)?);
         }
         if let Some(mode) = self.text("originToken")? {
-            config = config.origin_token(OriginToken::parse(&mode).map_err(|e| core_config_error(&e))?);
+            config =
+                config.origin_token(OriginToken::parse(&mode).map_err(|e| core_config_error(&e))?);
         }
         if let Some(hops) = self.number("trustedProxies")? {
             let hops = u8::try_from(hops).map_err(|_| {
-                config_error("invalid_number", "trustedProxies", "trustedProxies must be an integer from 0 to 255")
+                config_error(
+                    "invalid_number",
+                    "trustedProxies",
+                    "trustedProxies must be an integer from 0 to 255",
+                )
             })?;
             config = config.trusted_proxies(hops);
         }
@@ -284,7 +334,8 @@ impl Options<'_> {
         }
         match self.list("stripCookies")? {
             Some(Err(list)) => {
-                config = config.strip_cookies(list.split(',').map(str::trim).filter(|s| !s.is_empty()))
+                config =
+                    config.strip_cookies(list.split(',').map(str::trim).filter(|s| !s.is_empty()))
             }
             Some(Ok(names)) => config = config.strip_cookies(names),
             None => {}
@@ -292,9 +343,11 @@ impl Options<'_> {
         if let Some(keep) = self.flag("forwardAuthCookies")? {
             config = config.forward_auth_cookies(keep);
         }
-        let cache = self.number("cacheSize")?.map_or(jwtgate::DEFAULT_CACHE_ENTRIES, |n| {
-            usize::try_from(n).unwrap_or(usize::MAX)
-        });
+        let cache = self
+            .number("cacheSize")?
+            .map_or(jwtgate::DEFAULT_CACHE_ENTRIES, |n| {
+                usize::try_from(n).unwrap_or(usize::MAX)
+            });
         Ok((config, cache))
     }
 
@@ -318,10 +371,26 @@ impl Options<'_> {
 /// equal to the core's table: a new option cannot be forgotten here).
 #[cfg(test)]
 const READ: [&str; 20] = [
-    "secret", "previousSecrets", "issuer", "audience", "leewaySeconds", "minLifetimeSeconds",
-    "maxLifetimeSeconds", "apiPrefix", "selfRoutes", "jwks", "jwksUrl", "originToken",
-    "trustedProxies", "cookiePrefix", "stripCookies", "forwardAuthCookies", "cacheSize",
-    "cacheMaxAge", "cooldownDuration", "timeoutDuration",
+    "secret",
+    "previousSecrets",
+    "issuer",
+    "audience",
+    "leewaySeconds",
+    "minLifetimeSeconds",
+    "maxLifetimeSeconds",
+    "apiPrefix",
+    "selfRoutes",
+    "jwks",
+    "jwksUrl",
+    "originToken",
+    "trustedProxies",
+    "cookiePrefix",
+    "stripCookies",
+    "forwardAuthCookies",
+    "cacheSize",
+    "cacheMaxAge",
+    "cooldownDuration",
+    "timeoutDuration",
 ];
 
 fn array_len(array: &JsValue) -> usize {
@@ -361,7 +430,9 @@ impl GateCore {
         let options = options_object(options)?;
         let (config, _) = options.config(true, None)?;
         options.refresh_policy()?;
-        config.validate_awaiting_key_set().map_err(|e| core_config_error(&e))
+        config
+            .validate_awaiting_key_set()
+            .map_err(|e| core_config_error(&e))
     }
 
     /// Verifies a token at `now` (seconds). Returns the payload JSON, or `undefined`
@@ -399,9 +470,10 @@ impl GateCore {
         now: f64,
     ) -> Option<String> {
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-        let result = self
-            .gate
-            .authorize_request(&HostRequest::new(method, path, Field::Lines(&lines)), clock(now));
+        let result = self.gate.authorize_request(
+            &HostRequest::new(method, path, Field::Lines(&lines)),
+            clock(now),
+        );
         outcome(&self.last_error, result)
     }
 
@@ -499,7 +571,11 @@ impl GateCore {
                 Err(Error::InvalidMethod),
             );
         };
-        let field = if auth_len >= 0 { Field::Value(authorization) } else { Field::Absent };
+        let field = if auth_len >= 0 {
+            Field::Value(authorization)
+        } else {
+            Field::Absent
+        };
         let result = self
             .gate
             .authorize_request(&HostRequest::new(method, path, field), clock(now));
@@ -706,7 +782,11 @@ pub fn config_error_table() -> String {
             format!(r#"{{"code":"{}","option":{option}}}"#, e.code())
         })
         .collect();
-    rows.extend(HOST_CONFIG_CODES.iter().map(|c| format!(r#"{{"code":"{c}","option":null}}"#)));
+    rows.extend(
+        HOST_CONFIG_CODES
+            .iter()
+            .map(|c| format!(r#"{{"code":"{c}","option":null}}"#)),
+    );
     format!("[{}]", rows.join(","))
 }
 
@@ -731,7 +811,10 @@ fn config_error_samples() -> Vec<ConfigError> {
         ConfigError::JwksTooLarge,
         ConfigError::JwksTooManyKeys,
         ConfigError::InvalidJwks,
-        ConfigError::InvalidJwk { index: 0, member: "x" },
+        ConfigError::InvalidJwk {
+            index: 0,
+            member: "x",
+        },
         ConfigError::WeakJwk { index: 0 },
         ConfigError::JwkPrivateKey { index: 0 },
         ConfigError::DuplicateKid { index: 0 },
@@ -875,7 +958,10 @@ mod tests {
 
     #[test]
     fn the_config_table_has_every_core_code() {
-        let mut codes: Vec<&str> = config_error_samples().iter().map(ConfigError::code).collect();
+        let mut codes: Vec<&str> = config_error_samples()
+            .iter()
+            .map(ConfigError::code)
+            .collect();
         codes.dedup();
         let mut core = ConfigError::CODES.to_vec();
         codes.sort_unstable();

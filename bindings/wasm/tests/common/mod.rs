@@ -29,7 +29,10 @@ fn core() -> GateCore {
 
 /// The default configuration with `cache_entries` cache slots.
 fn core_with_cache(cache_entries: f64) -> GateCore {
-    gate_core(&format!(r#"{{"secret":"{SECRET}","cacheSize":{cache_entries}}}"#)).unwrap()
+    gate_core(&format!(
+        r#"{{"secret":"{SECRET}","cacheSize":{cache_entries}}}"#
+    ))
+    .unwrap()
 }
 
 fn token(payload: &str) -> String {
@@ -178,7 +181,10 @@ fn previous_secrets_list_is_split_by_the_core() {
         config_error(SECRET, Some("short,"), 0.0, 900.0, 1800.0).as_deref(),
         Some("secret_too_short")
     );
-    let mut c = gate_core(&format!(r#"{{"secret":"{SECRET}","previousSecrets":"{list}"}}"#)).unwrap();
+    let mut c = gate_core(&format!(
+        r#"{{"secret":"{SECRET}","previousSecrets":"{list}"}}"#
+    ))
+    .unwrap();
     let old = Gate::new(GateConfig::new(OLD))
         .unwrap()
         .mint(&claims(1_700_000_000, 1_700_000_900));
