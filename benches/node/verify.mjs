@@ -141,7 +141,8 @@ function needUser(p) {
  * (clock, encoding, claims object) is the difference to `gate.verify`.
  */
 function engine(issuer, audience, cacheSize) {
-  const core = new glue.GateCore(SECRET, [], undefined, issuer, audience, 0, 900, 1800, undefined, cacheSize);
+  // The options object `new Gate` hands the engine (read by the core's options table).
+  const core = new glue.GateCore({ secret: SECRET, ...(issuer ? { issuer, audience } : {}), cacheSize }, undefined);
   const encoder = new TextEncoder();
   const now = Math.floor(Date.now() / 1000);
   let view, encoded, written;
@@ -301,7 +302,7 @@ for (const [shapeName, shape] of Object.entries(fixture.tokens)) {
   const list = [];
   for (const [name, r] of Object.entries(fixture.refusals)) {
     // One engine per token: its input buffer holds that token's bytes.
-    const core = new glue.GateCore(SECRET, [], undefined, undefined, undefined, 0, 900, 1800, undefined, 256);
+    const core = new glue.GateCore({ secret: SECRET, cacheSize: 256 }, undefined);
     const request = { method: "GET", url: "/api/v1/user-1/tasks", headers: { authorization: `Bearer ${r.token}` } };
     const viaAuthorize = () => {
       const d = gate.authorize(request);
