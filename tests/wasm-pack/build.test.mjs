@@ -29,7 +29,9 @@ test("wasm-pack's output has the engine files pkg/ is built from", () => {
 test("the package's gate.js decides on wasm-pack's engine", async () => {
   const dir = mkdtempSync(join(tmpdir(), "jwtgate-wasm-pack-"));
   for (const f of readdirSync(out)) if (/^jwtgate_wasm/.test(f)) copyFileSync(join(out, f), join(dir, f));
-  for (const f of ["gate.js", "index.node.js"]) copyFileSync(new URL(`../../pkg-template/${f}`, import.meta.url), join(dir, f));
+  // Every hand-written module of the package (gate.js and the files it imports), and the Node entry.
+  const template = new URL("../../pkg-template/", import.meta.url);
+  for (const f of readdirSync(template).filter((f) => f.endsWith(".js"))) copyFileSync(new URL(f, template), join(dir, f));
   const { Gate, GateError } = await import(pathToFileURL(join(dir, "index.node.js")).href);
   const now = 1_700_000_000;
   const gate = new Gate({ secret: SECRET, now });
