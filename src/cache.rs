@@ -23,7 +23,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::gate::Reading;
-use crate::host::{HostRequest, Verdict};
+use crate::host::{Field, HostRequest, Verdict};
 use crate::keys::hs256::constant_time_eq;
 use crate::{ConfigError, Error, Gate, KeySet, VerifiedToken};
 
@@ -163,6 +163,9 @@ impl CachedGate {
         now: u64,
     ) -> Result<&VerifiedToken, Error> {
         let target = request.routed_target()?;
+        if let Field::Oversized(head) = request.authorization {
+            return Err(self.gate.refuse_oversized(request.method, head));
+        }
         let authorization = request.authorization.combined();
         self.authorize(request.method, &target, authorization.as_deref(), now)
     }

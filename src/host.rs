@@ -31,6 +31,11 @@ pub enum Field<'a> {
     Value(&'a str),
     /// Every field line, in the order received (ASGI, h11, hyper keep them apart).
     Lines(&'a [&'a str]),
+    /// A value (lines combined) longer than [`crate::MAX_AUTHORIZATION_BYTES`], of which the
+    /// host hands over only the first bytes (at least [`crate::AUTHORIZATION_HEAD_BYTES`],
+    /// or all there are): size checks come before copies. Judged as the whole value would
+    /// be ([`crate::oversized_authorization`]).
+    Oversized(&'a [u8]),
 }
 
 impl<'a> Field<'a> {
@@ -39,9 +44,10 @@ impl<'a> Field<'a> {
     /// combination of two or more lines is never a valid credential (`,` and the space
     /// are not token characters), so a repeated header is refused in every host, whatever
     /// line a server behind would read.
+    /// ([`Field::Oversized`] has no value to combine: `None`; the decision reads its head.)
     pub fn combined(self) -> Option<Cow<'a, str>> {
         match self {
-            Field::Absent => None,
+            Field::Absent | Field::Oversized(_) => None,
             Field::Value(value) => Some(Cow::Borrowed(value)),
             Field::Lines([]) => None,
             Field::Lines([one]) => Some(Cow::Borrowed(one)),
@@ -182,8 +188,21 @@ impl Gate {
         now: u64,
     ) -> Result<VerifiedToken, Error> {
         let target = request.routed_target()?;
+        if let Field::Oversized(head) = request.authorization {
+            return Err(self.refuse_oversized(request.method, head));
+        }
         let authorization = request.authorization.combined();
         self.authorize(request.method, &target, authorization.as_deref(), now)
+    }
+
+    /// The refusal of a request whose `Authorization` is [`Field::Oversized`]: the method
+    /// rule first (as for any request), then the value's head.
+    pub fn refuse_oversized(&self, method: &str, head: &[u8]) -> Error {
+        if crate::gate::is_method_token(method) {
+            crate::gate::oversized_authorization(head)
+        } else {
+            Error::InvalidMethod
+        }
     }
 
     /// The request rules of [`Gate::decide`] around the token check `authorize`, shared with
@@ -198,6 +217,9 @@ impl Gate {
             Ok(None) => return Verdict::Pass,
             Err(error) => return Verdict::Refuse(error),
         };
+        if let Field::Oversized(head) = request.authorization {
+            return Verdict::Refuse(self.refuse_oversized(request.method, head));
+        }
         let authorization = request.authorization.combined();
         match authorize(self, request.method, &target, authorization.as_deref()) {
             Ok(verified) => Verdict::Allow(verified),

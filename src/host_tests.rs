@@ -153,6 +153,27 @@ fn an_oversized_authorization_is_judged_by_its_head() {
         oversized_authorization(spaced.as_bytes()),
         Error::TokenTooLarge
     );
+    // The host that hands over only the head gets the same answers, the method rule first.
+    fn head(v: &str) -> Field<'_> {
+        Field::Oversized(&v.as_bytes()[..AUTHORIZATION_HEAD_BYTES])
+    }
+    assert_eq!(
+        decide(&g, target, Mount::Whole, head(&huge)),
+        Verdict::Refuse(Error::TokenTooLarge)
+    );
+    assert_eq!(
+        decide(&g, target, Mount::Whole, head(&basic)),
+        Verdict::Refuse(Error::MissingAuthorization)
+    );
+    assert_eq!(
+        decide(&g, "/health", Mount::Whole, head(&huge)),
+        Verdict::Pass
+    );
+    let bad_method = HostRequest::new("G T", target, head(&huge));
+    assert_eq!(
+        g.authorize_request(&bad_method, NOW).unwrap_err(),
+        Error::InvalidMethod
+    );
     // At the limit, the value is read in full as before.
     let at_limit = format!("Bearer {}", "a".repeat(MAX_TOKEN_BYTES));
     assert_eq!(

@@ -19,18 +19,14 @@ pub(crate) enum Authorization<'a> {
     One(Cow<'a, str>),
     /// Every field line (ASGI header values), Latin-1 decoded as Starlette does.
     Lines(Vec<Cow<'a, str>>),
-    /// Longer than the core ever reads: the value's head, padded past the limit, so the
-    /// core judges it exactly as it judges the whole value (by its head).
+    /// Longer than the core ever reads: only the value's head, which the core judges as it
+    /// judges the whole value ([`Field::Oversized`]).
     Oversized(String),
 }
 
-/// What the core makes of an oversized value whose first bytes are `head`.
+/// An oversized value whose first bytes are `head`.
 fn oversized(head: &str) -> Authorization<'static> {
-    let mut stand_in = String::with_capacity(MAX_AUTHORIZATION_BYTES + 1);
-    stand_in.push_str(head);
-    let pad = (MAX_AUTHORIZATION_BYTES + 1).saturating_sub(stand_in.len());
-    stand_in.extend(std::iter::repeat_n(' ', pad));
-    Authorization::Oversized(stand_in)
+    Authorization::Oversized(head.to_owned())
 }
 
 /// Latin-1 (what an ASGI header value is read as): ASCII borrowed, the rest widened.
@@ -89,7 +85,7 @@ impl<'a> Authorization<'a> {
         match self {
             Authorization::Absent => f(Field::Absent),
             Authorization::One(value) => f(Field::Value(value)),
-            Authorization::Oversized(value) => f(Field::Value(value)),
+            Authorization::Oversized(head) => f(Field::Oversized(head.as_bytes())),
             Authorization::Lines(lines) => {
                 let lines: Vec<&str> = lines.iter().map(|l| l.as_ref()).collect();
                 f(Field::Lines(&lines))

@@ -483,11 +483,7 @@ impl GateCore {
     /// the whole value, without it crossing into Wasm.
     #[wasm_bindgen(js_name = refuseOversized)]
     pub fn refuse_oversized(&self, method: &str, head: &str) -> u8 {
-        // The core checks the method before the header: ask it with no header at all.
-        let error = match self.gate.gate().authorize(method, "/", None, 0) {
-            Err(Error::InvalidMethod) => Error::InvalidMethod,
-            _ => jwtgate::oversized_authorization(head.as_bytes()),
-        };
+        let error = self.gate.gate().refuse_oversized(method, head.as_bytes());
         self.last_error.set(error.index());
         error.index()
     }
