@@ -32,10 +32,19 @@ fn table() -> String {
             let aliases: Vec<String> = o.env_aliases.iter().map(|a| format!("`{a}`")).collect();
             format!("`{}` (also {})", o.env, aliases.join(", "))
         };
-        let default = if o.default.is_empty() { String::from("—") } else { format!("`{}`", o.default) };
+        let default = if o.default.is_empty() {
+            String::from("—")
+        } else {
+            format!("`{}`", o.default)
+        };
         out.push_str(&format!(
             "| `{}` | `{}` | {} | {} | {} | {} |\n",
-            o.js, o.python, env, kind(o.kind), default, o.doc.replace('|', "\\|")
+            o.js,
+            o.python,
+            env,
+            kind(o.kind),
+            default,
+            o.doc.replace('|', "\\|")
         ));
     }
     out
@@ -45,12 +54,19 @@ fn table() -> String {
 fn readme_options_table_is_the_cores() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
     let readme = std::fs::read_to_string(path).unwrap();
-    let start = readme.find(BEGIN).expect("README has no options table marker") + BEGIN.len();
+    let start = readme
+        .find(BEGIN)
+        .expect("README has no options table marker")
+        + BEGIN.len();
     let end = readme[start..].find(END).expect("options table not closed") + start;
     let want = format!("\n{}", table());
     if readme[start..end] != want {
         if std::env::var_os("JWTGATE_UPDATE_README").is_some() {
-            std::fs::write(path, format!("{}{}{}", &readme[..start], want, &readme[end..])).unwrap();
+            std::fs::write(
+                path,
+                format!("{}{}{}", &readme[..start], want, &readme[end..]),
+            )
+            .unwrap();
             return;
         }
         panic!("README's options table differs from src/options.rs; regenerate it:\n  JWTGATE_UPDATE_README=1 cargo test --test options_table\n\nwant:\n{want}");
