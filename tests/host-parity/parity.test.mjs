@@ -21,8 +21,8 @@ import { buildApp, startApp } from "../e2e/nextjs/harness.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { cases } = JSON.parse(readFileSync(path.join(HERE, "cases.json"), "utf8"));
-const { errorTable } = await import(pathToFileURL(path.join(ROOT, "pkg/jwtgate_wasm.js")).href);
-const DETAIL = Object.fromEntries(JSON.parse(errorTable()).map((e) => [e.code, e.detail]));
+const { errorTable } = await import(pathToFileURL(path.join(ROOT, "pkg/index.node.js")).href);
+const DETAIL = Object.fromEntries(errorTable().map((e) => [e.code, e.detail]));
 
 const tokens = {
   u1: mint(claims("u1", { role: "admin" })),

@@ -321,7 +321,8 @@ impl PyGate {
     /// `authorize_asgi`): outside the prefix it passes, without claims. Gives `(claims or
     /// None, (remove, set))`, the latter the in-process origin plan for the scope's
     /// headers (identity headers removed, and set from the verified claims); or raises.
-    #[pyo3(signature = (method, target, root_path, path, authorization, now = None))]
+    /// `require_token=True` is the dependency's rule (`authorize_asgi`) with the same plan.
+    #[pyo3(signature = (method, target, root_path, path, authorization, now = None, require_token = false))]
     #[allow(clippy::too_many_arguments)]
     fn decide_asgi<'py>(
         &self,
@@ -332,6 +333,7 @@ impl PyGate {
         path: &Bound<'py, PyString>,
         authorization: &Bound<'py, PyAny>,
         now: Option<f64>,
+        require_token: bool,
     ) -> PyResult<(Option<Bound<'py, PyAny>>, PyPlan<'py>)> {
         let (method, target) = (text(method), text(target));
         let (root_path, path) = (text(root_path), text(path));
@@ -350,15 +352,25 @@ impl PyGate {
             let request = HostRequest::new(&method, &target, field).mounted(mount);
             self.judge(
                 py,
-                |gate| match gate.decide(&request, now) {
-                    Verdict::Pass => Ok(None),
-                    Verdict::Allow(verified) => Ok(Some(verified)),
-                    Verdict::Refuse(error) => Err(error),
+                |gate| {
+                    if require_token {
+                        return gate.authorize_request(&request, now).map(Some);
+                    }
+                    match gate.decide(&request, now) {
+                        Verdict::Pass => Ok(None),
+                        Verdict::Allow(verified) => Ok(Some(verified)),
+                        Verdict::Refuse(error) => Err(error),
+                    }
                 },
-                |gate| match gate.decide(&request, now) {
-                    Verdict::Pass => Ok(None),
-                    Verdict::Allow(verified) => Ok(Some(verified)),
-                    Verdict::Refuse(error) => Err(error),
+                |gate| {
+                    if require_token {
+                        return gate.authorize_request(&request, now).map(Some);
+                    }
+                    match gate.decide(&request, now) {
+                        Verdict::Pass => Ok(None),
+                        Verdict::Allow(verified) => Ok(Some(verified)),
+                        Verdict::Refuse(error) => Err(error),
+                    }
                 },
                 |verified| self.gate.origin_plan(&input, verified),
             )

@@ -45,8 +45,9 @@ def apps(**options):
     auth = BetterAuth(secret=SECRET)
 
     @dep.get("/{rest:path}")
-    async def user(claims: dict = Depends(auth)):
-        return {"sub": claims["sub"]}
+    async def user(request: Request, claims: dict = Depends(auth)):
+        identity = [[n, v] for n, v in request.headers.items() if n.startswith("x-user-")]
+        return {"sub": claims["sub"], "identity": identity}
 
     return TestClient(mw), TestClient(dep)
 
@@ -115,6 +116,15 @@ def test_the_middleware_replaces_client_identity_headers():
     r = mw.get("/health", headers=forged)
     assert r.json()["sub"] is None
     assert [n for n, _ in r.json()["headers"] if n.lower().startswith("x-user")] == []
+
+
+def test_the_dependency_replaces_client_identity_headers():
+    _, dep = apps()
+    forged = [("X-User-Id", "admin"), ("x-user-EMAIL", "root@example.com")]
+    r = dep.get("/api/v1/u1/tasks", headers=[*forged, ("Authorization", live())])
+    assert r.status_code == 200, r.text
+    # What the route reads from request.headers is the verified identity, never the client's.
+    assert r.json()["identity"] == [["x-user-id", "u1"], ["x-user-email", "ada@example.com"]]
 
 
 def test_the_middleware_can_hand_the_app_the_bridge_token():

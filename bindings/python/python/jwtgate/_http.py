@@ -5,7 +5,7 @@ the prefix) is the core's."""
 from __future__ import annotations
 
 import os
-from typing import Any, List, Mapping, Optional, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
 
 from ._jwtgate import Gate
@@ -69,3 +69,16 @@ def asgi_request(scope: Mapping[str, Any]) -> Tuple[str, str, str, str, List[byt
         scope.get("path", ""),
         authorization_lines(scope),
     )
+
+
+def apply_plan(
+    headers: Iterable[Tuple[bytes, bytes]],
+    plan: Tuple[Sequence[bytes], Sequence[Tuple[bytes, bytes]]],
+) -> List[Tuple[bytes, bytes]]:
+    """The core's in-process plan applied to ASGI header pairs: every name it removes (and
+    every name it sets) taken out, compared in lowercase, then its headers appended."""
+    remove, set_ = plan
+    drop = {*remove, *(name for name, _ in set_)}
+    kept = [(n, v) for n, v in headers if n.lower() not in drop]
+    kept.extend(set_)
+    return kept

@@ -63,9 +63,11 @@ class Gate:
         path: str,
         authorization: List[bytes],
         now: Optional[float] = None,
+        require_token: bool = False,
     ) -> Tuple[Optional[Dict[str, Any]], _Plan]:
         """A middleware's decision: (claims, or None outside the prefix; the in-process
-        origin plan), or raises GateError."""
+        origin plan), or raises GateError. ``require_token=True``: the dependency's rule
+        (``authorize_asgi``), with the same plan."""
     def protects(self, path: str) -> bool:
         """True when the raw path is under the prefix (or ambiguous): it needs a token."""
     @property

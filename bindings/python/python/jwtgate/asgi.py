@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, MutableMapping, Optional
 
-from ._http import asgi_request, gate_from
+from ._http import apply_plan, asgi_request, gate_from
 from ._jwtgate import Gate
 from ._options import GateOptions
 from .errors import GateError
@@ -63,12 +63,8 @@ class GateMiddleware:
         except GateError as error:
             await refuse(scope, send, error)
             return
-        # The core's plan, applied: its names removed (any case), then its headers set.
-        drop = {*remove, *(name for name, _ in set_)}
-        headers = [(n, v) for n, v in scope.get("headers", ()) if n.lower() not in drop]
-        headers.extend(set_)
         # A new scope (and state dict): nothing leaks into the server's shared lifespan state.
-        scope = {**scope, "headers": headers}
+        scope = {**scope, "headers": apply_plan(scope.get("headers", ()), (remove, set_))}
         if claims is not None:
             state: Dict[str, Any] = dict(scope.get("state") or {})
             state[self.state_key] = claims

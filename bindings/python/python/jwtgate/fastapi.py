@@ -15,12 +15,12 @@ must name the token's ``sub`` (403), ``/api/v1/me/...`` needs only a valid token
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, cast
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ._http import asgi_request, gate_from
+from ._http import apply_plan, asgi_request, gate_from
 from ._jwtgate import Gate, refusal
 from ._options import GateOptions
 from .errors import GateError
@@ -63,11 +63,19 @@ class BetterAuth:
         self.gate = gate_from(gate, secret, options)
 
     def authorize(self, request: Request) -> Dict[str, Any]:
-        """The core's decision on this request: the claims, or raises `HTTPException`."""
+        """The core's decision on this request: the claims, or raises `HTTPException`.
+
+        What the route then sees is the core's in-process plan: identity headers a client
+        sent (``X-User-Id``, ``X-User-Email``, any case) replaced by the verified ones."""
         try:
-            return self.gate.authorize_asgi(*asgi_request(request.scope))
+            claims, plan = self.gate.decide_asgi(*asgi_request(request.scope), require_token=True)
         except GateError as error:
             raise http_exception(error) from None
+        request.scope["headers"] = apply_plan(request.scope.get("headers", ()), plan)
+        # Starlette caches the parsed headers on the Request: read them again from the scope.
+        request.__dict__.pop("_headers", None)
+        # require_token: an allowed decision always carries claims.
+        return cast(Dict[str, Any], claims)
 
     # Async on purpose: the work is a few microseconds, so it runs on the event loop
     # instead of costing a thread-pool hop per request.
