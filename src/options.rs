@@ -126,7 +126,7 @@ pub const OPTIONS: &[GateOption] =
             "leewaySeconds",
             "leeway_seconds",
             "LEEWAY_SECONDS",
-            [],
+            ["JWTGATE_LEEWAY"],
             Number,
             "0",
             "clock skew tolerated on exp/iat/nbf"
@@ -153,7 +153,7 @@ pub const OPTIONS: &[GateOption] =
             "apiPrefix",
             "api_prefix",
             "API_PREFIX",
-            [],
+            ["JWTGATE_API_PREFIX"],
             Text,
             "/api/v1/",
             "the protected prefix; /{prefix}{user_id}/... must name the token's sub"
@@ -162,7 +162,7 @@ pub const OPTIONS: &[GateOption] =
             "selfRoutes",
             "self_routes",
             "SELF_ROUTES",
-            [],
+            ["JWTGATE_SELF_ROUTES"],
             List,
             "{apiPrefix}me/profile",
             "paths that need a valid token but name no user (optionally `GET /path`)"

@@ -25,8 +25,8 @@ const EXIT_USAGE: u8 = 2;
 /// JWT_ISSUER, JWT_AUDIENCE, LEEWAY_SECONDS, MIN_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS,
 /// API_PREFIX (default /api/v1/), SELF_ROUTES (comma-separated full paths that need only a
 /// valid token; default /api/v1/me/profile; set but empty: none). The older names
-/// (JWTGATE_ISSUER, JWTGATE_AUDIENCE, JWTGATE_LEEWAY, JWTGATE_API_PREFIX,
-/// JWTGATE_SELF_ROUTES, ISSUER, AUDIENCE) still work, with a note naming the new one.
+/// (the table's `env_aliases`: JWTGATE_ISSUER, JWTGATE_LEEWAY, ISSUER, …) still work, with a
+/// note naming the new one.
 #[derive(Parser, Debug)]
 #[command(name = "jwtgate", version, about, long_about)]
 struct Cli {
@@ -109,16 +109,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// The CLI's own older names for core options (npm name, old name), read after the
-/// table's `env` name and `env_aliases`.
-const CLI_ALIASES: &[(&str, &str)] = &[
-    ("issuer", "JWTGATE_ISSUER"),
-    ("audience", "JWTGATE_AUDIENCE"),
-    ("leewaySeconds", "JWTGATE_LEEWAY"),
-    ("apiPrefix", "JWTGATE_API_PREFIX"),
-    ("selfRoutes", "JWTGATE_SELF_ROUTES"),
-];
-
 /// The environment variable of the core option `js` (npm name): its table name, else the
 /// first older name that is set, with a note on stderr naming the new one. `Ok(None)`
 /// when none is set; unset and empty are the same unless `keep_empty`.
@@ -126,13 +116,7 @@ fn option_var(js: &str, keep_empty: bool) -> Result<Option<(String, &'static str
     let Some(entry) = option(js) else {
         return Ok(None);
     };
-    let older = CLI_ALIASES
-        .iter()
-        .filter(|(name, _)| *name == js)
-        .map(|(_, alias)| *alias);
-    let mut names = core::iter::once(entry.env)
-        .chain(entry.env_aliases.iter().copied())
-        .chain(older);
+    let mut names = core::iter::once(entry.env).chain(entry.env_aliases.iter().copied());
     names.try_fold(None, |found, name| {
         if found.is_some() {
             return Ok(found);
