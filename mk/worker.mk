@@ -32,9 +32,10 @@ worker-size: worker-build ## Raw and gzipped size of the worker's .wasm
 test-worker: worker-build ## End-to-end: real wrangler dev (workerd) in front of real origins
 	node --test --test-concurrency=1 tests/e2e/worker/
 
-lint-worker: ## rustfmt + clippy for the worker crate (host check, its own target dir)
+lint-worker: ## rustfmt + clippy for the worker crate, and its pure unit tests (host build, its own target dir)
 	cd $(WORKER_DIR) && cargo fmt -- --check
 	cd $(WORKER_DIR) && CARGO_TARGET_DIR="$(CURDIR)/$(WORKER_DIR)/target/host" cargo clippy --all-targets -- -D warnings
+	cd $(WORKER_DIR) && CARGO_TARGET_DIR="$(CURDIR)/$(WORKER_DIR)/target/host" cargo test --locked -q
 
 bench-worker: worker-build ## Load run: 10,000 mixed requests through the worker, zero wrong decisions
 	node tests/e2e/worker/load.bench.mjs
