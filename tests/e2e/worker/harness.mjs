@@ -140,7 +140,18 @@ async function answers(port, pathName = "/") {
  * [build] command are what is tested). Every variable the worker reads is passed with
  * --var, which wins over a developer's .dev.vars: the run is hermetic.
  */
-export async function startWorker(vars, { timeoutMs = 90_000, persistTo } = {}) {
+export async function startWorker(vars, options = {}) {
+  // A port taken between freePort() and workerd's bind (another process on this machine),
+  // or a rebuild the file watcher started while workerd was binding: once more, new ports.
+  try {
+    return await startWorkerOnce(vars, options);
+  } catch (e) {
+    if (!/Address already in use|restarting build/.test(String(e?.message))) throw e;
+    return startWorkerOnce(vars, options);
+  }
+}
+
+async function startWorkerOnce(vars, { timeoutMs = 90_000, persistTo } = {}) {
   const port = await freePort();
   const inspector = await freePort();
   const all = {
