@@ -402,6 +402,53 @@ impl ConfigError {
         "missing_secret",
     ];
 
+    /// One value of every variant, and of every option a variant can name (both secret
+    /// slots, both cookie options): what a host lists its configuration codes and their
+    /// options from (the npm package's `configErrorTable()`). A test holds it to
+    /// [`ConfigError::CODES`] and to every variant.
+    pub const SAMPLES: &'static [ConfigError] = &[
+        ConfigError::SecretTooShort {
+            which: SecretSlot::Current,
+        },
+        ConfigError::SecretTooShort {
+            which: SecretSlot::Previous(0),
+        },
+        ConfigError::KnownDefaultSecret {
+            which: SecretSlot::Current,
+        },
+        ConfigError::KnownDefaultSecret {
+            which: SecretSlot::Previous(0),
+        },
+        ConfigError::LowEntropySecret {
+            which: SecretSlot::Current,
+        },
+        ConfigError::LowEntropySecret {
+            which: SecretSlot::Previous(0),
+        },
+        ConfigError::InvalidLifetimeWindow,
+        ConfigError::InvalidApiPrefix,
+        ConfigError::EmptyIssuerOrAudience,
+        ConfigError::TooManyPreviousSecrets,
+        ConfigError::InvalidSelfRoute { index: 0 },
+        ConfigError::JwksNeedsIssuerAndAudience,
+        ConfigError::JwksTooLarge,
+        ConfigError::JwksTooManyKeys,
+        ConfigError::InvalidJwks,
+        ConfigError::InvalidJwk {
+            index: 0,
+            member: "x",
+        },
+        ConfigError::WeakJwk { index: 0 },
+        ConfigError::JwkPrivateKey { index: 0 },
+        ConfigError::DuplicateKid { index: 0 },
+        ConfigError::JwksNoUsableKey,
+        ConfigError::InvalidOriginToken,
+        ConfigError::OriginTokenNeedsSecret,
+        ConfigError::InvalidCookieName { index: None },
+        ConfigError::InvalidCookieName { index: Some(0) },
+        ConfigError::MissingSecret,
+    ];
+
     /// Stable machine code.
     pub const fn code(&self) -> &'static str {
         match self {
@@ -592,34 +639,8 @@ mod tests {
 
     #[test]
     fn config_codes_lists_every_variant_once() {
-        let slot = SecretSlot::Current;
-        let every = [
-            ConfigError::SecretTooShort { which: slot },
-            ConfigError::KnownDefaultSecret { which: slot },
-            ConfigError::LowEntropySecret { which: slot },
-            ConfigError::InvalidLifetimeWindow,
-            ConfigError::InvalidApiPrefix,
-            ConfigError::EmptyIssuerOrAudience,
-            ConfigError::TooManyPreviousSecrets,
-            ConfigError::InvalidSelfRoute { index: 0 },
-            ConfigError::JwksNeedsIssuerAndAudience,
-            ConfigError::JwksTooLarge,
-            ConfigError::JwksTooManyKeys,
-            ConfigError::InvalidJwks,
-            ConfigError::InvalidJwk {
-                index: 0,
-                member: "x",
-            },
-            ConfigError::WeakJwk { index: 0 },
-            ConfigError::JwkPrivateKey { index: 0 },
-            ConfigError::DuplicateKid { index: 0 },
-            ConfigError::JwksNoUsableKey,
-            ConfigError::InvalidOriginToken,
-            ConfigError::OriginTokenNeedsSecret,
-            ConfigError::InvalidCookieName { index: None },
-            ConfigError::MissingSecret,
-        ];
-        for e in &every {
+        let every = ConfigError::SAMPLES;
+        for e in every {
             // Exhaustive: a new variant fails to compile here until it is listed above.
             match e {
                 ConfigError::SecretTooShort { .. }
@@ -645,7 +666,8 @@ mod tests {
                 | ConfigError::MissingSecret => {}
             }
         }
-        let codes: alloc::vec::Vec<&str> = every.iter().map(ConfigError::code).collect();
+        let mut codes: alloc::vec::Vec<&str> = every.iter().map(ConfigError::code).collect();
+        codes.dedup();
         assert_eq!(codes, ConfigError::CODES);
     }
 

@@ -298,23 +298,18 @@ impl PyGate {
         authorization: &Bound<'py, PyAny>,
         now: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (method, target) = (text(method), text(target));
-        let (root_path, path) = (text(root_path), text(path));
-        let lines = lines(authorization)?;
-        let authorization = Authorization::from_lines(&lines);
-        let now = clock(now);
-        let mount = Mount::Asgi {
-            root_path: &root_path,
-            path: &path,
-        };
-        authorization.with_field(|field| {
-            let request = HostRequest::new(&method, &target, field).mounted(mount);
-            self.claims(
-                py,
-                |gate| gate.authorize_request(&request, now),
-                |gate| gate.authorize_request(&request, now),
-            )
-        })
+        let (claims, _) = self.decide_asgi(
+            py,
+            method,
+            target,
+            root_path,
+            path,
+            authorization,
+            now,
+            true,
+        )?;
+        // A token was required: an allowed decision always carries claims.
+        claims.ok_or_else(|| gate_error(py, Error::MissingAuthorization))
     }
 
     /// The middleware's decision on an ASGI request (`jwtgate.asgi`; arguments as

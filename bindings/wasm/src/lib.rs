@@ -771,7 +771,7 @@ pub fn authorization_limits() -> Vec<u32> {
 /// and the examples' lists with it.
 #[wasm_bindgen(js_name = configErrorTable)]
 pub fn config_error_table() -> String {
-    let mut rows: Vec<String> = config_error_samples()
+    let mut rows: Vec<String> = ConfigError::SAMPLES
         .iter()
         .map(|e| {
             let option = e.option().map_or("null".to_owned(), |o| format!("\"{o}\""));
@@ -784,43 +784,6 @@ pub fn config_error_table() -> String {
             .map(|c| format!(r#"{{"code":"{c}","option":null}}"#)),
     );
     format!("[{}]", rows.join(","))
-}
-
-/// One of each configuration error the core has (a test holds it equal to
-/// [`ConfigError::CODES`]); both option names where the variant names two.
-fn config_error_samples() -> Vec<ConfigError> {
-    let current = SecretSlot::Current;
-    let previous = SecretSlot::Previous(0);
-    vec![
-        ConfigError::SecretTooShort { which: current },
-        ConfigError::SecretTooShort { which: previous },
-        ConfigError::KnownDefaultSecret { which: current },
-        ConfigError::KnownDefaultSecret { which: previous },
-        ConfigError::LowEntropySecret { which: current },
-        ConfigError::LowEntropySecret { which: previous },
-        ConfigError::InvalidLifetimeWindow,
-        ConfigError::InvalidApiPrefix,
-        ConfigError::EmptyIssuerOrAudience,
-        ConfigError::TooManyPreviousSecrets,
-        ConfigError::InvalidSelfRoute { index: 0 },
-        ConfigError::JwksNeedsIssuerAndAudience,
-        ConfigError::JwksTooLarge,
-        ConfigError::JwksTooManyKeys,
-        ConfigError::InvalidJwks,
-        ConfigError::InvalidJwk {
-            index: 0,
-            member: "x",
-        },
-        ConfigError::WeakJwk { index: 0 },
-        ConfigError::JwkPrivateKey { index: 0 },
-        ConfigError::DuplicateKid { index: 0 },
-        ConfigError::JwksNoUsableKey,
-        ConfigError::InvalidOriginToken,
-        ConfigError::OriginTokenNeedsSecret,
-        ConfigError::InvalidCookieName { index: None },
-        ConfigError::InvalidCookieName { index: Some(0) },
-        ConfigError::MissingSecret,
-    ]
 }
 
 /// Largest key set accepted, in bytes (the JS fetcher stops reading past it).
@@ -954,10 +917,7 @@ mod tests {
 
     #[test]
     fn the_config_table_has_every_core_code() {
-        let mut codes: Vec<&str> = config_error_samples()
-            .iter()
-            .map(ConfigError::code)
-            .collect();
+        let mut codes: Vec<&str> = ConfigError::SAMPLES.iter().map(ConfigError::code).collect();
         codes.dedup();
         let mut core = ConfigError::CODES.to_vec();
         codes.sort_unstable();
