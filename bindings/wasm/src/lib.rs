@@ -21,7 +21,7 @@ use jwtgate::options::{OptionKind, OPTIONS};
 use jwtgate::{
     cache_control_max_age, CachedGate, ConfigError, Error, Field, Gate, GateConfig, Hop, HostFacts,
     HostRequest, KeySet, KeySetRefresh, OriginInput, OriginToken, RefreshPolicy, RefreshReason,
-    SecretSlot, VerifiedToken,
+    VerifiedToken,
 };
 use wasm_bindgen::prelude::*;
 
