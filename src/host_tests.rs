@@ -322,6 +322,13 @@ fn the_origin_plan_options() {
         !remove.iter().any(|n| n == "cookie"),
         "better-auth.* is not myapp's"
     );
+    // A pair no field value can carry is not passed on (the plan never writes a CTL).
+    let ctl = OriginInput {
+        cookie: Some("a=1; \0b=2; c=3"),
+        ..input
+    };
+    let (_, set) = plan_of(&gate(), &ctl, true);
+    assert!(set.contains(&(String::from("cookie"), String::from("a=1; c=3"))));
     // No auth cookie at all: the header is left alone.
     let plain = OriginInput {
         cookie: Some("a=1; b=2"),

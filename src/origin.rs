@@ -218,7 +218,9 @@ impl GateConfig {
             // A trusted proxy's statements stand; this hop adds the address it saw.
             if let Some(address) = address {
                 let chain = match input.forwarded_for.map(str::trim) {
-                    Some(before) if !before.is_empty() => alloc::format!("{before}, {address}"),
+                    Some(before) if !before.is_empty() && is_field_value(before) => {
+                        alloc::format!("{before}, {address}")
+                    }
                     _ => String::from(address),
                 };
                 plan.set("x-forwarded-for", chain);
@@ -279,7 +281,10 @@ fn plan_cookies(plan: &mut OriginPlan, cookie: Option<&str>, config: &crate::Gat
             .next()
             .unwrap_or("")
             .trim_matches([' ', '\t']);
-        if is_auth_cookie(name, &config.cookie_prefix, &config.strip_cookies) {
+        // A pair no field value can hold (a control character) is not passed on either.
+        if is_auth_cookie(name, &config.cookie_prefix, &config.strip_cookies)
+            || !is_field_value(pair)
+        {
             dropped = true;
             continue;
         }
@@ -320,6 +325,11 @@ pub fn is_auth_cookie(name: &str, prefix: &str, extra: &[String]) -> bool {
                 .and_then(|rest| rest.strip_prefix('.'))
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     })
+}
+
+/// Text an HTTP field value can carry (RFC 9110 §5.5): no control character but HTAB.
+fn is_field_value(text: &str) -> bool {
+    text.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 
 /// RFC 9110 token (a header name `Connection` may list).
