@@ -436,11 +436,7 @@ fn valid_prefix(prefix: &str) -> bool {
 
 /// An RFC 6265 cookie name (an RFC 9110 token), at most 128 bytes.
 fn is_cookie_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    crate::gate::is_token(name, 128)
 }
 
 #[cfg(test)]

@@ -387,9 +387,14 @@ fn trim_ows(value: &str) -> &str {
 
 /// RFC 9110 method token: 1*tchar (bounded, so a host cannot feed megabytes here).
 pub(crate) fn is_method_token(method: &str) -> bool {
-    !method.is_empty()
-        && method.len() <= 32
-        && method
+    is_token(method, 32)
+}
+
+/// An RFC 9110 token (1*tchar) of at most `max` bytes: methods, header names, cookie names.
+pub(crate) fn is_token(text: &str, max: usize) -> bool {
+    !text.is_empty()
+        && text.len() <= max
+        && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }

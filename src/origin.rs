@@ -332,13 +332,9 @@ fn is_field_value(text: &str) -> bool {
     text.bytes().all(|b| b == b'\t' || (b >= 0x20 && b != 0x7f))
 }
 
-/// RFC 9110 token (a header name `Connection` may list).
+/// A header name `Connection` may list (an RFC 9110 token).
 fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    crate::gate::is_token(name, 64)
 }
 
 /// An IPv4 or IPv6 literal as platforms write it (no brackets, no port).
