@@ -105,27 +105,38 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         authorization.as_deref().map_or(Field::Absent, Field::Value),
     );
     let now_ms = Date::now().as_millis();
-    // Outside the prefix the answer needs no key: such a request never waits for one.
-    let mut verdict = config.base.decide_awaiting_key_set(&request);
-    if verdict != Verdict::Pass {
-        if let Some(remote) = &config.remote {
+    let verdict = match &config.remote {
+        // A fixed key or secret: one decision.
+        None => decide(&config, &request, now_ms),
+        // Outside the prefix the answer needs no key: such a request never waits for one.
+        Some(_)
+            if config
+                .base
+                .decide_awaiting_key_set::<VerifiedToken>(&request)
+                == Verdict::Pass =>
+        {
+            Verdict::Pass
+        }
+        Some(remote) => {
             remote
                 .refresh_if_due(&config.gate, &config.base, now_ms)
                 .await;
             remote.wait_while_loading(&config.gate).await;
-        }
-        verdict = decide(&config, &request, now_ms);
-        if let (Verdict::Refuse(refusal), Some(remote)) = (&verdict, &config.remote) {
-            // A rotated-in key, or a signature refused under a key from the Cache API:
-            // refetch (at most once per cooldown) and decide again (jwks::refetch_after).
-            if remote
-                .refetch_after(*refusal, &config.gate, &config.base, now_ms)
-                .await
-            {
-                verdict = decide(&config, &request, now_ms);
+            let verdict = decide(&config, &request, now_ms);
+            match verdict {
+                // A rotated-in key, or a signature refused under a key from the Cache API:
+                // refetch (at most once per cooldown) and decide again (jwks::refetch_after).
+                Verdict::Refuse(refusal)
+                    if remote
+                        .refetch_after(refusal, &config.gate, &config.base, now_ms)
+                        .await =>
+                {
+                    decide(&config, &request, now_ms)
+                }
+                verdict => verdict,
             }
         }
-    }
+    };
 
     match verdict {
         Verdict::Refuse(error) => {
