@@ -149,7 +149,7 @@ impl CachedGate {
     /// [`Gate::decide`], with the token's verification going through the cache.
     pub fn decide(&mut self, request: &HostRequest<'_>, now: u64) -> Verdict<&VerifiedToken> {
         let CachedGate { gate, cache } = self;
-        gate.decide_with(request, |gate, method, target, authorization| {
+        gate.decide_with(request, now, |gate, method, target, authorization| {
             gate.authorize_with(method, target, authorization, |token| {
                 cache.verify(gate, token, now)
             })

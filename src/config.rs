@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use crate::bridge::OriginToken;
 use crate::error::{ConfigError, SecretSlot};
 use crate::keys::key_set::KeySet;
+use crate::session::SessionConfig;
 
 /// Minimum secret length (characters for UTF-8 secrets, bytes otherwise), as the spec requires.
 pub const MIN_SECRET_LEN: usize = 32;
@@ -77,6 +78,8 @@ pub struct GateConfig {
     pub strip_cookies: Vec<String>,
     /// Forward the auth cookies after all (for an origin that reads the session itself).
     pub forward_auth_cookies: bool,
+    /// Session mode: Better Auth's session cookies are a credential too.
+    pub session: Option<SessionConfig>,
 }
 
 // Debug must never print a secret.
@@ -98,6 +101,7 @@ impl core::fmt::Debug for GateConfig {
             .field("cookie_prefix", &self.cookie_prefix)
             .field("strip_cookies", &self.strip_cookies)
             .field("forward_auth_cookies", &self.forward_auth_cookies)
+            .field("session", &self.session)
             .finish()
     }
 }
@@ -121,6 +125,7 @@ impl GateConfig {
             cookie_prefix: String::from(crate::origin::DEFAULT_COOKIE_PREFIX),
             strip_cookies: Vec::new(),
             forward_auth_cookies: false,
+            session: None,
         }
     }
 
@@ -143,6 +148,12 @@ impl GateConfig {
         S: Into<String>,
     {
         self.strip_cookies = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Turns session mode on (or off with `None`).
+    pub fn session(mut self, session: Option<SessionConfig>) -> Self {
+        self.session = session;
         self
     }
 
@@ -335,6 +346,9 @@ impl GateConfig {
         }
         if let Some(index) = self.strip_cookies.iter().position(|n| !is_cookie_name(n)) {
             return Err(ConfigError::InvalidCookieName { index: Some(index) });
+        }
+        if let Some(session) = &self.session {
+            session.validate(self.has_secret(), key_set)?;
         }
         Ok(())
     }

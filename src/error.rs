@@ -61,11 +61,33 @@ pub enum Error {
     /// A gate that follows a remote key set has none it can use yet (never fetched, or
     /// every fetch failed): 503, and the request is not forwarded.
     KeysUnavailable,
+    /// `Authorization: Bearer` carries Better Auth's signed session token (its bearer plugin's credential), not a JWT.
+    BearerSessionToken,
+    /// Session mode: the `session_token` cookie is not one Better Auth signed with the current secret (or two differ), or Better Auth knows no such session.
+    SessionInvalid,
+    /// Session mode: no cookie cache beside the session cookie, and the host cannot ask Better Auth.
+    SessionCacheMissing,
+    /// Session mode: the cookie cache has expired, and the host cannot ask Better Auth.
+    SessionCacheExpired,
+    /// Session mode: the cookie cache does not verify (signature, encryption, shape or version), and the host cannot ask Better Auth.
+    SessionCacheInvalid,
+    /// Session mode: the cookie cache is of another strategy than the configured one, and the host cannot ask Better Auth.
+    SessionCacheStrategy,
+    /// Session mode: the cookie cache belongs to another session than the session cookie beside it.
+    SessionCacheUnbound,
+    /// Session mode: the session has ended (`expiresAt` has passed).
+    SessionExpired,
+    /// Session mode, CSRF rule: an unsafe method with cookies and no Origin or Referer (or `Origin: null`).
+    CsrfOriginMissing,
+    /// Session mode, CSRF rule: an unsafe method with cookies from an origin that is not trusted.
+    CsrfOriginUntrusted,
+    /// Session mode: Better Auth could not be asked about the session (unreachable, timed out, or not 200).
+    SessionUnavailable,
 }
 
 impl Error {
     /// Every variant, in declaration order (its index is its stable number across FFI).
-    pub const ALL: [Error; 22] = [
+    pub const ALL: [Error; 33] = [
         Error::MissingAuthorization,
         Error::TokenTooLarge,
         Error::MalformedToken,
@@ -88,6 +110,17 @@ impl Error {
         Error::UserMismatch,
         Error::UnknownKey,
         Error::KeysUnavailable,
+        Error::BearerSessionToken,
+        Error::SessionInvalid,
+        Error::SessionCacheMissing,
+        Error::SessionCacheExpired,
+        Error::SessionCacheInvalid,
+        Error::SessionCacheStrategy,
+        Error::SessionCacheUnbound,
+        Error::SessionExpired,
+        Error::CsrfOriginMissing,
+        Error::CsrfOriginUntrusted,
+        Error::SessionUnavailable,
     ];
 
     /// Stable machine code.
@@ -115,6 +148,17 @@ impl Error {
             Error::UserMismatch => "user_mismatch",
             Error::UnknownKey => "unknown_key",
             Error::KeysUnavailable => "jwks_unavailable",
+            Error::BearerSessionToken => "bearer_session_token",
+            Error::SessionInvalid => "session_invalid",
+            Error::SessionCacheMissing => "session_cache_missing",
+            Error::SessionCacheExpired => "session_cache_expired",
+            Error::SessionCacheInvalid => "session_cache_invalid",
+            Error::SessionCacheStrategy => "session_cache_strategy",
+            Error::SessionCacheUnbound => "session_cache_unbound",
+            Error::SessionExpired => "session_expired",
+            Error::CsrfOriginMissing => "csrf_origin_missing",
+            Error::CsrfOriginUntrusted => "csrf_origin_untrusted",
+            Error::SessionUnavailable => "session_unavailable",
         }
     }
 
@@ -144,6 +188,17 @@ impl Error {
             Error::UserMismatch => "User ID in path does not match authenticated user",
             Error::UnknownKey => "Invalid token: unknown signing key",
             Error::KeysUnavailable => "Authentication keys unavailable",
+            Error::BearerSessionToken => "Invalid token: a Better Auth session token is not a JWT",
+            Error::SessionInvalid => "Invalid session",
+            Error::SessionCacheMissing => "Session needs refresh",
+            Error::SessionCacheExpired => "Session needs refresh",
+            Error::SessionCacheInvalid => "Session needs refresh",
+            Error::SessionCacheStrategy => "Session needs refresh",
+            Error::SessionCacheUnbound => "Session needs refresh",
+            Error::SessionExpired => "Session expired",
+            Error::CsrfOriginMissing => "Missing or null Origin",
+            Error::CsrfOriginUntrusted => "Invalid origin",
+            Error::SessionUnavailable => "Session service unavailable",
         }
     }
 
@@ -198,6 +253,39 @@ impl Error {
             Error::KeysUnavailable => {
                 "key set rule: a gate following a remote key set answers 503 until one fetch gave a usable set"
             }
+            Error::BearerSessionToken => {
+                "bearer rule: `Authorization: Bearer` carries a JWT; Better Auth's signed session token (its bearer plugin's credential) is refused there: send it as the session cookie, or a JWT"
+            }
+            Error::SessionInvalid => {
+                "session rule: the `session_token` cookie must carry Better Auth's HMAC-SHA256 signature under the current secret (one value only), and Better Auth must know the session"
+            }
+            Error::SessionCacheMissing => {
+                "session cache rule: no `session_data` cookie (whole or in chunks 0..n) beside the session cookie, and this host cannot ask Better Auth"
+            }
+            Error::SessionCacheExpired => {
+                "session cache rule: the cookie cache's own expiry has passed (it lives `session.cookieCache.maxAge`), and this host cannot ask Better Auth"
+            }
+            Error::SessionCacheInvalid => {
+                "session cache rule: the cookie cache does not verify under the configured strategy (signature, encryption, shape, `version`), and this host cannot ask Better Auth"
+            }
+            Error::SessionCacheStrategy => {
+                "session cache rule: the cookie cache is written in another strategy than the configured one (compact, jwt, jwe, jwks), and this host cannot ask Better Auth"
+            }
+            Error::SessionCacheUnbound => {
+                "session cache rule: the cookie cache's `session.token` must equal the signed session cookie's token (another session's cache is never read)"
+            }
+            Error::SessionExpired => {
+                "session rule: the session's `expiresAt` has passed"
+            }
+            Error::CsrfOriginMissing => {
+                "CSRF rule: a cookie-authenticated request with a method other than GET, HEAD or OPTIONS must carry an Origin (or a Referer), not `null`"
+            }
+            Error::CsrfOriginUntrusted => {
+                "CSRF rule: the Origin (or Referer) of a cookie-authenticated unsafe request must be a trusted origin (the base URL's, or `trustedOrigins`)"
+            }
+            Error::SessionUnavailable => {
+                "session rule: the host asked Better Auth about the session and got no usable answer (unreachable, timeout, not 200): 503, nothing forwarded"
+            }
         }
     }
 
@@ -205,8 +293,8 @@ impl Error {
     pub const fn status(self) -> u16 {
         match self {
             Error::InvalidPath | Error::InvalidMethod => 400,
-            Error::UserMismatch => 403,
-            Error::KeysUnavailable => 503,
+            Error::UserMismatch | Error::CsrfOriginMissing | Error::CsrfOriginUntrusted => 403,
+            Error::KeysUnavailable | Error::SessionUnavailable => 503,
             _ => 401,
         }
     }
@@ -346,6 +434,21 @@ pub enum ConfigError {
         /// Position in `stripCookies`; `None` for `cookiePrefix`.
         index: Option<usize>,
     },
+    /// The session strategy is not `compact`, `jwt`, `jwe`, `jwks` or `off`.
+    InvalidSessionStrategy,
+    /// Session mode with a secret-keyed cache (compact, jwt, jwe) and no secret.
+    SessionNeedsSecret,
+    /// Session mode `jwks` without a key set.
+    SessionNeedsKeySet,
+    /// `baseUrl` (`index` `None`) or `trustedOrigins[index]` is not an http(s) origin
+    /// (`trustedOrigins` entries exactly as `new URL(u).origin` writes them).
+    InvalidTrustedOrigin {
+        /// Position in `trustedOrigins`; `None` for `baseUrl`.
+        index: Option<usize>,
+    },
+    /// Session mode with neither a base URL nor trusted origins: the CSRF rule would
+    /// refuse every unsafe request.
+    SessionNeedsBaseUrl,
 }
 
 /// Which configured secret a [`ConfigError`] is about.
@@ -378,7 +481,7 @@ impl fmt::Display for SecretSlot {
 impl ConfigError {
     /// Every code [`ConfigError::code`] returns, in declaration order (hosts compare the
     /// codes they declare, e.g. the npm package's TypeScript union, with it).
-    pub const CODES: [&'static str; 21] = [
+    pub const CODES: [&'static str; 26] = [
         "secret_too_short",
         "known_default_secret",
         "low_entropy_secret",
@@ -400,6 +503,11 @@ impl ConfigError {
         "origin_token_needs_secret",
         "invalid_cookie_name",
         "missing_secret",
+        "invalid_session_strategy",
+        "session_needs_secret",
+        "session_needs_key_set",
+        "invalid_trusted_origin",
+        "session_needs_base_url",
     ];
 
     /// One value of every variant, and of every option a variant can name (both secret
@@ -447,6 +555,12 @@ impl ConfigError {
         ConfigError::InvalidCookieName { index: None },
         ConfigError::InvalidCookieName { index: Some(0) },
         ConfigError::MissingSecret,
+        ConfigError::InvalidSessionStrategy,
+        ConfigError::SessionNeedsSecret,
+        ConfigError::SessionNeedsKeySet,
+        ConfigError::InvalidTrustedOrigin { index: None },
+        ConfigError::InvalidTrustedOrigin { index: Some(0) },
+        ConfigError::SessionNeedsBaseUrl,
     ];
 
     /// Stable machine code.
@@ -473,6 +587,11 @@ impl ConfigError {
             ConfigError::OriginTokenNeedsSecret => "origin_token_needs_secret",
             ConfigError::InvalidCookieName { .. } => "invalid_cookie_name",
             ConfigError::MissingSecret => "missing_secret",
+            ConfigError::InvalidSessionStrategy => "invalid_session_strategy",
+            ConfigError::SessionNeedsSecret => "session_needs_secret",
+            ConfigError::SessionNeedsKeySet => "session_needs_key_set",
+            ConfigError::InvalidTrustedOrigin { .. } => "invalid_trusted_origin",
+            ConfigError::SessionNeedsBaseUrl => "session_needs_base_url",
         }
     }
 }
@@ -568,6 +687,40 @@ impl ConfigError {
                 "{}[{i}] must be a cookie name (letters, digits and !#$%&'*+-.^_`|~, at most 128)",
                 n("stripCookies")
             ),
+            ConfigError::InvalidSessionStrategy => write!(
+                f,
+                "{} must be compact, jwt, jwe, jwks or off (Better Auth's session.cookieCache.strategy; jwks for jwt({{ sessionCookieCache: true }}))",
+                n("sessionStrategy")
+            ),
+            ConfigError::SessionNeedsSecret => write!(
+                f,
+                "{} compact, jwt and jwe need {} (BETTER_AUTH_SECRET, the secret Better Auth signs its cookies with)",
+                n("sessionStrategy"),
+                n("secret")
+            ),
+            ConfigError::SessionNeedsKeySet => write!(
+                f,
+                "{} jwks needs a key set ({} / {}): the JWT plugin's keys sign the cache",
+                n("sessionStrategy"),
+                n("jwks"),
+                n("jwksUrl")
+            ),
+            ConfigError::InvalidTrustedOrigin { index: None } => write!(
+                f,
+                "{} must be an http(s) URL (BETTER_AUTH_URL)",
+                n("baseUrl")
+            ),
+            ConfigError::InvalidTrustedOrigin { index: Some(i) } => write!(
+                f,
+                "{}[{i}] must be an origin as browsers send it: scheme://host[:port], lowercase, no path, no default port",
+                n("trustedOrigins")
+            ),
+            ConfigError::SessionNeedsBaseUrl => write!(
+                f,
+                "session mode needs {} (BETTER_AUTH_URL) or {}: the CSRF rule trusts only those origins",
+                n("baseUrl"),
+                n("trustedOrigins")
+            ),
         }
     }
 
@@ -609,6 +762,12 @@ impl ConfigError {
             ConfigError::MissingSecret => "secret",
             ConfigError::InvalidCookieName { index: None } => "cookiePrefix",
             ConfigError::InvalidCookieName { index: Some(_) } => "stripCookies",
+            ConfigError::InvalidSessionStrategy
+            | ConfigError::SessionNeedsSecret
+            | ConfigError::SessionNeedsKeySet => "sessionStrategy",
+            ConfigError::InvalidTrustedOrigin { index: None }
+            | ConfigError::SessionNeedsBaseUrl => "baseUrl",
+            ConfigError::InvalidTrustedOrigin { index: Some(_) } => "trustedOrigins",
         })
     }
 }
@@ -663,7 +822,12 @@ mod tests {
                 | ConfigError::InvalidOriginToken
                 | ConfigError::OriginTokenNeedsSecret
                 | ConfigError::InvalidCookieName { .. }
-                | ConfigError::MissingSecret => {}
+                | ConfigError::MissingSecret
+                | ConfigError::InvalidSessionStrategy
+                | ConfigError::SessionNeedsSecret
+                | ConfigError::SessionNeedsKeySet
+                | ConfigError::InvalidTrustedOrigin { .. }
+                | ConfigError::SessionNeedsBaseUrl => {}
             }
         }
         let mut codes: alloc::vec::Vec<&str> = every.iter().map(ConfigError::code).collect();

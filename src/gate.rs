@@ -11,6 +11,7 @@ use crate::json::{read_object, Loose};
 use crate::keys::hs256::Hs256Key;
 use crate::keys::key_set::KeySet;
 use crate::path::{route, route_with_self_routes, AmbiguousPath, Route};
+use crate::session::SessionKeys;
 use crate::token::{
     base64url, AcceptedAlgs, Alg, Claims, UntrustedToken, VerifiedToken, MAX_TOKEN_BYTES,
 };
@@ -37,6 +38,8 @@ pub struct Gate {
     keys: Vec<Hs256Key>,
     /// The configured self routes (method, path after the prefix), as the path rule reads them.
     self_routes: Vec<config::SelfRoute>,
+    /// Session mode's cookie names, trusted origins and keys.
+    session: Option<SessionKeys>,
     config: GateConfig,
 }
 
@@ -58,11 +61,27 @@ impl Gate {
             .map(|secret| Hs256Key::new(secret))
             .collect();
         let self_routes = config.self_route_suffixes();
+        let session = config
+            .session
+            .as_ref()
+            .map(|s| SessionKeys::new(s, &config.cookie_prefix, &config.secret));
         Ok(Gate {
             keys,
             self_routes,
+            session,
             config,
         })
+    }
+
+    /// Session mode's precomputed state, when it is on.
+    pub(crate) fn session_keys(&self) -> Option<&SessionKeys> {
+        self.session.as_ref()
+    }
+
+    /// The name of the session cookie this gate reads (`None` outside session mode):
+    /// `[__Secure-]{cookiePrefix}.session_token`.
+    pub fn session_cookie_name(&self) -> Option<&str> {
+        self.session.as_ref().map(SessionKeys::token_cookie)
     }
 
     /// The same gate with another key set (a refreshed JWKS); the rest of the
@@ -301,8 +320,17 @@ impl Gate {
             return Err(Error::InvalidMethod);
         }
         let token = bearer_token(authorization)?;
-        let verified = verify(token)?;
-        let user_id = verified.borrow().user_id();
+        let verified = verify(token).map_err(|error| match error {
+            Error::MalformedToken if looks_like_session_token(token) => Error::BearerSessionToken,
+            other => other,
+        })?;
+        self.path_rule(method, path, verified.borrow().user_id())?;
+        Ok(verified)
+    }
+
+    /// The path rule for an authenticated `user_id`: `{prefix}{user_id}/…` must name it;
+    /// a self route needs no user id; the bare prefix and ambiguous paths are refused.
+    pub(crate) fn path_rule(&self, method: &str, path: &str, user_id: &str) -> Result<(), Error> {
         let own = self
             .self_routes
             .iter()
@@ -314,7 +342,7 @@ impl Gate {
             Ok(Route::User(_)) => return Err(Error::UserMismatch),
             Ok(Route::PrefixRoot) | Err(AmbiguousPath) => return Err(Error::InvalidPath),
         }
-        Ok(verified)
+        Ok(())
     }
 
     /// Signs `payload_json` with the current secret as `{"alg":"HS256","typ":"JWT"}`
@@ -332,6 +360,21 @@ impl Gate {
         token.push_str(&base64url(&tag));
         token
     }
+}
+
+/// Better Auth's bearer-plugin credential: its signed session token
+/// (`token.base64(HMAC)`, possibly URL-encoded) rather than a JWT.
+fn looks_like_session_token(token: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(token).decode_utf8_lossy();
+    decoded.rsplit_once('.').is_some_and(|(value, tag)| {
+        !value.is_empty()
+            && !value.contains('.')
+            && tag.len() == 44
+            && tag.ends_with('=')
+            && tag
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    })
 }
 
 /// The origin's header rule: the value, read as RFC 9110 reads a field value (optional

@@ -18,6 +18,7 @@ use crate::config::GateConfig;
 use crate::error::Error;
 use crate::gate::Gate;
 use crate::path::{route, Route};
+use crate::session::SessionRefresh;
 use crate::token::VerifiedToken;
 
 /// A request header as the host holds it.
@@ -95,6 +96,13 @@ pub struct HostRequest<'a> {
     pub mount: Mount<'a>,
     /// `Authorization`.
     pub authorization: Field<'a>,
+    /// `Cookie` (session mode reads Better Auth's cookies from it; HTTP/2 may split it
+    /// into several field lines, which are joined with `"; "`).
+    pub cookie: Field<'a>,
+    /// `Origin` (the CSRF rule of cookie-authenticated requests).
+    pub origin: Field<'a>,
+    /// `Referer` (the CSRF rule's fallback when there is no `Origin`).
+    pub referer: Field<'a>,
 }
 
 impl<'a> HostRequest<'a> {
@@ -105,7 +113,23 @@ impl<'a> HostRequest<'a> {
             target,
             mount: Mount::Whole,
             authorization,
+            cookie: Field::Absent,
+            origin: Field::Absent,
+            referer: Field::Absent,
         }
+    }
+
+    /// The same request with its `Cookie`, `Origin` and `Referer` (session mode).
+    pub fn with_cookies(
+        mut self,
+        cookie: Field<'a>,
+        origin: Field<'a>,
+        referer: Field<'a>,
+    ) -> Self {
+        self.cookie = cookie;
+        self.origin = origin;
+        self.referer = referer;
+        self
     }
 
     /// The same request, mounted as `mount` says.
@@ -151,6 +175,14 @@ pub enum Verdict<V> {
     Pass,
     /// Allowed: the verified token the identity comes from.
     Allow(V),
+    /// Allowed by Better Auth's session cookies (session mode): the verified session as
+    /// a credential with `sub`, `email`, `name`, `iat` = now, `exp` = now + 900 and the
+    /// session's `session` and `user` objects in its payload.
+    Session(VerifiedToken),
+    /// The session cookie is valid but its cache cannot decide (missing, expired, …): a
+    /// host that can ask Better Auth does, and calls [`Gate::decide_refreshed`]; one that
+    /// cannot refuses with [`SessionRefresh::reason`]. Nothing is forwarded yet.
+    Refresh(SessionRefresh),
     /// Refused: answer with the error's status, body and headers; forward nothing.
     Refuse(Error),
 }
@@ -158,13 +190,15 @@ pub enum Verdict<V> {
 impl<V> Verdict<V> {
     /// Is the request to be forwarded (allowed, or outside the prefix)?
     pub fn forwards(&self) -> bool {
-        !matches!(self, Verdict::Refuse(_))
+        !matches!(self, Verdict::Refuse(_) | Verdict::Refresh(_))
     }
 
-    /// The refusal, if any.
+    /// The refusal, if any: for [`Verdict::Refresh`], the refusal of a host that cannot
+    /// ask Better Auth.
     pub fn refusal(&self) -> Option<Error> {
         match self {
             Verdict::Refuse(error) => Some(*error),
+            Verdict::Refresh(refresh) => Some(refresh.reason),
             _ => None,
         }
     }
@@ -175,7 +209,7 @@ impl Gate {
     /// routed path outside the prefix passes (without identity); under it (or when the
     /// path cannot be read) the request needs what [`Gate::authorize`] requires.
     pub fn decide(&self, request: &HostRequest<'_>, now: u64) -> Verdict<VerifiedToken> {
-        self.decide_with(request, |gate, method, target, authorization| {
+        self.decide_with(request, now, |gate, method, target, authorization| {
             gate.authorize(method, target, authorization, now)
         })
     }
@@ -210,6 +244,7 @@ impl Gate {
     pub(crate) fn decide_with<V>(
         &self,
         request: &HostRequest<'_>,
+        now: u64,
         authorize: impl FnOnce(&Self, &str, &str, Option<&str>) -> Result<V, Error>,
     ) -> Verdict<V> {
         let target = match needs_token(&self.config().api_prefix, request) {
@@ -217,6 +252,14 @@ impl Gate {
             Ok(None) => return Verdict::Pass,
             Err(error) => return Verdict::Refuse(error),
         };
+        // A bearer token is judged alone; session cookies never override or rescue it.
+        if let (Field::Absent, Some(keys)) = (request.authorization, self.session_keys()) {
+            if let Some(cookie) = cookie_header(request.cookie) {
+                if let Some(verdict) = self.decide_session(keys, request, &target, &cookie, now) {
+                    return verdict;
+                }
+            }
+        }
         if let Field::Oversized(head) = request.authorization {
             return Verdict::Refuse(self.refuse_oversized(request.method, head));
         }
@@ -241,8 +284,18 @@ impl GateConfig {
     }
 }
 
+/// The `Cookie` header as one value: field lines joined with `"; "` (RFC 9113 §8.2.3).
+pub(crate) fn cookie_header<'a>(field: Field<'a>) -> Option<Cow<'a, str>> {
+    match field {
+        Field::Absent | Field::Oversized(_) | Field::Lines([]) => None,
+        Field::Value(value) => Some(Cow::Borrowed(value)),
+        Field::Lines([one]) => Some(Cow::Borrowed(one)),
+        Field::Lines(lines) => Some(Cow::Owned(lines.join("; "))),
+    }
+}
+
 /// The routed target of a request that needs a token; `None` outside the prefix.
-fn needs_token<'a>(
+pub(crate) fn needs_token<'a>(
     api_prefix: &str,
     request: &HostRequest<'a>,
 ) -> Result<Option<Cow<'a, str>>, Error> {

@@ -22,6 +22,7 @@ fn decide(g: &Gate, target: &str, mount: Mount<'_>, auth: Field<'_>) -> Verdict<
         Verdict::Allow(v) => Verdict::Allow(String::from(v.user_id())),
         Verdict::Pass => Verdict::Pass,
         Verdict::Refuse(e) => Verdict::Refuse(e),
+        other => panic!("no session mode here: {other:?}"),
     }
 }
 

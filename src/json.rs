@@ -26,6 +26,9 @@ pub(crate) enum Loose<'a> {
     Object,
     /// An object's members, in order: only from [`read_object_deep`] (key sets).
     Members(Vec<(Cow<'a, str>, Loose<'a>)>),
+    /// A member's value as it stands in the input (validated, not parsed): only from
+    /// [`read_object_raw`] (signed session caches, checked over their exact bytes).
+    Raw(&'a str),
 }
 
 impl<'a> Loose<'a> {
@@ -94,6 +97,8 @@ struct Reader<'de> {
     depth: u32,
     /// Keep nested objects' members ([`Loose::Members`]) instead of dropping them.
     keep_objects: bool,
+    /// Hand wanted members over as their raw text ([`Loose::Raw`]).
+    raw: bool,
 }
 
 impl<'de> Reader<'de> {
@@ -216,7 +221,13 @@ impl<'de> Reader<'de> {
             if self.next()? != b':' {
                 return Err(JsonError);
             }
-            if wanted(&name) {
+            if wanted(&name) && self.raw {
+                self.skip_ws();
+                let start = self.pos;
+                self.value(false)?;
+                let text = self.text.get(start..self.pos).ok_or(JsonError)?;
+                on_member(&name, Loose::Raw(text));
+            } else if wanted(&name) {
                 let value = self.value(true)?;
                 on_member(&name, value);
             } else {
@@ -524,9 +535,29 @@ pub(crate) fn read_object_deep<'de>(
     read(bytes, true, wanted, on_member)
 }
 
+/// [`read_object`], but wanted top-level members come as [`Loose::Raw`]: their exact
+/// text, validated (grammar, duplicates at every depth) but not parsed.
+pub(crate) fn read_object_raw<'de>(
+    bytes: &'de [u8],
+    wanted: impl FnMut(&str) -> bool,
+    on_member: impl FnMut(&str, Loose<'de>),
+) -> Result<(), JsonError> {
+    read_with(bytes, false, true, wanted, on_member)
+}
+
 fn read<'de>(
     bytes: &'de [u8],
     keep_objects: bool,
+    wanted: impl FnMut(&str) -> bool,
+    on_member: impl FnMut(&str, Loose<'de>),
+) -> Result<(), JsonError> {
+    read_with(bytes, keep_objects, false, wanted, on_member)
+}
+
+fn read_with<'de>(
+    bytes: &'de [u8],
+    keep_objects: bool,
+    raw: bool,
     mut wanted: impl FnMut(&str) -> bool,
     mut on_member: impl FnMut(&str, Loose<'de>),
 ) -> Result<(), JsonError> {
@@ -537,6 +568,7 @@ fn read<'de>(
         pos: 0,
         depth: 0,
         keep_objects,
+        raw,
     };
     reader.skip_ws();
     if reader.next()? != b'{' {

@@ -57,6 +57,7 @@ pub mod options;
 mod origin;
 mod path;
 mod refresh;
+mod session;
 mod token;
 
 pub use bridge::OriginToken;
@@ -80,6 +81,10 @@ pub use origin::{
 };
 pub use path::{route, route_with_self_routes, AmbiguousPath, Route};
 pub use refresh::{cache_control_max_age, KeySetRefresh, RefreshPolicy, RefreshReason};
+pub use session::{
+    origin_of, CacheStrategy, SessionConfig, SessionRefresh, CACHE_JWT_AUDIENCE, CACHE_JWT_TYPE,
+    SESSION_TOKEN_LIFETIME,
+};
 pub use token::{
     base64url, AcceptedAlgs, Alg, Claims, UntrustedToken, VerifiedToken, MAX_HEADER_BYTES,
     MAX_TOKEN_BYTES,
@@ -99,3 +104,5 @@ mod eddsa_tests;
 mod hardening_tests;
 #[cfg(test)]
 mod host_tests;
+#[cfg(test)]
+mod session_tests;

@@ -224,6 +224,69 @@ pub const OPTIONS: &[GateOption] =
             "keep the auth cookies for an origin that reads the session itself"
         ),
         option!(
+            "sessionStrategy",
+            "session_strategy",
+            "SESSION_STRATEGY",
+            [],
+            Choice,
+            "off",
+            "session mode: verify Better Auth's session cookies; its cookieCache strategy `compact`, `jwt`, `jwe` or `jwks`"
+        ),
+        option!(
+            "baseUrl",
+            "base_url",
+            "BETTER_AUTH_URL",
+            [],
+            Url,
+            "",
+            "Better Auth's base URL: a trusted origin, `__Secure-` cookies when https, the `iss` of a `jwks` cache"
+        ),
+        option!(
+            "trustedOrigins",
+            "trusted_origins",
+            "BETTER_AUTH_TRUSTED_ORIGINS",
+            [],
+            List,
+            "",
+            "more origins the CSRF rule trusts for cookie-authenticated unsafe requests"
+        ),
+        option!(
+            "secureCookies",
+            "secure_cookies",
+            "SECURE_COOKIES",
+            [],
+            Flag,
+            "{baseUrl} is https",
+            "read the `__Secure-` cookie names (Better Auth's advanced.useSecureCookies)"
+        ),
+        option!(
+            "cacheVersion",
+            "cache_version",
+            "SESSION_CACHE_VERSION",
+            [],
+            Text,
+            "1",
+            "Better Auth's session.cookieCache.version (a string)"
+        ),
+        option!(
+            "sessionMaxAge",
+            "session_max_age",
+            "SESSION_CACHE_MAX_AGE",
+            [],
+            Number,
+            "300",
+            "Better Auth's session.cookieCache.maxAge (s): the longest a refreshed verdict is remembered"
+        ),
+        option!(
+            "getSessionUrl",
+            "get_session_url",
+            "GET_SESSION_URL",
+            [],
+            Url,
+            "{baseUrl}/api/auth/get-session",
+            "where a host without Better Auth in process asks about a session whose cache cannot decide"
+        ),
+        option!(
             "cacheSize",
             "cache_size",
             "TOKEN_CACHE_SIZE",

@@ -62,6 +62,12 @@ pub struct AcceptedAlgs {
 }
 
 impl AcceptedAlgs {
+    /// No algorithm (start from this and switch on what a check allows).
+    pub const NONE: AcceptedAlgs = AcceptedAlgs {
+        hs256: false,
+        ed25519: false,
+    };
+
     /// Every algorithm the gate knows (for the JWS-level vector harnesses).
     pub const ALL: AcceptedAlgs = AcceptedAlgs {
         hs256: true,
@@ -219,6 +225,7 @@ pub struct Claims {
 pub struct VerifiedToken {
     claims: Claims,
     payload_json: String,
+    session: bool,
 }
 
 impl VerifiedToken {
@@ -226,7 +233,20 @@ impl VerifiedToken {
         VerifiedToken {
             claims,
             payload_json,
+            session: false,
         }
+    }
+    /// A verified Better Auth session as a credential (see [`crate::Verdict::Session`]).
+    pub(crate) fn from_session(claims: Claims, payload_json: String) -> Self {
+        VerifiedToken {
+            claims,
+            payload_json,
+            session: true,
+        }
+    }
+    /// Did this identity come from Better Auth's session cookies (not a bearer token)?
+    pub fn is_session(&self) -> bool {
+        self.session
     }
     /// The user id (`sub`).
     pub fn user_id(&self) -> &str {

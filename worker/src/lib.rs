@@ -139,24 +139,31 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
     };
 
     match verdict {
-        Verdict::Refuse(error) => {
-            // KeysUnavailable: no usable key set yet — fail closed, never a pass-through.
-            let event = if error == Error::KeysUnavailable {
-                "unavailable"
-            } else {
-                "refused"
-            };
-            log_event(&incoming, event, error.code(), error.status());
-            let refusal: Vec<_> = error.response_headers().collect();
-            json_response(&incoming, error.status(), &error.body_json(), &refusal)
-        }
+        // Without a way to ask Better Auth, a session whose cache cannot decide is refused.
+        Verdict::Refresh(refresh) => refuse(&incoming, refresh.reason),
+        Verdict::Refuse(error) => refuse(&incoming, error),
         Verdict::Pass if config.unprotected == Unprotected::Deny => {
             log_event(&incoming, "refused", "unprotected_path", 404);
             json_response(&incoming, 404, r#"{"detail":"Not Found"}"#, &[])
         }
         Verdict::Pass => proxy(&req, &url, &config, &incoming, None).await,
-        Verdict::Allow(verified) => proxy(&req, &url, &config, &incoming, Some(&verified)).await,
+        Verdict::Allow(verified) | Verdict::Session(verified) => {
+            proxy(&req, &url, &config, &incoming, Some(&verified)).await
+        }
     }
+}
+
+/// The refusal answer: status, `{"detail"}` body and the core's headers.
+fn refuse(incoming: &Incoming, error: Error) -> JsResult<Response> {
+    // KeysUnavailable: no usable key set yet — fail closed, never a pass-through.
+    let event = if error == Error::KeysUnavailable {
+        "unavailable"
+    } else {
+        "refused"
+    };
+    log_event(incoming, event, error.code(), error.status());
+    let refusal: Vec<_> = error.response_headers().collect();
+    json_response(incoming, error.status(), &error.body_json(), &refusal)
 }
 
 /// The core's verdict, synchronously (no borrow of the gate lives across an await); the
@@ -169,6 +176,8 @@ fn decide(config: &Config, request: &HostRequest<'_>, now_ms: u64) -> Verdict<Ve
     match cached.decide(request, now_ms / 1000) {
         Verdict::Pass => Verdict::Pass,
         Verdict::Allow(verified) => Verdict::Allow(verified.clone()),
+        Verdict::Session(verified) => Verdict::Session(verified),
+        Verdict::Refresh(refresh) => Verdict::Refresh(refresh),
         Verdict::Refuse(error) => Verdict::Refuse(error),
     }
 }
