@@ -12,7 +12,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use clap::{Parser, Subcommand};
 use jwtgate::options::option;
-use jwtgate::{Error, Gate, GateConfig, Naming, VerifiedToken};
+use jwtgate::{
+    CacheStrategy, Error, Field, Gate, GateConfig, HostRequest, KeySet, Naming, SessionConfig,
+    Verdict, VerifiedToken,
+};
 
 const EXIT_REFUSED: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -40,6 +43,42 @@ enum Command {
     Mint(MintArgs),
     /// Print the core's decision on a token (and optionally a request path); exit 1 when refused.
     Check(CheckArgs),
+    /// Print the core's decision on Better Auth session cookies (session mode): which rule
+    /// allows or refuses them, or why their cookie cache cannot decide; exit 1 unless allowed.
+    ///
+    /// Session settings come from SESSION_STRATEGY (compact, jwt, jwe, jwks; default
+    /// compact), BETTER_AUTH_URL, BETTER_AUTH_TRUSTED_ORIGINS, SECURE_COOKIES,
+    /// SESSION_CACHE_VERSION, SESSION_CACHE_MAX_AGE, COOKIE_PREFIX and, for jwks, JWKS
+    /// with JWT_ISSUER / JWT_AUDIENCE. Cookie values are never printed.
+    CheckSession(CheckSessionArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckSessionArgs {
+    /// The request's `Cookie` header, or `-` to read it from standard input.
+    cookie: String,
+    /// The request path.
+    #[arg(long, default_value = "/api/v1/me/profile")]
+    path: String,
+    /// HTTP method (anything but GET, HEAD, OPTIONS meets the CSRF rule).
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// The request's `Origin`.
+    #[arg(long)]
+    origin: Option<String>,
+    /// The request's `Referer`.
+    #[arg(long)]
+    referer: Option<String>,
+    /// Better Auth's get-session answer (JSON, or a file with `@path`): decide as a host
+    /// does after a refresh.
+    #[arg(long)]
+    refreshed: Option<String>,
+    /// The clock, in seconds since the epoch (default: now).
+    #[arg(long)]
+    now: Option<u64>,
+    /// One JSON line (`verdict`, `code`, `sub`) instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,6 +138,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Mint(args) => mint(args),
         Command::Check(args) => check(args),
+        Command::CheckSession(args) => check_session(args),
     };
     match result {
         Ok(code) => code,
@@ -149,6 +189,59 @@ fn seconds_var(js: &str) -> Result<Option<u64>, String> {
 
 /// The gate as configured by the environment (the same variables the worker and the origin read).
 fn gate_from_env() -> Result<Gate, String> {
+    gate_with(Ok)
+}
+
+/// [`gate_from_env`] with session mode on (SESSION_STRATEGY, default compact).
+fn session_gate_from_env() -> Result<Gate, String> {
+    gate_with(|config| {
+        let strategy = option_var("sessionStrategy", false)?
+            .map_or(Ok(Some(CacheStrategy::Compact)), |(v, _)| {
+                CacheStrategy::parse(&v).map_err(|e| e.message(Naming::Env))
+            })?;
+        let Some(strategy) = strategy else {
+            return Err("SESSION_STRATEGY is off: check-session needs a strategy".into());
+        };
+        let mut session = SessionConfig::new(strategy);
+        if let Some((url, _)) = option_var("baseUrl", false)? {
+            session = session.base_url(url);
+        }
+        if let Some((list, _)) = option_var("trustedOrigins", false)? {
+            session =
+                session.trusted_origins(list.split(',').map(str::trim).filter(|o| !o.is_empty()));
+        }
+        if let Some((flag, name)) = option_var("secureCookies", false)? {
+            session.secure_cookies = Some(match flag.trim() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => return Err(format!("{name} must be true or false")),
+            });
+        }
+        if let Some((version, _)) = option_var("cacheVersion", false)? {
+            session.version = version;
+        }
+        if let Some(max_age) = seconds_var("sessionMaxAge")? {
+            session.max_age_seconds = max_age;
+        }
+        let mut config = config.session(Some(session));
+        if let Some((prefix, _)) = option_var("cookiePrefix", false)? {
+            config = config.cookie_prefix(prefix);
+        }
+        if let Some((jwks, _)) = option_var("jwks", false)? {
+            let keys = KeySet::parse(jwks.as_bytes()).map_err(|e| {
+                format!(
+                    "invalid configuration ({}, JWKS): {}",
+                    e.code(),
+                    e.message(Naming::Env)
+                )
+            })?;
+            config = config.key_set(keys);
+        }
+        Ok(config)
+    })
+}
+
+fn gate_with(more: impl FnOnce(GateConfig) -> Result<GateConfig, String>) -> Result<Gate, String> {
     let secret = match env::var("BETTER_AUTH_SECRET") {
         Ok(s) if !s.is_empty() => s,
         Ok(_) | Err(env::VarError::NotPresent) => {
@@ -185,6 +278,7 @@ fn gate_from_env() -> Result<Gate, String> {
     if let Some((list, _)) = option_var("selfRoutes", true)? {
         config = config.self_routes_list(&list);
     }
+    let config = more(config)?;
     // The core's message names the variable at fault; it never includes a secret.
     Gate::new(config).map_err(|e| {
         let option = e.option().and_then(option).map(|o| o.env);
@@ -265,6 +359,79 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let written = match decision {
         Ok(verified) => print_allowed(&mut out, &verified, args.path.as_deref(), now),
         Err(error) => print_refused(&mut out, error, &token, now),
+    };
+    written.map_err(|e| format!("writing the result: {e}"))?;
+    Ok(if allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_REFUSED)
+    })
+}
+
+fn check_session(args: CheckSessionArgs) -> Result<ExitCode, String> {
+    let gate = session_gate_from_env()?;
+    let cookie = if args.cookie == "-" {
+        let mut buf = String::new();
+        io::stdin()
+            .read_to_string(&mut buf)
+            .map_err(|e| format!("reading the cookie header from stdin: {e}"))?;
+        buf.trim().to_string()
+    } else {
+        args.cookie
+    };
+    let origin = args.origin.as_deref().map_or(Field::Absent, Field::Value);
+    let referer = args.referer.as_deref().map_or(Field::Absent, Field::Value);
+    let request = HostRequest::new(&args.method, &args.path, Field::Absent).with_cookies(
+        Field::Value(&cookie),
+        origin,
+        referer,
+    );
+    let now = args.now.unwrap_or_else(now_secs);
+    let verdict = match &args.refreshed {
+        Some(body) => {
+            let body = match body.strip_prefix('@') {
+                Some(path) => {
+                    std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?
+                }
+                None => body.clone(),
+            };
+            gate.decide_refreshed(&request, &body, now)
+        }
+        None => gate.decide(&request, now),
+    };
+    let mut out = io::stdout().lock();
+    let allowed = matches!(verdict, Verdict::Session(_) | Verdict::Allow(_));
+    let written = if args.json {
+        let (kind, code, sub) = match &verdict {
+            Verdict::Pass => ("pass", None, None),
+            Verdict::Allow(v) | Verdict::Session(v) => ("session", None, Some(v.user_id())),
+            Verdict::Refresh(r) => ("refresh", Some(r.reason.code()), None),
+            Verdict::Refuse(e) => ("refuse", Some(e.code()), None),
+        };
+        let line = serde_json::json!({ "verdict": kind, "code": code, "sub": sub });
+        writeln!(out, "{line}")
+    } else {
+        match &verdict {
+            Verdict::Pass => writeln!(out, "passed: {} is outside the protected prefix", args.path),
+            Verdict::Allow(v) | Verdict::Session(v) => {
+                print_allowed(&mut out, v, Some(&args.path), now)
+            }
+            Verdict::Refresh(r) => writeln!(
+                out,
+                "needs refresh: {} ({} without a way to ask Better Auth)\n  rule: {}\n  a host with getSession or GET_SESSION_URL asks Better Auth now",
+                r.reason.code(),
+                r.reason.status(),
+                r.reason.rule()
+            ),
+            Verdict::Refuse(e) => writeln!(
+                out,
+                "refused: {} ({})\n  detail: {}\n  rule: {}",
+                e.code(),
+                e.status(),
+                e.detail(),
+                e.rule()
+            ),
+        }
     };
     written.map_err(|e| format!("writing the result: {e}"))?;
     Ok(if allowed {
