@@ -25,6 +25,7 @@ use alloc::vec::Vec;
 use crate::gate::Reading;
 use crate::host::{Field, HostRequest, Verdict};
 use crate::keys::hs256::constant_time_eq;
+use crate::session::SessionCache;
 use crate::{ConfigError, Error, Gate, KeySet, VerifiedToken};
 
 /// Slots a [`CachedGate`] gets unless told otherwise.
@@ -81,6 +82,8 @@ struct TokenCache {
 pub struct CachedGate {
     gate: Gate,
     cache: TokenCache,
+    /// Verified session cookie caches (session mode), as many slots as for tokens.
+    sessions: SessionCache,
 }
 
 impl core::fmt::Debug for CachedGate {
@@ -108,6 +111,7 @@ impl CachedGate {
                 uncached: None,
                 last_entry: None,
             },
+            sessions: SessionCache::new(slots),
         }
     }
 
@@ -122,6 +126,7 @@ impl CachedGate {
     pub fn replace_key_set(&mut self, keys: KeySet) -> Result<(), ConfigError> {
         self.gate = self.gate.with_key_set(keys)?;
         self.cache.slots.iter_mut().for_each(|slot| *slot = None);
+        self.sessions.clear();
         self.cache.uncached = None;
         self.cache.last_entry = None;
         Ok(())
@@ -140,7 +145,7 @@ impl CachedGate {
         authorization: Option<&str>,
         now: u64,
     ) -> Result<&VerifiedToken, Error> {
-        let CachedGate { gate, cache } = self;
+        let CachedGate { gate, cache, .. } = self;
         gate.authorize_with(method, path, authorization, |token| {
             cache.verify(gate, token, now)
         })
@@ -148,12 +153,21 @@ impl CachedGate {
 
     /// [`Gate::decide`], with the token's verification going through the cache.
     pub fn decide(&mut self, request: &HostRequest<'_>, now: u64) -> Verdict<&VerifiedToken> {
-        let CachedGate { gate, cache } = self;
-        gate.decide_with(request, now, |gate, method, target, authorization| {
-            gate.authorize_with(method, target, authorization, |token| {
-                cache.verify(gate, token, now)
-            })
-        })
+        let CachedGate {
+            gate,
+            cache,
+            sessions,
+        } = self;
+        gate.decide_with(
+            request,
+            now,
+            Some(sessions),
+            |gate, method, target, authorization| {
+                gate.authorize_with(method, target, authorization, |token| {
+                    cache.verify(gate, token, now)
+                })
+            },
+        )
     }
 
     /// [`Gate::authorize_request`], through the cache.

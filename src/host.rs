@@ -209,7 +209,7 @@ impl Gate {
     /// routed path outside the prefix passes (without identity); under it (or when the
     /// path cannot be read) the request needs what [`Gate::authorize`] requires.
     pub fn decide(&self, request: &HostRequest<'_>, now: u64) -> Verdict<VerifiedToken> {
-        self.decide_with(request, now, |gate, method, target, authorization| {
+        self.decide_with(request, now, None, |gate, method, target, authorization| {
             gate.authorize(method, target, authorization, now)
         })
     }
@@ -245,6 +245,7 @@ impl Gate {
         &self,
         request: &HostRequest<'_>,
         now: u64,
+        sessions: Option<&mut crate::session::SessionCache>,
         authorize: impl FnOnce(&Self, &str, &str, Option<&str>) -> Result<V, Error>,
     ) -> Verdict<V> {
         let target = match needs_token(&self.config().api_prefix, request) {
@@ -255,7 +256,9 @@ impl Gate {
         // A bearer token is judged alone; session cookies never override or rescue it.
         if let (Field::Absent, Some(keys)) = (request.authorization, self.session_keys()) {
             if let Some(cookie) = cookie_header(request.cookie) {
-                if let Some(verdict) = self.decide_session(keys, request, &target, &cookie, now) {
+                if let Some(verdict) =
+                    self.decide_session(keys, sessions, request, &target, &cookie, now)
+                {
                     return verdict;
                 }
             }

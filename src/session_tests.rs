@@ -437,3 +437,51 @@ fn session_configuration_is_checked() {
         Some("better-auth.session_token")
     );
 }
+
+#[test]
+fn the_cached_gate_decides_sessions_as_the_gate_does_on_repeats_too() {
+    let g = gate_with(CacheStrategy::Compact);
+    let mut cached = CachedGate::new(g.clone(), 16);
+    let live = cookies(&compact_cache(TOKEN, "u1", LATER, CACHE_LIVE));
+    let other = cookies(&compact_cache(
+        "OtherSessionToken0000000000000000",
+        "u2",
+        LATER,
+        CACHE_LIVE,
+    ));
+    let forged = live.replacen(&signed(TOKEN)[..10], "AAAAAAAAAA", 1);
+    for round in 0..3 {
+        for cookie in [&live, &other, &forged] {
+            for (method, origin) in [
+                ("GET", None),
+                ("POST", None),
+                ("POST", Some(ORIGIN)),
+                ("PUT", Some("https://evil.example")),
+            ] {
+                for path in ["/api/v1/u1/tasks", "/api/v1/u2/tasks", "/"] {
+                    // The cache's expiry passes on the last round.
+                    let now = if round == 2 { NOW + 301 } else { NOW + round };
+                    let origin_field = origin.map_or(Field::Absent, Field::Value);
+                    let request = HostRequest::new(method, path, Field::Absent).with_cookies(
+                        Field::Value(cookie),
+                        origin_field,
+                        Field::Absent,
+                    );
+                    let plain = out(g.decide(&request, now));
+                    let from_cache = out(match cached.decide(&request, now) {
+                        Verdict::Allow(t) => Verdict::Allow(t.clone()),
+                        Verdict::Session(t) => Verdict::Session(t),
+                        Verdict::Refresh(r) => Verdict::Refresh(r),
+                        Verdict::Refuse(e) => Verdict::Refuse(e),
+                        Verdict::Pass => Verdict::Pass,
+                    });
+                    assert_eq!(plain, from_cache, "{round} {method} {origin:?} {path}");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        run(&g, "GET", "/api/v1/u1/tasks", &live, None),
+        Out::Session("u1".into())
+    );
+}

@@ -234,20 +234,50 @@ fn ended(expires_ms: i64, now: u64) -> bool {
 
 impl Gate {
     /// The cookie path of [`Gate::decide`]: `None` when the request carries no session
-    /// cookie (the token rules then answer it).
+    /// cookie (the token rules then answer it). With `cache` ([`crate::CachedGate`]), a
+    /// repeat of the same two cookies skips every check that does not depend on the time
+    /// or on the request (the same order of rules, so the same answers).
     pub(crate) fn decide_session<V>(
         &self,
         keys: &SessionKeys,
+        cache: Option<&mut SessionCache>,
         request: &HostRequest<'_>,
         target: &str,
         cookie: &str,
         now: u64,
     ) -> Option<Verdict<V>> {
-        let token = match self.session_token(keys, cookie)? {
-            Ok(token) => token,
-            Err(error) => return Some(Verdict::Refuse(error)),
+        let signed = match cookies::find(cookie, &keys.token_cookie) {
+            cookies::Found::Absent => return None,
+            cookies::Found::Conflict => return Some(Verdict::Refuse(Error::SessionInvalid)),
+            cookies::Found::One(signed) => signed,
         };
-        Some(self.judge_session(keys, request, target, cookie, token, now))
+        let data = cookies::chunked(cookie, &keys.data_cookie);
+        let slot = cache.and_then(|c| c.slot(data.as_deref()?).map(|i| (c, i)));
+        if let Some((cache, index)) = &slot {
+            if let Some(reading) = cache.hit(*index, &signed, data.as_deref()) {
+                // The signed cookie verified when this entry was stored.
+                return Some(match self.session_request_rules(keys, request) {
+                    Ok(()) => self.judge_reading(keys, request, target, reading, now),
+                    Err(error) => Verdict::Refuse(error),
+                });
+            }
+        }
+        let Some(token) = cookies::verify_signed(&signed, &keys.mac) else {
+            return Some(Verdict::Refuse(Error::SessionInvalid));
+        };
+        if let Err(error) = self.session_request_rules(keys, request) {
+            return Some(Verdict::Refuse(error));
+        }
+        Some(match self.read_cache(keys, data.as_deref(), token, now) {
+            Ok(reading) => {
+                let verdict = self.judge_reading(keys, request, target, &reading, now);
+                if let (Some((cache, index)), Some(data)) = (slot, data) {
+                    cache.store(index, &signed, &data, reading);
+                }
+                verdict
+            }
+            Err(reason) => refresh(keys, token, reason),
+        })
     }
 
     /// The signed session token: `None` without the cookie, an error when it is not one
@@ -264,63 +294,62 @@ impl Gate {
         }
     }
 
-    fn judge_session<V>(
+    /// Everything about a cookie cache that does not depend on the time: its strategy,
+    /// signature or encryption, shape, binding to the session cookie's `token`, version.
+    /// `Err` is the reason the cache cannot decide.
+    pub(crate) fn read_cache(
         &self,
         keys: &SessionKeys,
-        request: &HostRequest<'_>,
-        target: &str,
-        cookie: &str,
-        token: String,
+        value: Option<&str>,
+        token: &str,
         now: u64,
-    ) -> Verdict<V> {
-        if let Err(error) = self.session_request_rules(keys, request) {
-            return Verdict::Refuse(error);
-        }
-        let refresh = |reason| {
-            Verdict::Refresh(SessionRefresh {
-                reason,
-                key: session_key(&token),
-                remember_seconds: keys.config.max_age_seconds,
-            })
-        };
-        let Some(value) = cookies::chunked(cookie, &keys.data_cookie) else {
-            return refresh(Error::SessionCacheMissing);
-        };
+    ) -> Result<SessionReading, Error> {
+        let value = value.ok_or(Error::SessionCacheMissing)?;
         let dots = value.bytes().filter(|b| *b == b'.').count();
         if dots != keys.config.strategy.dots() && matches!(dots, 0 | 2 | 4) {
-            return refresh(Error::SessionCacheStrategy);
+            return Err(Error::SessionCacheStrategy);
         }
-        let Some((data, cache_expires_ms, sub_sid)) = self.open_cache(keys, &value, now) else {
-            return refresh(Error::SessionCacheInvalid);
-        };
-        let Some(session) = payload::read(&data, true) else {
-            return refresh(Error::SessionCacheInvalid);
-        };
+        let (data, cache_expires_ms, sub_sid) = self
+            .open_cache(keys, value, now)
+            .ok_or(Error::SessionCacheInvalid)?;
+        let session = payload::read(&data, true).ok_or(Error::SessionCacheInvalid)?;
         if let Some((sub, sid)) = sub_sid {
             if sub != session.user_id || sid != session.token {
-                return refresh(Error::SessionCacheInvalid);
+                return Err(Error::SessionCacheInvalid);
             }
         }
         // Bound to the session cookie beside it (Better Auth's server checks this; its
         // `getCookieCache` does not).
         if session.token != token {
-            return refresh(Error::SessionCacheUnbound);
+            return Err(Error::SessionCacheUnbound);
         }
         if session.version != keys.config.version {
-            return refresh(Error::SessionCacheInvalid);
+            return Err(Error::SessionCacheInvalid);
         }
-        if ended(cache_expires_ms, now) {
-            return refresh(Error::SessionCacheExpired);
+        Ok(SessionReading::new(&session, cache_expires_ms))
+    }
+
+    /// The time rules on a reading, then the identity through the path rule.
+    pub(crate) fn judge_reading<V>(
+        &self,
+        keys: &SessionKeys,
+        request: &HostRequest<'_>,
+        target: &str,
+        reading: &SessionReading,
+        now: u64,
+    ) -> Verdict<V> {
+        if ended(reading.cache_expires_ms, now) {
+            return refresh(keys, &reading.token, Error::SessionCacheExpired);
         }
-        if ended(session.expires_ms, now) {
-            return refresh(Error::SessionExpired);
+        if ended(reading.expires_ms, now) {
+            return refresh(keys, &reading.token, Error::SessionExpired);
         }
-        self.allow_session(request, target, &session, now)
+        self.allow_session(request, target, reading, now)
     }
 
     /// The rules a cookie-authenticated request meets before its session is read: a
     /// method token, and the CSRF rule for unsafe methods.
-    fn session_request_rules(
+    pub(crate) fn session_request_rules(
         &self,
         keys: &SessionKeys,
         request: &HostRequest<'_>,
@@ -397,7 +426,12 @@ impl Gate {
         if ended(session.expires_ms, now) {
             return Verdict::Refuse(Error::SessionExpired);
         }
-        self.allow_session(request, &target, &session, now)
+        self.allow_session(
+            request,
+            &target,
+            &SessionReading::new(&session, i64::MAX),
+            now,
+        )
     }
 
     /// The identity of a verified session, through the path rule.
@@ -405,7 +439,7 @@ impl Gate {
         &self,
         request: &HostRequest<'_>,
         target: &str,
-        session: &payload::SessionData<'_>,
+        session: &SessionReading,
         now: u64,
     ) -> Verdict<V> {
         if session.user_id.is_empty() || session.email.is_empty() {
@@ -425,9 +459,9 @@ impl Gate {
         json.push_str(",\"name\":");
         push_json_string(&mut json, &session.name);
         let _ = write!(json, ",\"iat\":{iat},\"exp\":{exp},\"session\":");
-        json.push_str(session.session_json);
+        json.push_str(&session.session_json);
         json.push_str(",\"user\":");
-        json.push_str(session.user_json);
+        json.push_str(&session.user_json);
         json.push('}');
         Verdict::Session(VerifiedToken::from_session(
             Claims {
@@ -440,6 +474,103 @@ impl Gate {
             json,
         ))
     }
+}
+
+/// A verified session, owned (what [`crate::CachedGate`] keeps for repeats): the checks
+/// that do not depend on the time have passed.
+#[derive(Clone, Debug)]
+pub(crate) struct SessionReading {
+    token: String,
+    expires_ms: i64,
+    user_id: String,
+    email: String,
+    name: String,
+    session_json: String,
+    user_json: String,
+    /// The cache's own expiry (`i64::MAX` for a get-session answer).
+    cache_expires_ms: i64,
+}
+
+impl SessionReading {
+    fn new(session: &payload::SessionData<'_>, cache_expires_ms: i64) -> Self {
+        SessionReading {
+            token: session.token.clone(),
+            expires_ms: session.expires_ms,
+            user_id: session.user_id.clone(),
+            email: session.email.clone(),
+            name: session.name.clone(),
+            session_json: String::from(session.session_json),
+            user_json: String::from(session.user_json),
+            cache_expires_ms,
+        }
+    }
+}
+
+/// Verified session caches, for repeats ([`crate::CachedGate`]): bounded slots keyed by
+/// the cache cookie's tail; a hit needs both cookies equal, compared in constant time.
+/// Only readings that passed every time-independent check are stored.
+pub(crate) struct SessionCache {
+    slots: alloc::vec::Vec<Option<SessionEntry>>,
+}
+
+struct SessionEntry {
+    signed: alloc::boxed::Box<str>,
+    data: alloc::boxed::Box<str>,
+    reading: SessionReading,
+}
+
+/// Longest cache value stored (a default user's compact cache is about 800 bytes).
+const MAX_CACHED_SESSION_BYTES: usize = 8 * 1024;
+
+impl SessionCache {
+    /// `slots` slots (a power of two, or 0: off).
+    pub(crate) fn new(slots: usize) -> Self {
+        SessionCache {
+            slots: core::iter::repeat_with(|| None).take(slots).collect(),
+        }
+    }
+
+    /// Forgets every entry (a key set changed).
+    pub(crate) fn clear(&mut self) {
+        self.slots.iter_mut().for_each(|slot| *slot = None);
+    }
+
+    fn slot(&self, data: &str) -> Option<usize> {
+        let bytes = data.as_bytes();
+        if bytes.len() > MAX_CACHED_SESSION_BYTES {
+            return None;
+        }
+        let tail: [u8; 8] = bytes.get(bytes.len().checked_sub(8)?..)?.try_into().ok()?;
+        let mixed =
+            (u64::from_le_bytes(tail) ^ bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        Some((mixed >> 32) as usize & self.slots.len().checked_sub(1)?)
+    }
+
+    fn hit(&self, index: usize, signed: &str, data: Option<&str>) -> Option<&SessionReading> {
+        let entry = self.slots.get(index)?.as_ref()?;
+        let same = crate::keys::hs256::constant_time_eq(entry.signed.as_bytes(), signed.as_bytes())
+            & crate::keys::hs256::constant_time_eq(entry.data.as_bytes(), data?.as_bytes());
+        same.then_some(&entry.reading)
+    }
+
+    fn store(&mut self, index: usize, signed: &str, data: &str, reading: SessionReading) {
+        if let Some(cell) = self.slots.get_mut(index) {
+            *cell = Some(SessionEntry {
+                signed: signed.into(),
+                data: data.into(),
+                reading,
+            });
+        }
+    }
+}
+
+/// The refresh verdict for `token`'s session.
+fn refresh<V>(keys: &SessionKeys, token: &str, reason: Error) -> Verdict<V> {
+    Verdict::Refresh(SessionRefresh {
+        reason,
+        key: session_key(token),
+        remember_seconds: keys.config.max_age_seconds,
+    })
 }
 
 /// `exp` of a decrypted claim set.
