@@ -22,13 +22,16 @@ const DATA = "better-auth.session_data";
 
 let echo, compact, jwt, jwe, authServer, gate, gateDown, gateNoRefresh, gateJwt, gateJwe;
 const workers = [];
-const calls = { getSession: 0 };
+const calls = { getSession: 0, headers: null };
 
 /** Serves `auth.handler` on loopback, counting get-session calls. */
 async function serveAuth(auth) {
   const handler = toNodeHandler(auth);
   const server = http.createServer((req, res) => {
-    if (req.url.startsWith("/api/auth/get-session")) calls.getSession += 1;
+    if (req.url.startsWith("/api/auth/get-session")) {
+      calls.getSession += 1;
+      calls.headers = req.headers;
+    }
     handler(req, res);
   });
   const port = await freePort();
@@ -148,13 +151,16 @@ test("missing cache → one get-session call to the real Better Auth server, Set
   const { user, cookie } = await signUpWithSession(compact.auth);
   const bare = only(cookie, TOKEN);
   const before = calls.getSession;
-  const first = await get(gate, tasks(user.id), { cookie: bare });
+  const first = await get(gate, tasks(user.id), { cookie: bare, "x-client": "private", referer: `${SESSION_BASE_URL}/p` });
   assert.equal(first.status, 200, first.body);
+  // What the get-session call carried: the client's Cookie, nothing else of the client's.
+  assert.equal(calls.headers.cookie, bare);
+  assert.equal(calls.headers["x-client"], undefined);
+  assert.equal(calls.headers.referer, undefined);
   assert.equal(first.json.headers["x-user-id"], user.id);
   assert.equal(calls.getSession, before + 1);
   // Better Auth re-issued its cookie cache: the browser gets it.
   assert.ok([first.headers["set-cookie"]].flat().some((c) => c?.startsWith(`${DATA}=`)), JSON.stringify(first.headers));
-  // What the get-session call carried: the client's cookie only (the echo is not involved).
   const second = await get(gate, tasks(user.id), { cookie: bare });
   assert.equal(second.status, 200, second.body);
   assert.equal(calls.getSession, before + 1, "remembered within maxAge: no new call");
