@@ -45,4 +45,4 @@ TEST_TARGETS += lint-worker test-worker
 BENCH_TARGETS += bench-worker
 
 test-worker-sessions: worker-build ## Session mode in workerd only (Better Auth's cookies, the refresh path)
-	node --test --test-concurrency=1 tests/e2e/worker/sessions.test.mjs
+	node --test --test-concurrency=1 tests/e2e/worker/sessions.test.mjs tests/e2e/worker/sessions-service.test.mjs
