@@ -7,7 +7,7 @@ WORKER_OUT := $(WORKER_DIR)/build/index.js
 WORKER_SRCS := $(call rwildcard,$(WORKER_DIR)/src src,*.rs) $(WORKER_DIR)/Cargo.toml $(wildcard $(WORKER_DIR)/Cargo.lock) \
   Cargo.toml Cargo.lock $(WORKER_DIR)/strip-names.mjs
 
-.PHONY: worker-build test-worker bench-worker lint-worker worker-size
+.PHONY: worker-build test-worker test-worker-sessions bench-worker lint-worker worker-size
 
 worker-build: $(WORKER_OUT) ## Build the Cloudflare Worker (worker/build/) with worker-build
 
@@ -43,3 +43,6 @@ bench-worker: worker-build ## Load run: 10,000 mixed requests through the worker
 
 TEST_TARGETS += lint-worker test-worker
 BENCH_TARGETS += bench-worker
+
+test-worker-sessions: worker-build ## Session mode in workerd only (Better Auth's cookies, the refresh path)
+	node --test --test-concurrency=1 tests/e2e/worker/sessions.test.mjs tests/e2e/worker/sessions-service.test.mjs

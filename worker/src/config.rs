@@ -12,14 +12,15 @@ use std::time::Duration;
 
 use jwtgate::options::option;
 use jwtgate::{
-    CachedGate, ConfigError, Gate, GateConfig, Naming, OriginToken, DEFAULT_CACHE_ENTRIES,
-    MAX_CACHE_ENTRIES,
+    CacheStrategy, CachedGate, ConfigError, Gate, GateConfig, Naming, OriginToken, SessionConfig,
+    DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES,
 };
 use web_sys::Url;
 use worker::Env;
 
 use crate::cors::Cors;
 use crate::jwks;
+use crate::session::{self, Refresher};
 
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
@@ -49,6 +50,9 @@ pub(crate) struct Config {
     pub(crate) cors: Cors,
     pub(crate) timeout: Duration,
     pub(crate) unprotected: Unprotected,
+    /// Session mode's refresh path (`GET_SESSION_URL`, or the `AUTH_SERVICE` binding);
+    /// `None` outside session mode or without either (a stale cache is then refused).
+    pub(crate) refresher: Option<Refresher>,
 }
 
 thread_local! {
@@ -195,6 +199,12 @@ fn load_config(env: &Env) -> Result<Config, Misconfig> {
             })
         }
     }
+    let session = session_config(env)?;
+    let refresher = match &session {
+        Some(session) => refresher(env, session)?,
+        None => None,
+    };
+    gate_config = gate_config.session(session);
     let cache_entries = match number::<usize>(env, "cacheSize", "token_cache_size_invalid")? {
         None => DEFAULT_CACHE_ENTRIES,
         Some(n) if n <= MAX_CACHE_ENTRIES => n,
@@ -263,7 +273,89 @@ fn load_config(env: &Env) -> Result<Config, Misconfig> {
         cors,
         timeout: Duration::from_millis(timeout_ms),
         unprotected,
+        refresher,
     })
+}
+
+/// Session mode from `SESSION_STRATEGY` and the variables beside it; the core validates
+/// the whole (`invalid_session_strategy`, `session_needs_base_url`, …).
+fn session_config(env: &Env) -> Result<Option<SessionConfig>, Misconfig> {
+    let strategy = option_binding(env, "sessionStrategy").unwrap_or_default();
+    let Some(strategy) = CacheStrategy::parse(&strategy)? else {
+        return Ok(None);
+    };
+    let mut session = SessionConfig::new(strategy);
+    if let Some(base) = option_binding(env, "baseUrl") {
+        session = session.base_url(base.trim());
+    }
+    if let Some(origins) = option_binding(env, "trustedOrigins") {
+        session = session.trusted_origins(
+            origins
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(String::from),
+        );
+    }
+    match option_binding(env, "secureCookies")
+        .as_deref()
+        .map(str::trim)
+    {
+        None | Some("") => {}
+        Some("true") => session.secure_cookies = Some(true),
+        Some("false") => session.secure_cookies = Some(false),
+        Some(_) => {
+            return Err(Misconfig {
+                option: Some(option_env("secureCookies")),
+                ..Misconfig::from("secure_cookies_invalid")
+            })
+        }
+    }
+    if let Some(version) = option_binding(env, "cacheVersion").filter(|v| !v.trim().is_empty()) {
+        session.version = version.trim().to_string();
+    }
+    if let Some(max_age) = number(env, "sessionMaxAge", "session_max_age_invalid")? {
+        session.max_age_seconds = max_age;
+    }
+    Ok(Some(session))
+}
+
+/// The refresh path: `GET_SESSION_URL` (default `{BETTER_AUTH_URL}/api/auth/get-session`),
+/// fetched, or sent through the `AUTH_SERVICE` binding when it is bound. Neither: `None`.
+fn refresher(env: &Env, session: &SessionConfig) -> Result<Option<Refresher>, Misconfig> {
+    let configured = option_binding(env, "getSessionUrl").filter(|u| !u.trim().is_empty());
+    let url = configured.or_else(|| {
+        session
+            .base_url
+            .as_deref()
+            .map(|base| format!("{}/api/auth/get-session", base.trim_end_matches('/')))
+    });
+    let invalid = || Misconfig {
+        option: Some(option_env("getSessionUrl")),
+        ..Misconfig::from("get_session_url_invalid")
+    };
+    let url = match url {
+        Some(url) => url,
+        None if session::has_service(env) => return Err(invalid()),
+        None => return Ok(None),
+    };
+    let parsed = Url::new(url.trim()).map_err(|_| invalid())?;
+    if !matches!(parsed.protocol().as_str(), "http:" | "https:") {
+        return Err(invalid());
+    }
+    let timeout_ms = match text_binding(env, "GET_SESSION_TIMEOUT_MS") {
+        None => session::DEFAULT_TIMEOUT_MS,
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| (1..=60_000).contains(ms))
+            .ok_or("get_session_timeout_invalid")?,
+    };
+    Ok(Some(Refresher::new(
+        parsed.href(),
+        Duration::from_millis(timeout_ms),
+    )))
 }
 
 /// The environment name of the core option `js` (npm name).

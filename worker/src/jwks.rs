@@ -220,7 +220,7 @@ impl RemoteKeys {
             log("jwks_cache_unauthenticated");
             return None;
         };
-        let Ok(text) = read_capped(&response).await else {
+        let Ok(text) = read_capped(&response, MAX_JWKS_BYTES).await else {
             log("jwks_cache_unauthenticated");
             return None;
         };
@@ -321,7 +321,7 @@ async fn fetch_capped(url: &str, timeout: Duration) -> Result<Fetched, JsValue> 
             .get("cache-control")?
             .as_deref()
             .and_then(cache_control_max_age);
-        let text = read_capped(&response).await?;
+        let text = read_capped(&response, MAX_JWKS_BYTES).await?;
         Ok(Fetched { text, max_age_s })
     };
     futures_util::pin_mut!(work);
@@ -334,8 +334,8 @@ async fn fetch_capped(url: &str, timeout: Duration) -> Result<Fetched, JsValue> 
     }
 }
 
-/// A response body as UTF-8 text, at most [`MAX_JWKS_BYTES`] read.
-async fn read_capped(response: &Response) -> Result<String, JsValue> {
+/// A response body as UTF-8 text, at most `max` bytes read (more: an error).
+pub(crate) async fn read_capped(response: &Response, max: usize) -> Result<String, JsValue> {
     let body = response
         .body()
         .ok_or_else(|| JsValue::from_str("no body"))?;
@@ -351,7 +351,7 @@ async fn read_capped(response: &Response) -> Result<String, JsValue> {
         }
         let value: js_sys::Uint8Array =
             js_sys::Reflect::get(&chunk, &JsValue::from_str("value"))?.dyn_into()?;
-        if bytes.len() + value.length() as usize > MAX_JWKS_BYTES {
+        if bytes.len() + value.length() as usize > max {
             return Err(JsValue::from_str("too large"));
         }
         bytes.extend_from_slice(&value.to_vec());

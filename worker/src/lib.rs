@@ -13,6 +13,7 @@ mod config;
 mod cors;
 mod forward;
 mod jwks;
+mod session;
 
 use futures_util::future::{select, Either};
 use jwtgate::{Error, Field, HostRequest, Verdict, VerifiedToken};
@@ -98,11 +99,16 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
     // workerd's Headers hand out repeated field lines already joined with ", ": the core's
     // combined value, so the core's rule for repeated lines decides.
     let authorization = headers.get("authorization")?;
+    // Session mode reads Better Auth's cookies and the CSRF rule's Origin/Referer (the
+    // core decides; a gate outside session mode ignores them).
+    let cookie = headers.get("cookie")?;
+    let origin = headers.get("origin")?;
+    let referer = headers.get("referer")?;
     let target = format!("{}{}", incoming.path, url.search());
-    let request = HostRequest::new(
-        &incoming.method,
-        &target,
-        authorization.as_deref().map_or(Field::Absent, Field::Value),
+    let request = HostRequest::new(&incoming.method, &target, field(&authorization)).with_cookies(
+        field(&cookie),
+        field(&origin),
+        field(&referer),
     );
     let now_ms = Date::now().as_millis();
     let verdict = match &config.remote {
@@ -138,19 +144,72 @@ async fn handle(req: Request, env: &Env) -> JsResult<Response> {
         }
     };
 
+    // The cookie cache cannot decide: Better Auth's answer, then the core decides again.
+    let mut set_cookies = Vec::new();
+    let verdict = match (verdict, &config.refresher) {
+        (Verdict::Refresh(refresh), Some(refresher)) => {
+            let cookie = cookie.as_deref().unwrap_or_default();
+            match refresher.answer(env, &refresh, cookie, now_ms).await {
+                Ok(answer) => {
+                    set_cookies = answer.set_cookies;
+                    decide_refreshed(&config, &request, &answer.body, now_ms)
+                }
+                Err(code) => {
+                    // Fail closed: never a pass-through (the worker's reason in the log).
+                    log_event(&incoming, "unavailable", code, 503);
+                    Verdict::Refuse(Error::SessionUnavailable)
+                }
+            }
+        }
+        (verdict, _) => verdict,
+    };
+    let response = answer(&req, &url, &config, &incoming, verdict).await?;
+    let out = response.headers();
+    for line in &set_cookies {
+        out.append("set-cookie", line)?;
+    }
+    Ok(response)
+}
+
+/// The response to the core's final verdict.
+async fn answer(
+    req: &Request,
+    url: &Url,
+    config: &Config,
+    incoming: &Incoming,
+    verdict: Verdict<VerifiedToken>,
+) -> JsResult<Response> {
     match verdict {
         // Without a way to ask Better Auth, a session whose cache cannot decide is refused.
-        Verdict::Refresh(refresh) => refuse(&incoming, refresh.reason),
-        Verdict::Refuse(error) => refuse(&incoming, error),
+        Verdict::Refresh(refresh) => refuse(incoming, refresh.reason),
+        Verdict::Refuse(error) => refuse(incoming, error),
         Verdict::Pass if config.unprotected == Unprotected::Deny => {
-            log_event(&incoming, "refused", "unprotected_path", 404);
-            json_response(&incoming, 404, r#"{"detail":"Not Found"}"#, &[])
+            log_event(incoming, "refused", "unprotected_path", 404);
+            json_response(incoming, 404, r#"{"detail":"Not Found"}"#, &[])
         }
-        Verdict::Pass => proxy(&req, &url, &config, &incoming, None).await,
+        Verdict::Pass => proxy(req, url, config, incoming, None).await,
         Verdict::Allow(verified) | Verdict::Session(verified) => {
-            proxy(&req, &url, &config, &incoming, Some(&verified)).await
+            proxy(req, url, config, incoming, Some(&verified)).await
         }
     }
+}
+
+/// [`jwtgate::Gate::decide_refreshed`] with Better Auth's answer, synchronously.
+fn decide_refreshed(
+    config: &Config,
+    request: &HostRequest<'_>,
+    body: &str,
+    now_ms: u64,
+) -> Verdict<VerifiedToken> {
+    match config.gate.borrow().as_ref() {
+        Some(cached) => cached.gate().decide_refreshed(request, body, now_ms / 1000),
+        None => Verdict::Refuse(Error::KeysUnavailable),
+    }
+}
+
+/// A header as the core reads it.
+fn field(value: &Option<String>) -> Field<'_> {
+    value.as_deref().map_or(Field::Absent, Field::Value)
 }
 
 /// The refusal answer: status, `{"detail"}` body and the core's headers.

@@ -151,7 +151,7 @@ export async function startWorker(vars, options = {}) {
   }
 }
 
-async function startWorkerOnce(vars, { timeoutMs = 90_000, persistTo } = {}) {
+async function startWorkerOnce(vars, { timeoutMs = 90_000, persistTo, configs } = {}) {
   const port = await freePort();
   const inspector = await freePort();
   const all = {
@@ -163,6 +163,8 @@ async function startWorkerOnce(vars, { timeoutMs = 90_000, persistTo } = {}) {
     ...vars,
   };
   const args = ["wrangler", "dev", "--ip", HOST, "--port", String(port)];
+  // Several Workers in one workerd (the first is served; service bindings between them).
+  for (const config of configs ?? []) args.push("-c", config);
   args.push("--inspector-port", String(inspector), "--show-interactive-dev-session=false");
   for (const [k, v] of Object.entries(all)) args.push("--var", `${k}:${v}`);
   // Local state (the Cache API among it) in a given directory: two runs share it.
