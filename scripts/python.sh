@@ -129,10 +129,11 @@ fresh() {
   rm -rf "$dir"
   "$PYTHON" -m venv "$dir"
   log "fresh venv ${dir#"$ROOT/"}: test requirements, then ${artefact#"$ROOT/"}"
-  "$dir/bin/python" -m pip install --disable-pip-version-check --no-input -q -r "$PKG/requirements-test.txt"
+  "$dir/bin/python" -m pip install --disable-pip-version-check --no-input -q -r "$PKG/requirements-test.txt" >&2
   # pip's build isolation fetches maturin (the build backend) from PyPI like any user's pip;
   # the cargo build inside it gets its own target dir, reused between runs.
-  CARGO_TARGET_DIR="$OUT/cargo-sdist" "$dir/bin/python" -m pip install --disable-pip-version-check \
+  PIP_CONSTRAINT="$PKG/constraints-sdist.txt" CARGO_TARGET_DIR="$OUT/cargo-sdist" \
+    "$dir/bin/python" -m pip install --disable-pip-version-check \
     --no-input -q --no-deps "$artefact" >&2
   echo "$dir/bin/python"
 }

@@ -22,7 +22,7 @@ import asyncio
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Optional, Set, Tuple, TypeVar
 
 from ._jwtgate import Gate, RemoteKeys, refusal
 from .errors import GateConfigError, GateError
@@ -38,6 +38,8 @@ __all__ = ["RemoteGate", "from_jwks_url", "from_jwks_url_sync"]
 
 log = logging.getLogger("jwtgate")
 T = TypeVar("T")
+# Why a fetch is asked for: a missing or stale set ("due"), or a token's unknown kid.
+_Reason = Literal["due", "unknown_kid"]
 _Plan = Tuple[Tuple[bytes, ...], Tuple[Tuple[bytes, bytes], ...]]
 
 
@@ -186,7 +188,7 @@ class RemoteGate:
             return None
         return flight[1] if flight[0] is loop else None
 
-    async def refresh(self, reason: str = "due") -> bool:
+    async def refresh(self, reason: _Reason = "due") -> bool:
         """Fetches the key set now if the refresh policy allows it (``reason``: ``"due"``
         for a missing or stale set, ``"unknown_kid"`` after an unknown key). ``True`` when
         a new set is in use; a failure keeps the last good set. One fetch at a time per
@@ -201,7 +203,7 @@ class RemoteGate:
         # A cancelled request (client gone) does not cancel the fetch others wait for.
         return await asyncio.shield(flight)
 
-    def refresh_sync(self, reason: str = "due") -> bool:
+    def refresh_sync(self, reason: _Reason = "due") -> bool:
         """`refresh` for a thread without an event loop (blocks this thread, never a loop's:
         called on a thread running an event loop it raises `RuntimeError`). One fetch at a
         time across threads; a thread arriving during a fetch waits for that one."""
@@ -217,7 +219,7 @@ class RemoteGate:
         finally:
             self._thread_lock.release()
 
-    def _kick(self, reason: str) -> None:
+    def _kick(self, reason: _Reason) -> None:
         """From a plain method: a fetch the policy wants, without waiting for it — in the
         background on a running event loop, else right here (no loop to block)."""
         try:
