@@ -1,21 +1,43 @@
-# The Python package (issue 15): bindings/python (PyO3 + maturin, abi3 wheel), its own Cargo
-# workspace. `make python` builds the wheel, installs it into target/python/venv and runs
-# the pytest suite there (the corpus in process and through uvicorn, the spec's test list,
-# threads); `make test-python` is that plus rustfmt/clippy of the binding crate.
+# The Python package (issues 15, 23): bindings/python (PyO3 + maturin, abi3 wheel), its own
+# Cargo workspace. `make python` builds the manylinux2014 x86_64 wheel (zig, stripped,
+# auditwheel-checked) and the sdist, installs each into a fresh venv (pip builds the sdist
+# from source) and runs the pytest suite in both (the corpus in process and through
+# uvicorn, the spec's test list, threads, remote key sets); `make test-python` is that plus
+# rustfmt/clippy/ruff. `make python-dev` is the quick loop: the wheel in the reused venv.
 PY_CRATE := bindings/python
 PY_TARGET := $(CURDIR)/target/python
 
-.PHONY: python python-wheel python-venv test-python lint-python bench-python
+.PHONY: python python-dev python-fresh-wheel python-fresh-sdist python-wheel python-sdist python-venv test-python lint-python bench-python
 
 python-wheel: ## Build the jwtgate wheel (abi3, CPython >= 3.9) into target/python/wheels/
 	@scripts/python.sh wheel
 
+python-sdist: ## Build the source distribution (maturin sdist) into target/python/sdist/
+	@scripts/python.sh sdist
+
 python-venv: ## The wheel installed into target/python/venv (what test-readme's Python blocks import)
 	@scripts/python.sh venv >/dev/null
 
-python: ## Build the wheel, install it into a venv, run its pytest suite there
+python: python-fresh-wheel python-fresh-sdist ## Wheel and sdist, each in a fresh venv, the pytest suite in both
+
+python-dev: ## The quick loop: the wheel in the reused venv (target/python/venv), its pytest suite there
 	@py=$$(scripts/python.sh venv); \
 	 cargo build -q --locked --example corpus; \
+	 cd $(PY_CRATE) && "$$py" -m pytest -q
+
+# The glibc wheel users get from pip, in a new venv: the whole suite against it.
+python-fresh-wheel:
+	@py=$$(scripts/python.sh fresh wheel); \
+	 cargo build -q --locked --example corpus; \
+	 echo "== pytest against the manylinux2014 wheel in a fresh venv"; \
+	 cd $(PY_CRATE) && "$$py" -m pytest -q
+
+# The sdist, built from source by pip in a new venv (cargo from crates.io, both lockfiles):
+# the same suite against what it built.
+python-fresh-sdist:
+	@py=$$(scripts/python.sh fresh sdist); \
+	 cargo build -q --locked --example corpus; \
+	 echo "== pytest against the sdist built from source in a fresh venv"; \
 	 cd $(PY_CRATE) && "$$py" -m pytest -q
 
 # ruff (pinned in bindings/python/requirements-test.txt, in the test venv the bootstrap makes):
@@ -32,11 +54,13 @@ lint-python: ## rustfmt + clippy -D warnings for the binding crate (its own work
 
 test-python: lint-python python ## The Python package: lint + wheel tested as installed
 
-bench-python: ## gate.verify vs python-jose and PyJWT jwt.decode, same tokens, one process
+bench-python: ## gate.verify vs python-jose and PyJWT jwt.decode; remote EdDSA gate vs PyJWKClient, cold start
 	@py=$$(scripts/python.sh venv); mkdir -p $(BENCH_DIR); \
 	 [ -n "$$(find $(BENCH_DIR)/tokens.json -mmin -5 2>/dev/null)" ] || node benches/node/tokens.mjs $(BENCH_DIR)/tokens.json; \
 	 echo "== python (benches/python/verify.py)"; \
-	 "$$py" benches/python/verify.py --tokens $(BENCH_DIR)/tokens.json --out $(BENCH_DIR)/python.json
+	 "$$py" benches/python/verify.py --tokens $(BENCH_DIR)/tokens.json --out $(BENCH_DIR)/python.json; \
+	 echo "== python remote key sets (benches/python/remote.py)"; \
+	 "$$py" benches/python/remote.py --out $(BENCH_DIR)/python-remote.json
 
 TEST_TARGETS += test-python
 BENCH_TARGETS += bench-python

@@ -3,18 +3,15 @@
 use std::sync::{Mutex, MutexGuard};
 
 use jwtgate::{
-    CachedGate, EntryId, Error, Gate, GateConfig, Hop, HostRequest, Mount, OriginInput, OriginPlan,
-    Verdict, VerifiedToken,
+    CachedGate, ConfigError, EntryId, Error, Gate, GateConfig, Hop, HostRequest, Mount,
+    OriginInput, OriginPlan, Verdict, VerifiedToken,
 };
 use pyo3::prelude::*;
 use pyo3::sync::{MutexExt, PyOnceLock};
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple};
 
 use crate::request::Authorization;
-use crate::{
-    clock, config_error, core_config_error, count, gate_error, python_name, text, CACHE_SIZE,
-    OPTIONS,
-};
+use crate::{clock, core_config_error, gate_error, read_options, text, Host};
 
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -51,6 +48,25 @@ fn flat(dict: &Bound<'_, PyDict>) -> bool {
 }
 
 impl PyGate {
+    /// A gate from a configuration already read (`Gate(...)`, or a remote key set's
+    /// refreshed set: `RemoteKeys.build`), with `cache_size` verified-token slots.
+    pub(crate) fn from_config(config: GateConfig, cache_size: usize) -> Result<Self, ConfigError> {
+        let gate = Gate::new(config)?;
+        let cached = (cache_size > 0).then(|| CachedGate::new(gate.clone(), cache_size));
+        let cache_size = cached.as_ref().map_or(0, CachedGate::capacity);
+        let cache = cached.map(|gate| {
+            let memo = std::iter::repeat_with(|| None)
+                .take(gate.capacity())
+                .collect();
+            Mutex::new(Cache { gate, memo })
+        });
+        Ok(PyGate {
+            gate,
+            cache,
+            cache_size,
+        })
+    }
+
     fn lock<'a>(py: Python<'_>, cache: &'a Mutex<Cache>) -> MutexGuard<'a, Cache> {
         // A poisoned lock means a panic mid-call; the core has none, and the cache only
         // ever holds fully verified entries, so its state stays usable.
@@ -156,9 +172,9 @@ fn lines<'py>(authorization: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyBy
 
 /// The in-process origin plan as ASGI header pieces: names to remove (lowercase bytes) and
 /// `(name, value)` pairs to set.
-type PyPlan<'py> = (Bound<'py, PyTuple>, Bound<'py, PyTuple>);
+pub(crate) type PyPlan<'py> = (Bound<'py, PyTuple>, Bound<'py, PyTuple>);
 
-fn py_plan<'py>(py: Python<'py>, plan: &OriginPlan) -> PyResult<PyPlan<'py>> {
+pub(crate) fn py_plan<'py>(py: Python<'py>, plan: &OriginPlan) -> PyResult<PyPlan<'py>> {
     let remove = plan
         .remove
         .iter()
@@ -170,6 +186,26 @@ fn py_plan<'py>(py: Python<'py>, plan: &OriginPlan) -> PyResult<PyPlan<'py>> {
         )
     });
     Ok((PyTuple::new(py, remove)?, PyTuple::new(py, set)?))
+}
+
+/// `jwtgate._remote.<name>(url, secret=..., **options)`.
+fn remote_call<'py>(
+    py: Python<'py>,
+    name: &str,
+    url: &Bound<'py, PyAny>,
+    secret: Option<&Bound<'py, PyAny>>,
+    options: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kwargs = match options {
+        Some(options) => options.copy()?,
+        None => PyDict::new(py),
+    };
+    if let Some(secret) = secret {
+        kwargs.set_item("secret", secret)?;
+    }
+    py.import("jwtgate._remote")?
+        .getattr(name)?
+        .call((url,), Some(&kwargs))
 }
 
 fn loads(py: Python<'_>, payload: String) -> PyResult<Bound<'_, PyAny>> {
@@ -185,60 +221,34 @@ impl PyGate {
         secret: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        // With a key set (EdDSA tokens) the secret (HS256 tokens) is optional.
-        let has_jwks = options
-            .and_then(|o| o.get_item("jwks").ok().flatten())
-            .is_some_and(|v| !v.is_none());
-        let secret = secret
-            .and_then(|s| s.cast::<PyString>().ok())
-            .map(|s| s.to_string_lossy().into_owned())
-            .filter(|s| !s.is_empty())
-            .or_else(|| has_jwks.then(String::new))
-            .ok_or_else(|| {
-                config_error(
-                    py,
-                    "missing_secret",
-                    "secret is required (BETTER_AUTH_SECRET, at least 32 characters), or a jwks",
-                )
-            })?;
-        let mut config = GateConfig::new(secret);
-        let mut cache_size = jwtgate::DEFAULT_CACHE_ENTRIES;
-        for (key, value) in options.into_iter().flat_map(|o| o.iter()) {
-            let name = key.cast::<PyString>()?.to_string_lossy().into_owned();
-            let cache_size_option = name == python_name(CACHE_SIZE);
-            let setter = OPTIONS.iter().find(|(js, _)| python_name(js) == name);
-            let known = cache_size_option || setter.is_some();
-            if !known {
-                return Err(config_error(
-                    py,
-                    "unknown_option",
-                    &format!("unknown option {name:?}"),
-                ));
-            }
-            if value.is_none() {
-                // `None` means "the default", for every option (as `null` does in JS).
-                continue;
-            }
-            if cache_size_option {
-                cache_size = usize::try_from(count(&value, "cache_size")?).unwrap_or(usize::MAX);
-            } else if let Some((_, set)) = setter {
-                config = set(config, &value)?;
-            }
-        }
-        let gate = Gate::new(config).map_err(|e| core_config_error(py, &e))?;
-        let cached = (cache_size > 0).then(|| CachedGate::new(gate.clone(), cache_size));
-        let cache_size = cached.as_ref().map_or(0, CachedGate::capacity);
-        let cache = cached.map(|gate| {
-            let memo = std::iter::repeat_with(|| None)
-                .take(gate.capacity())
-                .collect();
-            Mutex::new(Cache { gate, memo })
-        });
-        Ok(PyGate {
-            gate,
-            cache,
-            cache_size,
-        })
+        let read = read_options(py, secret, options, Host::Fixed)?;
+        PyGate::from_config(read.config, read.cache_size).map_err(|e| core_config_error(py, &e))
+    }
+
+    /// `await Gate.from_jwks_url(url, issuer=..., audience=...)`: a gate whose key set
+    /// follows `url` (`jwtgate._remote.RemoteGate`, fetched once before it resolves). The
+    /// HTTP is the Python package's (httpx); the policy and the keys are the core's.
+    #[staticmethod]
+    #[pyo3(signature = (url, *, secret = None, **options))]
+    fn from_jwks_url<'py>(
+        py: Python<'py>,
+        url: &Bound<'py, PyAny>,
+        secret: Option<&Bound<'py, PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        remote_call(py, "from_jwks_url", url, secret, options)
+    }
+
+    /// `Gate.from_jwks_url` for code without an event loop (the first fetch blocks).
+    #[staticmethod]
+    #[pyo3(signature = (url, *, secret = None, **options))]
+    fn from_jwks_url_sync<'py>(
+        py: Python<'py>,
+        url: &Bound<'py, PyAny>,
+        secret: Option<&Bound<'py, PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        remote_call(py, "from_jwks_url_sync", url, secret, options)
     }
 
     /// Verifies a token; returns its claims (a new dict each call). Raises `GateError`.

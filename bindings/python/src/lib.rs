@@ -14,18 +14,20 @@
 )]
 
 mod gate;
+mod remote;
 mod request;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jwtgate::options::{option_name, Naming, OPTIONS as CORE_OPTIONS};
-use jwtgate::{ConfigError, Error, GateConfig, OriginToken};
+use jwtgate::{ConfigError, Error, GateConfig, OriginToken, RefreshPolicy};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 
 use gate::PyGate;
+use remote::PyRemoteKeys;
 
 static GATE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static GATE_CONFIG_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -257,6 +259,126 @@ pub(crate) const OPTIONS: &[(&str, Setter)] = &[
 /// The npm name of the `cache_size` option (read apart from `OPTIONS`).
 pub(crate) const CACHE_SIZE: &str = "cacheSize";
 
+/// The npm name of the key-set URL option: the first argument of `Gate.from_jwks_url`,
+/// the `jwks_url=` keyword of `BetterAuth` / `GateMiddleware` (read by the Python layer).
+pub(crate) const JWKS_URL: &str = "jwksUrl";
+
+type PolicySetter = fn(&mut RefreshPolicy, u64);
+
+/// The refresh knobs of a remote key set (`Gate.from_jwks_url`), by npm name; milliseconds,
+/// as in every host. Not options of a fixed `Gate(...)` (as in the npm package).
+pub(crate) const REMOTE_OPTIONS: &[(&str, PolicySetter)] = &[
+    ("cacheMaxAge", |p, ms| p.max_age_ms = ms),
+    ("cooldownDuration", |p, ms| p.cooldown_ms = ms),
+    ("timeoutDuration", |p, ms| p.timeout_ms = ms),
+];
+
+/// Which constructor reads the options.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Host {
+    /// `Gate(...)`: a fixed secret and/or key set.
+    Fixed,
+    /// `Gate.from_jwks_url(url, ...)`: the key set comes later, by URL.
+    Remote,
+}
+
+/// What the keywords of `Gate(...)` / `Gate.from_jwks_url(...)` say.
+pub(crate) struct Read {
+    pub(crate) config: GateConfig,
+    pub(crate) cache_size: usize,
+    pub(crate) policy: RefreshPolicy,
+}
+
+/// Reads `secret` and the options by the core table's Python names: `OPTIONS` feed
+/// `GateConfig`, `cache_size` the token cache, `REMOTE_OPTIONS` the refresh policy (remote
+/// only). `None` means the default for every option. A remote configuration is checked by
+/// every rule as if its key set were there (`validate_awaiting_key_set`); a fixed one is
+/// checked when the `Gate` is built.
+pub(crate) fn read_options(
+    py: Python<'_>,
+    secret: Option<&Bound<'_, PyAny>>,
+    options: Option<&Bound<'_, PyDict>>,
+    host: Host,
+) -> PyResult<Read> {
+    // With a key set (EdDSA tokens) the secret (HS256 tokens) is optional.
+    let has_jwks = options
+        .and_then(|o| o.get_item("jwks").ok().flatten())
+        .is_some_and(|v| !v.is_none());
+    let secret = match secret.filter(|s| !s.is_none()) {
+        None => String::new(),
+        Some(s) => string(s, "secret")?,
+    };
+    if secret.is_empty() && !has_jwks && host == Host::Fixed {
+        return Err(config_error(
+            py,
+            "missing_secret",
+            "secret is required (BETTER_AUTH_SECRET, at least 32 characters), or a jwks \
+             (or a key set URL: Gate.from_jwks_url)",
+        ));
+    }
+    let mut read = Read {
+        config: GateConfig::new(secret),
+        cache_size: jwtgate::DEFAULT_CACHE_ENTRIES,
+        policy: RefreshPolicy::default(),
+    };
+    for (key, value) in options.into_iter().flat_map(|o| o.iter()) {
+        let name = key.cast::<PyString>()?.to_string_lossy().into_owned();
+        if name == python_name(JWKS_URL) {
+            let message = match host {
+                Host::Fixed => {
+                    "jwks_url: a key set URL is followed by Gate.from_jwks_url(url, ...) \
+                     (or BetterAuth / GateMiddleware(jwks_url=...)), not by Gate(...)"
+                }
+                Host::Remote => "jwks_url: give the key set URL once, as the first argument",
+            };
+            return Err(config_error(py, "invalid_option", message));
+        }
+        let remote = REMOTE_OPTIONS
+            .iter()
+            .find(|(js, _)| python_name(js) == name);
+        if remote.is_some() && host == Host::Fixed {
+            return Err(config_error(
+                py,
+                "unknown_option",
+                &format!("{name} is an option of Gate.from_jwks_url(url, ...), not of Gate(...)"),
+            ));
+        }
+        let cache_size_option = name == python_name(CACHE_SIZE);
+        let setter = OPTIONS.iter().find(|(js, _)| python_name(js) == name);
+        if !(cache_size_option || setter.is_some() || remote.is_some()) {
+            return Err(config_error(
+                py,
+                "unknown_option",
+                &format!("unknown option {name:?}"),
+            ));
+        }
+        if value.is_none() {
+            // `None` means "the default", for every option (as `null` does in JS).
+            continue;
+        }
+        if name == "jwks" && host == Host::Remote {
+            return Err(config_error(
+                py,
+                "invalid_option",
+                "jwks: a gate following a key set URL takes its keys from there; pass one of them",
+            ));
+        }
+        if cache_size_option {
+            read.cache_size = usize::try_from(count(&value, &name)?).unwrap_or(usize::MAX);
+        } else if let Some((_, set)) = remote {
+            set(&mut read.policy, count(&value, &name)?);
+        } else if let Some((_, set)) = setter {
+            read.config = set(read.config, &value)?;
+        }
+    }
+    if host == Host::Remote {
+        read.config
+            .validate_awaiting_key_set()
+            .map_err(|e| core_config_error(py, &e))?;
+    }
+    Ok(read)
+}
+
 /// The Python name of an option, from the core's table.
 pub(crate) fn python_name(js: &str) -> &str {
     option_name(js, Naming::Python)
@@ -291,6 +413,7 @@ fn refusal(py: Python<'_>, code: &str) -> PyResult<Py<PyAny>> {
 #[pymodule]
 fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyGate>()?;
+    m.add_class::<PyRemoteKeys>()?;
     m.add_function(wrap_pyfunction!(refusal, m)?)?;
     m.add(
         "ERROR_CODES",
@@ -303,6 +426,12 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
         .chain([python_name(CACHE_SIZE)])
         .collect();
     m.add("OPTION_NAMES", PyTuple::new(m.py(), names)?)?;
+    // What `Gate.from_jwks_url` takes besides those (checked against RemoteOptions), and the
+    // key-set URL keyword of BetterAuth / GateMiddleware.
+    let remote = REMOTE_OPTIONS.iter().map(|(name, _)| python_name(name));
+    m.add("REMOTE_OPTION_NAMES", PyTuple::new(m.py(), remote)?)?;
+    m.add("JWKS_URL_OPTION", python_name(JWKS_URL))?;
+    m.add("MAX_JWKS_BYTES", jwtgate::MAX_JWKS_BYTES)?;
     // The core's whole options table, Python names (a test compares the two).
     let core = CORE_OPTIONS.iter().map(|o| o.python);
     m.add("CORE_OPTIONS", PyTuple::new(m.py(), core)?)?;

@@ -10,6 +10,8 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 
+import inspect
+
 import jwtgate
 from jwtgate import Gate, GateConfigError, GateError
 from jwtgate._options import NOT_IN_PYTHON
@@ -154,7 +156,17 @@ def test_options_are_the_cores_table():
     core = set(jwtgate._jwtgate.CORE_OPTIONS)
     python = set(jwtgate._jwtgate.OPTION_NAMES)
     assert python <= core
-    assert core - python - {"secret"} == set(NOT_IN_PYTHON)
+    remote = set(jwtgate._jwtgate.REMOTE_OPTION_NAMES) | {jwtgate._jwtgate.JWKS_URL_OPTION}
+    # Every core option has a Python entry point: Gate(...), or Gate.from_jwks_url(url, ...)
+    # and the jwks_url= keyword of BetterAuth / GateMiddleware.
+    assert NOT_IN_PYTHON == ()
+    assert core - python - {"secret"} == remote
+    assert remote == {"jwks_url", "cache_max_age", "cooldown", "timeout"}
+    typed = set(jwtgate.RemoteOptions.__annotations__) - set(jwtgate.GateOptions.__annotations__)
+    assert typed == set(jwtgate._jwtgate.REMOTE_OPTION_NAMES)
+    for name in ("BetterAuth", "GateMiddleware"):
+        cls = BetterAuth if name == "BetterAuth" else GateMiddleware
+        assert "jwks_url" in inspect.signature(cls.__init__).parameters, name
     assert set(jwtgate.GateOptions.__annotations__) == python
     assert len(jwtgate._jwtgate.CORE_OPTIONS_JS) == len(jwtgate._jwtgate.CORE_OPTIONS)
     assert "previousSecrets" in jwtgate._jwtgate.CORE_OPTIONS_JS

@@ -5,15 +5,20 @@
     claims = gate.verify(token)                                  # or raises GateError
     claims = gate.authorize("GET", "/api/v1/u1/tasks", header)   # + Bearer and path rules
 
-FastAPI: ``jwtgate.fastapi``; any ASGI app: ``jwtgate.asgi``.
+    gate = await Gate.from_jwks_url(url, issuer=APP, audience=APP)  # Better Auth's key set
+    claims = await gate.verify_async(token)                      # (the jwtgate[remote] extra)
+
+FastAPI: ``jwtgate.fastapi``; any ASGI app: ``jwtgate.asgi``. ``import jwtgate`` imports no
+HTTP client: httpx is imported when a gate following a key set URL is built.
 """
 import sys
 
-from ._options import GateOptions
+from ._options import GateOptions, RemoteOptions
 from .errors import GateConfigError, GateError
 
 try:
     from ._jwtgate import DEFAULT_CACHE_SIZE, ERROR_CODES, MAX_TOKEN_BYTES, Gate
+    from ._remote import RemoteGate
 except ImportError as _error:  # pragma: no cover - depends on the interpreter
     _is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
     if _is_gil_enabled is not None and not _is_gil_enabled():
@@ -32,4 +37,6 @@ __all__ = [
     "GateConfigError",
     "GateError",
     "GateOptions",
+    "RemoteGate",
+    "RemoteOptions",
 ]

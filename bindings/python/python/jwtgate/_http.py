@@ -5,35 +5,52 @@ the prefix) is the core's."""
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import quote
 
 from ._jwtgate import Gate
 from .errors import GateConfigError
 
+if TYPE_CHECKING:
+    from ._remote import RemoteGate
+
+# What BetterAuth / GateMiddleware decide with: a fixed gate, or one following a key set URL.
+AnyGate = Union[Gate, "RemoteGate"]
+
 SECRET_ENV = "BETTER_AUTH_SECRET"
 PREVIOUS_SECRETS_ENV = "BETTER_AUTH_PREVIOUS_SECRETS"
 
 
-def gate_from(gate: Optional[Gate], secret: Optional[str], options: Mapping[str, Any]) -> Gate:
+def gate_from(
+    gate: Optional[AnyGate],
+    secret: Optional[str],
+    options: Mapping[str, Any],
+    jwks_url: Optional[str] = None,
+) -> AnyGate:
     """`gate` as given, else a new one from `secret` or $BETTER_AUTH_SECRET (and
     $BETTER_AUTH_PREVIOUS_SECRETS unless `previous_secrets` is passed). A missing or weak
-    secret raises GateConfigError here, at startup, not on the first request."""
+    secret raises GateConfigError here, at startup, not on the first request. With
+    `jwks_url`: a `RemoteGate` following that key set, not fetched yet (the secret is then
+    optional: with one, HS256 tokens are accepted too and ``origin_token="hs256"`` works)."""
     if gate is not None:
-        if secret is not None or options:
+        if secret is not None or options or jwks_url is not None:
             raise GateConfigError("invalid_option", "pass either gate= or gate options, not both")
         return gate
     options = dict(options)
     if secret is None:
         secret = os.environ.get(SECRET_ENV)
         # With a key set (Better Auth's EdDSA tokens) the secret is optional.
-        if not secret and options.get("jwks") is None:
+        if not secret and options.get("jwks") is None and jwks_url is None:
             raise GateConfigError(
                 "missing_secret",
                 f"{SECRET_ENV} is not set (at least 32 characters: openssl rand -base64 32)",
             )
     if options.get("previous_secrets") is None and os.environ.get(PREVIOUS_SECRETS_ENV):
         options["previous_secrets"] = os.environ[PREVIOUS_SECRETS_ENV]
+    if jwks_url is not None:
+        from ._remote import RemoteGate
+
+        return RemoteGate(jwks_url, secret=secret or None, **options)
     return Gate(secret=secret or None, **options)
 
 

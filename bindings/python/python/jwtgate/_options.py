@@ -4,9 +4,10 @@ Keep in step with the core's options table (src/options.rs, exported as
 `jwtgate._jwtgate.CORE_OPTIONS`): a test compares the two."""
 from typing import Any, Dict, Literal, Optional, Sequence, Tuple, TypedDict, Union
 
-# The core's options an in-process gate does not take: it follows no remote key set
-# (pass `jwks`, the key set itself).
-NOT_IN_PYTHON: Tuple[str, ...] = ("jwks_url", "cache_max_age", "cooldown", "timeout")
+# The core's options no Python entry point takes: none. (`jwks_url` is the first argument
+# of `Gate.from_jwks_url` and the `jwks_url=` keyword of BetterAuth / GateMiddleware;
+# `cache_max_age`, `cooldown`, `timeout` are RemoteOptions.)
+NOT_IN_PYTHON: Tuple[str, ...] = ()
 
 
 class GateOptions(TypedDict, total=False):
@@ -21,7 +22,8 @@ class GateOptions(TypedDict, total=False):
     api_prefix: Optional[str]
     self_routes: Optional[Union[Sequence[str], str]]
     jwks: Optional[Union[str, bytes, Dict[str, Any]]]
-    # "hs256": the app behind GateMiddleware gets the bridge token in Authorization.
+    # "hs256" (the bridge): the app behind GateMiddleware / BetterAuth gets, in
+    # Authorization, an HS256 token in the spec's shape signed with `secret`.
     origin_token: Optional[Literal["forward", "hs256"]]
     # Validated as in every host, but a proxy's settings: in process, cookies and forwarding
     # headers are the server's (uvicorn --proxy-headers / --forwarded-allow-ips).
@@ -30,3 +32,15 @@ class GateOptions(TypedDict, total=False):
     strip_cookies: Optional[Union[Sequence[str], str]]
     forward_auth_cookies: Optional[bool]
     cache_size: Optional[int]
+
+
+class RemoteOptions(GateOptions, total=False):
+    """`Gate.from_jwks_url(url, **options)`: the `Gate` options (``jwks`` excluded: the keys
+    come from the URL) plus the refresh knobs, in milliseconds as in every jwtgate host."""
+
+    # A fetched set is fresh this long unless its Cache-Control says otherwise (600000).
+    cache_max_age: Optional[int]
+    # Least time between two fetches: unknown kids, failures (30000).
+    cooldown: Optional[int]
+    # One fetch's limit: connect, headers and body (5000).
+    timeout: Optional[int]

@@ -16,12 +16,13 @@ preflights carry no token.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, MutableMapping, Optional
 
-from ._http import apply_plan, asgi_request, gate_from
-from ._jwtgate import Gate
-from ._options import GateOptions
+from ._http import AnyGate, apply_plan, asgi_request, gate_from
+from ._options import RemoteOptions
+from ._remote import RemoteGate
 from .errors import GateError
 
 if TYPE_CHECKING:
@@ -39,27 +40,51 @@ class GateMiddleware:
     """``GateMiddleware(app, gate=None, *, secret=None, state_key="claims", **gate_options)``.
 
     Like `jwtgate.fastapi.BetterAuth`, a missing or weak secret raises `GateConfigError`
-    when the middleware is built (Starlette builds it at startup)."""
+    when the middleware is built (Starlette builds it at startup).
+
+    ``GateMiddleware(app, jwks_url=..., issuer=..., audience=...)`` follows a key set URL
+    (Better Auth's ``/api/auth/jwks``): the fetch starts when the server sends the lifespan
+    startup event (in the background: startup is not delayed) or with the first protected
+    request, never when the app is built; protected requests wait for it without blocking
+    the event loop, and get ``503 {"detail": ...}`` while no key set is usable."""
 
     def __init__(
         self,
         app: ASGIApp,
-        gate: Optional[Gate] = None,
+        gate: Optional[AnyGate] = None,
         *,
         secret: Optional[str] = None,
         state_key: str = "claims",
-        **options: Unpack[GateOptions],
+        jwks_url: Optional[str] = None,
+        **options: Unpack[RemoteOptions],
     ) -> None:
         self.app = app
-        self.gate = gate_from(gate, secret, options)
+        self.gate = gate_from(gate, secret, options, jwks_url)
         self.state_key = state_key
+        self._prefetch: Optional["asyncio.Task[bool]"] = None
+
+    def _lifespan_receive(self, gate: RemoteGate, receive: Receive) -> Receive:
+        async def receive_startup() -> MutableMapping[str, Any]:
+            message = await receive()
+            if message.get("type") == "lifespan.startup" and self._prefetch is None:
+                self._prefetch = asyncio.ensure_future(gate.refresh("due"))
+            return message
+
+        return receive_startup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gate = self.gate
+        if scope["type"] == "lifespan" and isinstance(gate, RemoteGate):
+            await self.app(scope, self._lifespan_receive(gate, receive), send)
+            return
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         try:
-            claims, (remove, set_) = self.gate.decide_asgi(*asgi_request(scope))
+            if isinstance(gate, RemoteGate):
+                claims, (remove, set_) = await gate.decide_asgi_async(*asgi_request(scope))
+            else:
+                claims, (remove, set_) = gate.decide_asgi(*asgi_request(scope))
         except GateError as error:
             await refuse(scope, send, error)
             return

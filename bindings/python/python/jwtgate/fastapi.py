@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, cast
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ._http import apply_plan, asgi_request, gate_from
-from ._jwtgate import Gate, refusal
-from ._options import GateOptions
+from ._http import AnyGate, apply_plan, asgi_request, gate_from
+from ._jwtgate import refusal
+from ._options import RemoteOptions
+from ._remote import RemoteGate
 from .errors import GateError
 
 if TYPE_CHECKING:
@@ -53,29 +54,64 @@ class BetterAuth:
     ``BetterAuth(secret=..., issuer=..., ...)`` takes any `Gate` option; ``BetterAuth(gate=g)``
     shares an existing gate. A missing or weak secret raises `GateConfigError` at once, so
     the app fails at startup.
+
+    ``BetterAuth(jwks_url="https://app/api/auth/jwks", issuer=APP, audience=APP)`` follows
+    Better Auth's key set (EdDSA tokens; the ``jwtgate[remote]`` extra): nothing is fetched
+    when the app is built; the first protected request fetches it (or ``await
+    auth.prefetch()`` in the app's lifespan), concurrent requests share that fetch, and
+    while no key set is usable protected requests get ``503 {"detail": ...}``.
     """
 
-    gate: Gate
+    gate: AnyGate
 
     def __init__(
-        self, gate: Optional[Gate] = None, *, secret: Optional[str] = None, **options: Unpack[GateOptions]
+        self,
+        gate: Optional[AnyGate] = None,
+        *,
+        secret: Optional[str] = None,
+        jwks_url: Optional[str] = None,
+        **options: Unpack[RemoteOptions],
     ) -> None:
-        self.gate = gate_from(gate, secret, options)
+        self.gate = gate_from(gate, secret, options, jwks_url)
 
-    def authorize(self, request: Request) -> Dict[str, Any]:
-        """The core's decision on this request: the claims, or raises `HTTPException`.
-
-        What the route then sees is the core's in-process plan: identity headers a client
+    def _allowed(self, request: Request, claims: Optional[Dict[str, Any]], plan: Any) -> Dict[str, Any]:
+        """What the route then sees is the core's in-process plan: identity headers a client
         sent (``X-User-Id``, ``X-User-Email``, any case) replaced by the verified ones."""
-        try:
-            claims, plan = self.gate.decide_asgi(*asgi_request(request.scope), require_token=True)
-        except GateError as error:
-            raise http_exception(error) from None
         request.scope["headers"] = apply_plan(request.scope.get("headers", ()), plan)
         # Starlette caches the parsed headers on the Request: read them again from the scope.
         request.__dict__.pop("_headers", None)
         # require_token: an allowed decision always carries claims.
         return cast(Dict[str, Any], claims)
+
+    def authorize(self, request: Request) -> Dict[str, Any]:
+        """The core's decision on this request: the claims, or raises `HTTPException`. (A
+        gate following a key set URL decides here with the set in use; the dependency
+        itself waits for a due fetch without blocking the event loop.)"""
+        try:
+            claims, plan = self.gate.decide_asgi(*asgi_request(request.scope), require_token=True)
+        except GateError as error:
+            raise http_exception(error) from None
+        return self._allowed(request, claims, plan)
+
+    async def authorize_async(self, request: Request) -> Dict[str, Any]:
+        """`authorize`, waiting (on the event loop, never blocking it) for a key-set fetch
+        when the gate follows a key set URL and the refresh policy wants one."""
+        gate = self.gate
+        if not isinstance(gate, RemoteGate):
+            return self.authorize(request)
+        try:
+            claims, plan = await gate.decide_asgi_async(*asgi_request(request.scope), require_token=True)
+        except GateError as error:
+            raise http_exception(error) from None
+        return self._allowed(request, claims, plan)
+
+    async def prefetch(self) -> bool:
+        """For the app's lifespan: fetch the key set now (a gate following a key set URL).
+        ``True`` when a set is in use afterwards; never raises for a failed fetch."""
+        gate = self.gate
+        if not isinstance(gate, RemoteGate):
+            return True
+        return await gate.refresh("due") or gate.has_keys
 
     # Async on purpose: the work is a few microseconds, so it runs on the event loop
     # instead of costing a thread-pool hop per request.
@@ -84,7 +120,7 @@ class BetterAuth:
         request: Request,
         credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer_scheme),
     ) -> Dict[str, Any]:
-        return self.authorize(request)
+        return await self.authorize_async(request)
 
     async def validate_path_user_id(self, request: Request, path_user_id: str) -> Dict[str, Any]:
         """The spec's `validate_path_user_id(request, path_user_id)`: a valid token whose
@@ -92,7 +128,7 @@ class BetterAuth:
 
         Under the prefix the core has already applied this rule to the raw path; the second
         comparison covers routes mounted elsewhere (same 403, the core's words)."""
-        claims = self.authorize(request)
+        claims = await self.authorize_async(request)
         if claims.get("sub") != path_user_id:
             raise http_exception(refusal("user_mismatch"))
         return claims
