@@ -161,6 +161,31 @@ impl CachedGate {
         gate.decide_with(
             request,
             now,
+            false,
+            Some(sessions),
+            |gate, method, target, authorization| {
+                gate.authorize_with(method, target, authorization, |token| {
+                    cache.verify(gate, token, now)
+                })
+            },
+        )
+    }
+
+    /// [`Gate::decide_required`], through the cache.
+    pub fn decide_required(
+        &mut self,
+        request: &HostRequest<'_>,
+        now: u64,
+    ) -> Verdict<&VerifiedToken> {
+        let CachedGate {
+            gate,
+            cache,
+            sessions,
+        } = self;
+        gate.decide_with(
+            request,
+            now,
+            true,
             Some(sessions),
             |gate, method, target, authorization| {
                 gate.authorize_with(method, target, authorization, |token| {

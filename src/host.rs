@@ -209,9 +209,31 @@ impl Gate {
     /// routed path outside the prefix passes (without identity); under it (or when the
     /// path cannot be read) the request needs what [`Gate::authorize`] requires.
     pub fn decide(&self, request: &HostRequest<'_>, now: u64) -> Verdict<VerifiedToken> {
-        self.decide_with(request, now, None, |gate, method, target, authorization| {
-            gate.authorize(method, target, authorization, now)
-        })
+        self.decide_with(
+            request,
+            now,
+            false,
+            None,
+            |gate, method, target, authorization| {
+                gate.authorize(method, target, authorization, now)
+            },
+        )
+    }
+
+    /// [`Gate::decide`] for a route dependency (`Depends(BetterAuthSession())`): a
+    /// credential is needed whatever the path, a token or (session mode) the session
+    /// cookies — never [`Verdict::Pass`]. For a token alone this is
+    /// [`Gate::authorize_request`].
+    pub fn decide_required(&self, request: &HostRequest<'_>, now: u64) -> Verdict<VerifiedToken> {
+        self.decide_with(
+            request,
+            now,
+            true,
+            None,
+            |gate, method, target, authorization| {
+                gate.authorize(method, target, authorization, now)
+            },
+        )
     }
 
     /// [`Gate::authorize`] on a [`HostRequest`]: a token is needed whatever the path
@@ -245,10 +267,11 @@ impl Gate {
         &self,
         request: &HostRequest<'_>,
         now: u64,
+        required: bool,
         sessions: Option<&mut crate::session::SessionCache>,
         authorize: impl FnOnce(&Self, &str, &str, Option<&str>) -> Result<V, Error>,
     ) -> Verdict<V> {
-        let target = match needs_token(&self.config().api_prefix, request) {
+        let target = match target_to_judge(&self.config().api_prefix, request, required) {
             Ok(Some(target)) => target,
             Ok(None) => return Verdict::Pass,
             Err(error) => return Verdict::Refuse(error),
@@ -294,6 +317,20 @@ pub(crate) fn cookie_header<'a>(field: Field<'a>) -> Option<Cow<'a, str>> {
         Field::Value(value) => Some(Cow::Borrowed(value)),
         Field::Lines([one]) => Some(Cow::Borrowed(one)),
         Field::Lines(lines) => Some(Cow::Owned(lines.join("; "))),
+    }
+}
+
+/// The routed target to judge: that of a request that needs a credential; `None` outside
+/// the prefix unless one is `required` whatever the path (a route dependency).
+pub(crate) fn target_to_judge<'a>(
+    api_prefix: &str,
+    request: &HostRequest<'a>,
+    required: bool,
+) -> Result<Option<Cow<'a, str>>, Error> {
+    if required {
+        request.routed_target().map(Some)
+    } else {
+        needs_token(api_prefix, request)
     }
 }
 

@@ -400,10 +400,32 @@ impl Gate {
         body: &str,
         now: u64,
     ) -> Verdict<V> {
+        self.decide_refreshed_with(request, body, now, false)
+    }
+
+    /// [`Gate::decide_refreshed`] for a route dependency: as [`Gate::decide_required`],
+    /// never [`Verdict::Pass`].
+    pub fn decide_refreshed_required<V>(
+        &self,
+        request: &HostRequest<'_>,
+        body: &str,
+        now: u64,
+    ) -> Verdict<V> {
+        self.decide_refreshed_with(request, body, now, true)
+    }
+
+    fn decide_refreshed_with<V>(
+        &self,
+        request: &HostRequest<'_>,
+        body: &str,
+        now: u64,
+        required: bool,
+    ) -> Verdict<V> {
         let Some(keys) = self.session_keys() else {
             return Verdict::Refuse(Error::SessionInvalid);
         };
-        let target = match crate::host::needs_token(&self.config().api_prefix, request) {
+        let api_prefix = &self.config().api_prefix;
+        let target = match crate::host::target_to_judge(api_prefix, request, required) {
             Ok(Some(target)) => target,
             Ok(None) => return Verdict::Pass,
             Err(error) => return Verdict::Refuse(error),

@@ -3,7 +3,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use jwtgate::{
-    CachedGate, ConfigError, EntryId, Error, Gate, GateConfig, Hop, HostRequest, Mount,
+    CachedGate, ConfigError, EntryId, Error, Field, Gate, GateConfig, Hop, HostRequest, Mount,
     OriginInput, OriginPlan, Verdict, VerifiedToken,
 };
 use pyo3::prelude::*;
@@ -162,6 +162,71 @@ impl PyGate {
     }
 }
 
+impl PyGate {
+    /// A session-path verdict as `decide_asgi` answers: claims and plan, or a `GateError`
+    /// (with the refresh key when Better Auth is to be asked).
+    fn session_answer<'py>(
+        &self,
+        py: Python<'py>,
+        verdict: Verdict<VerifiedToken>,
+        input: &OriginInput<'_>,
+    ) -> PyResult<(Option<Bound<'py, PyAny>>, PyPlan<'py>)> {
+        match verdict {
+            Verdict::Pass => Ok((None, py_plan(py, &self.gate.origin_plan(input, None))?)),
+            Verdict::Allow(verified) | Verdict::Session(verified) => {
+                let plan = py_plan(py, &self.gate.origin_plan(input, Some(&verified)))?;
+                Ok((Some(loads(py, verified.into_parts().1)?), plan))
+            }
+            Verdict::Refuse(error) => Err(gate_error(py, error)),
+            Verdict::Refresh(refresh) => {
+                let error = gate_error(py, refresh.reason);
+                let value = error.value(py);
+                value.setattr("refresh_key", refresh.key)?;
+                value.setattr("remember_seconds", refresh.remember_seconds)?;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// `Cookie`, `Origin` or `Referer` as ASGI field lines, Latin-1 decoded as Starlette does;
+/// a value over 1 MiB in all is not read (Better Auth's largest cache is 100 × 4 KiB).
+struct SessionLines(Option<Vec<String>>);
+
+impl SessionLines {
+    fn read(lines: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut out = Vec::new();
+        let mut total = 0usize;
+        for line in lines.try_iter()? {
+            let line = line?.cast_into::<PyBytes>()?;
+            total += line.as_bytes().len();
+            if total > 1 << 20 {
+                return Ok(SessionLines(None));
+            }
+            out.push(line.as_bytes().iter().map(|&b| char::from(b)).collect());
+        }
+        Ok(SessionLines(Some(out)))
+    }
+
+    fn read_optional(lines: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        match lines.filter(|l| !l.is_none()) {
+            Some(lines) => Self::read(lines),
+            None => Ok(SessionLines(Some(Vec::new()))),
+        }
+    }
+
+    fn with_field<R>(&self, f: impl FnOnce(Field<'_>) -> R) -> R {
+        match &self.0 {
+            None => f(Field::Oversized(&[])),
+            Some(lines) if lines.is_empty() => f(Field::Absent),
+            Some(lines) => {
+                let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+                f(Field::Lines(&lines))
+            }
+        }
+    }
+}
+
 /// The ASGI scope's `Authorization` lines: a list of `bytes`.
 fn lines<'py>(authorization: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyBytes>>> {
     authorization
@@ -317,6 +382,10 @@ impl PyGate {
             authorization,
             now,
             true,
+            None,
+            None,
+            None,
+            None,
         )?;
         // A token was required: an allowed decision always carries claims.
         claims.ok_or_else(|| gate_error(py, Error::MissingAuthorization))
@@ -327,7 +396,13 @@ impl PyGate {
     /// None, (remove, set))`, the latter the in-process origin plan for the scope's
     /// headers (identity headers removed, and set from the verified claims); or raises.
     /// `require_token=True` is the dependency's rule (`authorize_asgi`) with the same plan.
-    #[pyo3(signature = (method, target, root_path, path, authorization, now = None, require_token = false))]
+    ///
+    /// Session mode: `cookie`, `origin` and `referer` are the scope's field lines (`bytes`);
+    /// a request without `Authorization` is then decided on Better Auth's session cookies.
+    /// When their cache cannot decide, the `GateError` raised carries `refresh_key` and
+    /// `remember_seconds`: the caller may ask Better Auth and call again with its answer as
+    /// `refreshed` (the JSON text of get-session).
+    #[pyo3(signature = (method, target, root_path, path, authorization, now = None, require_token = false, cookie = None, origin = None, referer = None, refreshed = None))]
     #[allow(clippy::too_many_arguments)]
     fn decide_asgi<'py>(
         &self,
@@ -339,6 +414,10 @@ impl PyGate {
         authorization: &Bound<'py, PyAny>,
         now: Option<f64>,
         require_token: bool,
+        cookie: Option<&Bound<'py, PyAny>>,
+        origin: Option<&Bound<'py, PyAny>>,
+        referer: Option<&Bound<'py, PyAny>>,
+        refreshed: Option<&Bound<'py, PyString>>,
     ) -> PyResult<(Option<Bound<'py, PyAny>>, PyPlan<'py>)> {
         let (method, target) = (text(method), text(target));
         let (root_path, path) = (text(root_path), text(path));
@@ -353,6 +432,37 @@ impl PyGate {
             hop: Hop::InProcess,
             ..OriginInput::default()
         };
+        // Session mode, no Authorization, cookies sent: the session path (the plain gate:
+        // its verdict owns the verified session).
+        if let (Some(cookie), true, Authorization::Absent) = (
+            cookie.filter(|c| !c.is_none()),
+            self.gate.session_cookie_name().is_some(),
+            &authorization,
+        ) {
+            let cookie = SessionLines::read(cookie)?;
+            let origin = SessionLines::read_optional(origin)?;
+            let referer = SessionLines::read_optional(referer)?;
+            let refreshed = refreshed.map(|b| text(b));
+            return cookie.with_field(|cookie| {
+                origin.with_field(|origin| {
+                    referer.with_field(|referer| {
+                        let request = HostRequest::new(&method, &target, Field::Absent)
+                            .mounted(mount)
+                            .with_cookies(cookie, origin, referer);
+                        let gate = &self.gate;
+                        let verdict = match (&refreshed, require_token) {
+                            (Some(body), false) => gate.decide_refreshed(&request, body, now),
+                            (Some(body), true) => {
+                                gate.decide_refreshed_required(&request, body, now)
+                            }
+                            (None, false) => gate.decide(&request, now),
+                            (None, true) => gate.decide_required(&request, now),
+                        };
+                        self.session_answer(py, verdict, &input)
+                    })
+                })
+            });
+        }
         let (claims, plan) = authorization.with_field(|field| {
             let request = HostRequest::new(&method, &target, field).mounted(mount);
             self.judge(
@@ -364,6 +474,9 @@ impl PyGate {
                     match gate.decide(&request, now) {
                         Verdict::Pass => Ok(None),
                         Verdict::Allow(verified) => Ok(Some(verified)),
+                        // Not reached: the session path above answers cookie requests.
+                        Verdict::Session(_) => Err(Error::MissingAuthorization),
+                        Verdict::Refresh(refresh) => Err(refresh.reason),
                         Verdict::Refuse(error) => Err(error),
                     }
                 },
@@ -374,6 +487,9 @@ impl PyGate {
                     match gate.decide(&request, now) {
                         Verdict::Pass => Ok(None),
                         Verdict::Allow(verified) => Ok(Some(verified)),
+                        // Not reached: the session path above answers cookie requests.
+                        Verdict::Session(_) => Err(Error::MissingAuthorization),
+                        Verdict::Refresh(refresh) => Err(refresh.reason),
                         Verdict::Refuse(error) => Err(error),
                     }
                 },
@@ -381,6 +497,13 @@ impl PyGate {
             )
         })?;
         Ok((claims, py_plan(py, &plan)?))
+    }
+
+    /// The session mode name of Better Auth's session cookie this gate reads (`None`
+    /// outside session mode).
+    #[getter]
+    fn session_cookie_name(&self) -> Option<&str> {
+        self.gate.session_cookie_name()
     }
 
     /// Does this raw path need a token? (Under the prefix, or ambiguous.) Middleware passes

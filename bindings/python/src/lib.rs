@@ -20,7 +20,9 @@ mod request;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jwtgate::options::{option_name, Naming, OPTIONS as CORE_OPTIONS};
-use jwtgate::{ConfigError, Error, GateConfig, OriginToken, RefreshPolicy};
+use jwtgate::{
+    CacheStrategy, ConfigError, Error, GateConfig, OriginToken, RefreshPolicy, SessionConfig,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -254,7 +256,61 @@ pub(crate) const OPTIONS: &[(&str, Setter)] = &[
     ("forwardAuthCookies", |c, v| {
         Ok(c.forward_auth_cookies(flag(v, "forward_auth_cookies")?))
     }),
+    // Session mode (Better Auth's session cookies): on when `session_strategy` is given
+    // and not "off" (`read_options` turns it off again otherwise).
+    ("sessionStrategy", |c, v| {
+        let strategy = CacheStrategy::parse(&string(v, "session_strategy")?)
+            .map_err(|e| core_config_error(v.py(), &e))?;
+        Ok(with_session(c, |s| {
+            if let Some(strategy) = strategy {
+                s.strategy = strategy;
+            }
+        }))
+    }),
+    ("baseUrl", |c, v| {
+        let url = string(v, "base_url")?;
+        Ok(with_session(c, |s| {
+            s.base_url = Some(url).filter(|u| !u.is_empty())
+        }))
+    }),
+    ("trustedOrigins", |c, v| {
+        let origins = match v.cast::<PyString>() {
+            Ok(list) => list
+                .to_string_lossy()
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(String::from)
+                .collect(),
+            Err(_) => strings(v, "trusted_origins")?,
+        };
+        Ok(with_session(c, |s| s.trusted_origins = origins))
+    }),
+    ("secureCookies", |c, v| {
+        let secure = flag(v, "secure_cookies")?;
+        Ok(with_session(c, |s| s.secure_cookies = Some(secure)))
+    }),
+    ("cacheVersion", |c, v| {
+        let version = string(v, "cache_version")?;
+        Ok(with_session(c, |s| s.version = version))
+    }),
+    ("sessionMaxAge", |c, v| {
+        let max_age = count(v, "session_max_age")?;
+        Ok(with_session(c, |s| s.max_age_seconds = max_age))
+    }),
 ];
+
+/// `config` with its session settings changed by `f` (created with the defaults first).
+fn with_session(mut config: GateConfig, f: impl FnOnce(&mut SessionConfig)) -> GateConfig {
+    f(config
+        .session
+        .get_or_insert_with(|| SessionConfig::new(CacheStrategy::Compact)));
+    config
+}
+
+/// The npm name of the get-session URL: a keyword of `BetterAuthSession` and
+/// `GateMiddleware` (the Python layer asks Better Auth), not of `Gate(...)`.
+pub(crate) const GET_SESSION_URL: &str = "getSessionUrl";
 
 /// The npm name of the `cache_size` option (read apart from `OPTIONS`).
 pub(crate) const CACHE_SIZE: &str = "cacheSize";
@@ -333,6 +389,14 @@ pub(crate) fn read_options(
             };
             return Err(config_error(py, "invalid_option", message));
         }
+        if name == python_name(GET_SESSION_URL) {
+            return Err(config_error(
+                py,
+                "invalid_option",
+                "get_session_url: Better Auth is asked by BetterAuthSession(get_session_url=...) \
+                 or GateMiddleware(get_session_url=...), not by Gate(...)",
+            ));
+        }
         let remote = REMOTE_OPTIONS
             .iter()
             .find(|(js, _)| python_name(js) == name);
@@ -370,6 +434,20 @@ pub(crate) fn read_options(
         } else if let Some((_, set)) = setter {
             read.config = set(read.config, &value)?;
         }
+    }
+    // Session mode needs `session_strategy` (not "off"): the other session options alone
+    // do not turn it on.
+    let strategy = options
+        .and_then(|o| o.get_item(python_name("sessionStrategy")).ok().flatten())
+        .filter(|v| !v.is_none());
+    let on = match strategy {
+        Some(v) => CacheStrategy::parse(&string(&v, "session_strategy")?)
+            .map_err(|e| core_config_error(py, &e))?
+            .is_some(),
+        None => false,
+    };
+    if !on {
+        read.config.session = None;
     }
     if host == Host::Remote {
         read.config
@@ -431,6 +509,7 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let remote = REMOTE_OPTIONS.iter().map(|(name, _)| python_name(name));
     m.add("REMOTE_OPTION_NAMES", PyTuple::new(m.py(), remote)?)?;
     m.add("JWKS_URL_OPTION", python_name(JWKS_URL))?;
+    m.add("GET_SESSION_URL_OPTION", python_name(GET_SESSION_URL))?;
     m.add("MAX_JWKS_BYTES", jwtgate::MAX_JWKS_BYTES)?;
     // The core's whole options table, Python names (a test compares the two).
     let core = CORE_OPTIONS.iter().map(|o| o.python);

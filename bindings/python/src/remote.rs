@@ -184,7 +184,9 @@ impl PyRemoteKeys {
                 let plan = self.config.origin_plan_without_identity(&input);
                 Ok((py.None(), crate::gate::py_plan(py, &plan)?))
             }
-            Verdict::Pass | Verdict::Allow(()) => Err(gate_error(py, Error::KeysUnavailable)),
+            Verdict::Pass | Verdict::Allow(()) | Verdict::Session(_) | Verdict::Refresh(_) => {
+                Err(gate_error(py, Error::KeysUnavailable))
+            }
             Verdict::Refuse(error) => Err(gate_error(py, error)),
         }
     }

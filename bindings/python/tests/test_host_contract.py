@@ -158,9 +158,16 @@ def test_options_are_the_cores_table():
     assert python <= core
     remote = set(jwtgate._jwtgate.REMOTE_OPTION_NAMES) | {jwtgate._jwtgate.JWKS_URL_OPTION}
     # Every core option has a Python entry point: Gate(...), or Gate.from_jwks_url(url, ...)
-    # and the jwks_url= keyword of BetterAuth / GateMiddleware.
+    # and the jwks_url= keyword of BetterAuth / GateMiddleware, or the get_session_url=
+    # keyword of BetterAuthSession / GateMiddleware.
     assert NOT_IN_PYTHON == ()
-    assert core - python - {"secret"} == remote
+    session_url = jwtgate._jwtgate.GET_SESSION_URL_OPTION
+    assert session_url == "get_session_url"
+    from jwtgate.fastapi import BetterAuthSession
+
+    for cls in (BetterAuthSession, GateMiddleware):
+        assert session_url in inspect.signature(cls.__init__).parameters, cls
+    assert core - python - {"secret", session_url} == remote
     assert remote == {"jwks_url", "cache_max_age", "cooldown", "timeout"}
     typed = set(jwtgate.RemoteOptions.__annotations__) - set(jwtgate.GateOptions.__annotations__)
     assert typed == set(jwtgate._jwtgate.REMOTE_OPTION_NAMES)

@@ -13,6 +13,7 @@ __all__ = [
     "refusal",
     "REMOTE_OPTION_NAMES",
     "JWKS_URL_OPTION",
+    "GET_SESSION_URL_OPTION",
     "MAX_JWKS_BYTES",
     "ERROR_CODES",
     "OPTION_NAMES",
@@ -29,6 +30,7 @@ ERROR_CODES: Tuple[RefusalCode, ...]
 OPTION_NAMES: Tuple[str, ...]
 REMOTE_OPTION_NAMES: Tuple[str, ...]
 JWKS_URL_OPTION: str
+GET_SESSION_URL_OPTION: str
 MAX_JWKS_BYTES: int
 CORE_OPTIONS: Tuple[str, ...]
 CORE_OPTIONS_JS: Tuple[str, ...]
@@ -83,14 +85,22 @@ class Gate:
         authorization: List[bytes],
         now: Optional[float] = None,
         require_token: bool = False,
+        cookie: Optional[List[bytes]] = None,
+        origin: Optional[List[bytes]] = None,
+        referer: Optional[List[bytes]] = None,
+        refreshed: Optional[str] = None,
     ) -> Tuple[Optional[Dict[str, Any]], _Plan]:
         """A middleware's decision: (claims, or None outside the prefix; the in-process
         origin plan), or raises GateError. ``require_token=True``: the dependency's rule
-        (``authorize_asgi``), with the same plan."""
+        (``authorize_asgi``), with the same plan. Session mode: the scope's ``cookie``,
+        ``origin`` and ``referer`` lines; a GateError with ``refresh_key`` asks for
+        Better Auth's get-session answer as ``refreshed``."""
     def protects(self, path: str) -> bool:
         """True when the raw path is under the prefix (or ambiguous): it needs a token."""
     @property
     def api_prefix(self) -> str: ...
+    @property
+    def session_cookie_name(self) -> Optional[str]: ...
     @property
     def cache_size(self) -> int: ...
 

@@ -6,7 +6,8 @@ from typing import Any, Dict, Literal, Optional, Sequence, Tuple, TypedDict, Uni
 
 # The core's options no Python entry point takes: none. (`jwks_url` is the first argument
 # of `Gate.from_jwks_url` and the `jwks_url=` keyword of BetterAuth / GateMiddleware;
-# `cache_max_age`, `cooldown`, `timeout` are RemoteOptions.)
+# `cache_max_age`, `cooldown`, `timeout` are RemoteOptions; `get_session_url` is a keyword
+# of BetterAuthSession / GateMiddleware.)
 NOT_IN_PYTHON: Tuple[str, ...] = ()
 
 
@@ -31,6 +32,14 @@ class GateOptions(TypedDict, total=False):
     cookie_prefix: Optional[str]
     strip_cookies: Optional[Union[Sequence[str], str]]
     forward_auth_cookies: Optional[bool]
+    # Session mode (Better Auth's session cookies): on with a strategy; see
+    # jwtgate.fastapi.BetterAuthSession.
+    session_strategy: Optional[Literal["compact", "jwt", "jwe", "jwks", "off"]]
+    base_url: Optional[str]
+    trusted_origins: Optional[Union[Sequence[str], str]]
+    secure_cookies: Optional[bool]
+    cache_version: Optional[str]
+    session_max_age: Optional[int]
     cache_size: Optional[int]
 
 

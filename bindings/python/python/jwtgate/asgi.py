@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, MutableMapping, Optional
+import os
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, MutableMapping, Optional
 
 from ._http import AnyGate, apply_plan, asgi_request, gate_from
 from ._options import RemoteOptions
@@ -56,12 +57,23 @@ class GateMiddleware:
         secret: Optional[str] = None,
         state_key: str = "claims",
         jwks_url: Optional[str] = None,
+        get_session_url: Optional[str] = None,
+        get_session_timeout: int = 5000,
         **options: Unpack[RemoteOptions],
     ) -> None:
         self.app = app
         self.gate = gate_from(gate, secret, options, jwks_url)
         self.state_key = state_key
         self._prefetch: Optional["asyncio.Task[bool]"] = None
+        # Session mode (`session_strategy=...`): Better Auth's session cookies decide too;
+        # a cache that cannot decide is resolved by asking Better Auth (jwtgate._session).
+        self.sessions = getattr(self.gate, "session_cookie_name", None) is not None
+        self.refresher = None
+        if self.sessions:
+            from ._session import refresher_from
+
+            base_url = options.get("base_url") or os.environ.get("BETTER_AUTH_URL")
+            self.refresher = refresher_from(get_session_url, base_url, get_session_timeout)
 
     def _lifespan_receive(self, gate: RemoteGate, receive: Receive) -> Receive:
         async def receive_startup() -> MutableMapping[str, Any]:
@@ -80,14 +92,21 @@ class GateMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        set_cookies: List[str] = []
         try:
             if isinstance(gate, RemoteGate):
                 claims, (remove, set_) = await gate.decide_asgi_async(*asgi_request(scope))
+            elif self.sessions:
+                from ._session import decide_with_sessions
+
+                claims, (remove, set_), set_cookies = await decide_with_sessions(gate, self.refresher, scope, False)
             else:
                 claims, (remove, set_) = gate.decide_asgi(*asgi_request(scope))
         except GateError as error:
             await refuse(scope, send, error)
             return
+        if set_cookies and scope["type"] == "http":
+            send = with_set_cookies(send, set_cookies)
         # A new scope (and state dict): nothing leaks into the server's shared lifespan state.
         scope = {**scope, "headers": apply_plan(scope.get("headers", ()), (remove, set_))}
         if claims is not None:
@@ -95,6 +114,20 @@ class GateMiddleware:
             state[self.state_key] = claims
             scope["state"] = state
         await self.app(scope, receive, send)
+
+
+def with_set_cookies(send: Send, lines: List[str]) -> Send:
+    """`send`, adding Better Auth's Set-Cookie lines (a re-issued cookie cache) to the
+    response start."""
+
+    async def sending(message: MutableMapping[str, Any]) -> None:
+        if message.get("type") == "http.response.start":
+            headers = list(message.get("headers", ()))
+            headers.extend((b"set-cookie", line.encode("latin-1")) for line in lines)
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
 
 
 async def refuse(scope: Scope, send: Send, error: GateError) -> None:

@@ -30,6 +30,17 @@ RefusalCode = Literal[
     "user_mismatch",
     "unknown_key",
     "jwks_unavailable",
+    "bearer_session_token",
+    "session_invalid",
+    "session_cache_missing",
+    "session_cache_expired",
+    "session_cache_invalid",
+    "session_cache_strategy",
+    "session_cache_unbound",
+    "session_expired",
+    "csrf_origin_missing",
+    "csrf_origin_untrusted",
+    "session_unavailable",
 ]
 
 
@@ -49,6 +60,12 @@ class GateError(Exception):
     detail: str
     www_authenticate: Optional[str]
     response_headers: Tuple[Tuple[str, str], ...]
+    # Session mode: set when the session cookie is valid but its cache cannot decide (the
+    # code says why). The host may ask Better Auth (`jwtgate._session`) and decide again;
+    # `refresh_key` (hex SHA-256 of the session token) keys the remembered answer, for at
+    # most `remember_seconds`.
+    refresh_key: Optional[str] = None
+    remember_seconds: int = 0
 
     def __init__(
         self,

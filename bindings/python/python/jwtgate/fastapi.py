@@ -15,21 +15,21 @@ must name the token's ``sub`` (403), ``/api/v1/me/...`` needs only a valid token
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, cast
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union, cast
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ._http import AnyGate, apply_plan, asgi_request, gate_from
 from ._jwtgate import refusal
 from ._options import RemoteOptions
 from ._remote import RemoteGate
-from .errors import GateError
+from .errors import GateConfigError, GateError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["BetterAuth", "http_exception"]
+__all__ = ["BetterAuth", "BetterAuthSession", "http_exception"]
 
 # Only for OpenAPI (the "Authorize" button): auto_error=False, so FastAPI's own answers
 # (403 before 0.122, 401 after) never apply; the raw header goes to the core, whose Bearer
@@ -132,3 +132,74 @@ class BetterAuth:
         if claims.get("sub") != path_user_id:
             raise http_exception(refusal("user_mismatch"))
         return claims
+
+
+class BetterAuthSession:
+    """A FastAPI dependency for an origin on the app's own site that receives Better Auth's
+    session cookies directly: ``Depends(BetterAuthSession())`` returns the verified claims
+    (``sub`` = the user's id, ``email``, ``name``, and the verified ``user`` and
+    ``session`` objects), or raises `HTTPException` with the core's answer. No token in the
+    browser, no read of Better Auth's tables.
+
+    ``BetterAuthSession()`` reads ``BETTER_AUTH_SECRET``, ``BETTER_AUTH_URL`` (its origin is
+    trusted by the CSRF rule; https means ``__Secure-`` cookie names) and
+    ``SESSION_STRATEGY`` (Better Auth's ``session.cookieCache.strategy``; default
+    ``compact``); any `Gate` option may be given (``trusted_origins``, ``cookie_prefix``,
+    ``cache_version``, ``session_max_age``, ...). A bearer token, when sent, is judged alone.
+
+    Better Auth's cookie cache must be on (``session: {cookieCache: {enabled: true}}``). When
+    it is missing or expired, the dependency asks Better Auth (``GET
+    {BETTER_AUTH_URL}/api/auth/get-session``, or ``get_session_url``; the ``jwtgate[remote]``
+    extra) without blocking the event loop, remembers the answer for at most
+    ``session_max_age`` seconds, passes Better Auth's ``Set-Cookie`` on to the browser, and
+    answers ``503`` when Better Auth cannot be asked. ``get_session_url=False``: never ask
+    (the cache's reason is the 401 answer).
+    """
+
+    gate: AnyGate
+
+    def __init__(
+        self,
+        gate: Optional[AnyGate] = None,
+        *,
+        secret: Optional[str] = None,
+        get_session_url: "Optional[Union[str, bool]]" = None,
+        get_session_timeout: int = 5000,
+        **options: Unpack[RemoteOptions],
+    ) -> None:
+        import os
+
+        from ._session import refresher_from
+
+        if gate is None:
+            opts: Dict[str, Any] = dict(options)
+            if opts.get("session_strategy") is None:
+                opts["session_strategy"] = os.environ.get("SESSION_STRATEGY") or "compact"
+            if opts.get("base_url") is None and os.environ.get("BETTER_AUTH_URL"):
+                opts["base_url"] = os.environ["BETTER_AUTH_URL"]
+            base_url = opts.get("base_url")
+            self.gate = gate_from(None, secret, opts)
+        else:
+            self.gate = gate_from(gate, secret, options)
+            base_url = os.environ.get("BETTER_AUTH_URL")
+        if getattr(self.gate, "session_cookie_name", None) is None:
+            raise GateConfigError("invalid_option", "BetterAuthSession needs a gate in session mode (session_strategy)")
+        self.refresher = (
+            None
+            if get_session_url is False
+            else refresher_from(get_session_url or None, base_url, get_session_timeout)  # type: ignore[arg-type]
+        )
+
+    async def __call__(self, request: Request, response: Response) -> Dict[str, Any]:
+        from ._session import decide_with_sessions
+
+        try:
+            claims, plan, set_cookies = await decide_with_sessions(self.gate, self.refresher, request.scope, True)
+        except GateError as error:
+            raise http_exception(error) from None
+        for line in set_cookies:
+            response.headers.append("set-cookie", line)
+        request.scope["headers"] = apply_plan(request.scope.get("headers", ()), plan)
+        request.__dict__.pop("_headers", None)
+        return cast(Dict[str, Any], claims)
+
