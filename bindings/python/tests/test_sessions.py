@@ -207,3 +207,20 @@ def test_session_options_are_checked_at_startup():
     assert gate.session_cookie_name == "__Secure-better-auth.session_token"
     assert Gate(secret=secret, base_url="https://app.example").session_cookie_name is None
     assert BetterAuthSession(secret=secret, base_url="http://127.0.0.1:1", get_session_url=False).refresher is None
+
+
+def test_a_burst_on_one_session_asks_better_auth_once(auth):
+    """100 concurrent requests of one session whose cache is missing share one ask."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    proc, port = start_app(auth)
+    try:
+        ada = auth.mint()
+        token_only = ada["cookie"].split("; ")[0]
+        path = f"/api/v1/{ada['userId']}/tasks"
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            statuses = list(pool.map(lambda _: call(port, "dep", path, token_only)[0], range(100)))
+        assert statuses == [200] * 100
+        assert auth.count() == 1
+    finally:
+        stop(proc)
