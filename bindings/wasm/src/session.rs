@@ -11,8 +11,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::{clock, config_error, core_config_error, json_string, origin_input, GateCore, Options};
 
-/// The names [`Options::session`] reads (held equal to the core's table with the rest).
-#[cfg(test)]
+/// The names [`Options::session`] reads (a test holds them, with the rest, equal to the
+/// core's table); every one after the first needs `sessionStrategy`.
 pub(crate) const READ: [&str; 7] = [
     "sessionStrategy",
     "baseUrl",
@@ -85,7 +85,11 @@ impl Options<'_> {
         });
         if let (Some(text), Some(_)) = (url.as_deref(), given.as_deref()) {
             let authority = text.split_once("://").map_or("", |(_, rest)| rest);
-            let userinfo = authority.split(['/', '?', '#']).next().unwrap_or("").contains('@');
+            let userinfo = authority
+                .split(['/', '?', '#'])
+                .next()
+                .unwrap_or("")
+                .contains('@');
             if origin_of(text).is_none() || userinfo {
                 return Err(config_error(
                     "invalid_option",
@@ -188,7 +192,10 @@ fn verdict_json(verdict: Verdict<&VerifiedToken>) -> String {
         Verdict::Pass => String::from("{\"verdict\":\"pass\"}"),
         Verdict::Allow(v) => format!("{{\"verdict\":\"allow\",\"payload\":{}}}", v.payload_json()),
         Verdict::Session(v) => {
-            format!("{{\"verdict\":\"session\",\"payload\":{}}}", v.payload_json())
+            format!(
+                "{{\"verdict\":\"session\",\"payload\":{}}}",
+                v.payload_json()
+            )
         }
         Verdict::Refresh(r) => format!(
             "{{\"verdict\":\"refresh\",\"error\":{},\"key\":{},\"rememberSeconds\":{}}}",
@@ -235,11 +242,11 @@ impl GateCore {
         now: f64,
     ) -> String {
         let parts = Parts::read(parts, present);
-        owned(
-            self.gate
-                .gate()
-                .decide_refreshed::<VerifiedToken>(&parts.request(), body, clock(now)),
-        )
+        owned(self.gate.gate().decide_refreshed::<VerifiedToken>(
+            &parts.request(),
+            body,
+            clock(now),
+        ))
     }
 
     /// The origin plan ([`crate::GateCore::origin_plan`]'s JSON) for a request allowed by
@@ -275,14 +282,17 @@ impl GateCore {
             Verdict::Session(_) => return self.refused(Error::UserMismatch),
             Verdict::Refuse(e) => return self.refused(e),
             Verdict::Refresh(r) => return self.refused(r.reason),
-            Verdict::Allow(_) | Verdict::Pass => {
-                return self.refused(Error::MissingAuthorization)
-            }
+            Verdict::Allow(_) | Verdict::Pass => return self.refused(Error::MissingAuthorization),
         };
         let cookie = headers.get(1).map(|c| c.replace(", ", "; "));
         let mut input = origin_input(&headers);
         input.cookie = cookie.as_deref().filter(|c| !c.is_empty());
-        Some(self.gate.gate().origin_plan(&input, Some(&verified)).to_json())
+        Some(
+            self.gate
+                .gate()
+                .origin_plan(&input, Some(&verified))
+                .to_json(),
+        )
     }
 
     fn refused(&self, e: Error) -> Option<String> {
@@ -298,7 +308,14 @@ mod tests {
     #[test]
     fn parts_read_absent_headers_by_their_bit() {
         let parts = Parts::read(
-            vec!["POST".into(), "/api/v1/x".into(), String::new(), "a=b, c=d".into(), "https://o".into(), String::new()],
+            vec![
+                "POST".into(),
+                "/api/v1/x".into(),
+                String::new(),
+                "a=b, c=d".into(),
+                "https://o".into(),
+                String::new(),
+            ],
             0b0110,
         );
         assert_eq!(parts.authorization, None);
