@@ -9,6 +9,7 @@
 //   ORIGIN_TOKEN=hs256  the bridge: the origin gets a spec-shaped HS256 token (same user, same
 //                       iat/exp) instead of the client's, so a backend written from the spec
 //                       serves EdDSA-token requests unchanged. Needs BETTER_AUTH_SECRET.
+//                       The default in session mode (there is no client token to forward).
 //   ORIGIN_URL          the backend.
 //   NEXT_PUBLIC_JWTGATE_MODE  "session" (default): the page sends Better Auth's session
 //                       cookies (plain fetch, no token in JS) and the gate verifies them
@@ -54,7 +55,9 @@ function options(refresh: SessionRefresh): GateOptions {
     secret: process.env.BETTER_AUTH_SECRET || undefined,
     ...keySetClaims(),
     // The Gate refuses anything but "forward" or "hs256" (GateConfigError origin_token_invalid).
-    originToken: (process.env.ORIGIN_TOKEN || "forward") as "forward" | "hs256",
+    // Session mode: the browser sends no token, so the origin (written from the spec: it
+    // checks an HS256 token itself) gets the bridge token for the session's user by default.
+    originToken: (process.env.ORIGIN_TOKEN || (MODE === "session" ? "hs256" : "forward")) as "forward" | "hs256",
     ...session,
   };
 }

@@ -28,7 +28,7 @@ export function equality(request: { url: string; headers: Record<string, string>
   const d: Decision = gate.authorize(request);
   if (d.allowed === false) {
     const code: GateErrorCode = d.code;
-    const status: 400 | 401 | 403 = d.status;
+    const status: 400 | 401 | 403 | 503 = d.status;
     return code && status ? gate.deny(d) : gate.deny(d);
   }
   return d;
