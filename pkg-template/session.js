@@ -66,8 +66,6 @@ export class SessionHost {
   #fetch;
   #remembered = new Map(); // refresh key → { until (s), body, setCookies }
   #pending = new Map(); // refresh key → Promise<{ body, setCookies } | undefined>
-  /** How many times Better Auth was asked (tests and metrics; never a credential). */
-  asked = 0;
 
   constructor(settings, getSession, fetchImpl) {
     this.#getSession = getSession;
@@ -133,7 +131,6 @@ export class SessionHost {
   }
 
   async #ask(cookie) {
-    this.asked++;
     try {
       if (this.#getSession !== undefined) {
         // The database, not the cookie cache the gate could not use.

@@ -42,3 +42,22 @@ export function verify(token: string): Claims | number {
     throw e;
   }
 }
+
+// Session mode (issue 22): the options, and what a session decision carries.
+const sessions = new Gate({
+  secret: "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa",
+  sessionStrategy: "compact",
+  baseUrl: "https://app.example.com",
+  trustedOrigins: ["https://admin.example.com"],
+  sessionMaxAge: 300,
+  getSession: async ({ headers }) => (headers.get("cookie") ? null : null),
+});
+export async function session(request: Request): Promise<Response> {
+  const decision = await sessions.authorizeAsync(request);
+  if (!decision.allowed) return sessions.deny(decision);
+  const role: unknown = decision.user?.role;
+  const organization: unknown = decision.session?.activeOrganizationId;
+  const response = Response.json({ userId: decision.userId, role, organization, via: decision.via });
+  for (const line of decision.setCookies ?? []) response.headers.append("set-cookie", line);
+  return response;
+}
