@@ -5,6 +5,7 @@
 import { GateCore, JwksRefresh, errorTable as coreErrorTable, configErrorTable as coreConfigErrorTable, authorizationLimits, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
 import { fetchJwks, SHARE_FLIGHTS } from "./remote.js";
 import { applyPlan, copyHeaders, factsOf, headerOf, joined, pathOf } from "./request.js";
+import { SessionHost, sessionParts } from "./session.js";
 
 // Strings cross into Wasm by `encodeInto` straight into the core's fixed input buffer,
 // and the payload JSON comes back from its fixed output buffer: no malloc/free calls.
@@ -162,6 +163,34 @@ function refusal(index) {
   return { allowed: false, status: info.status, code: info.code, detail: info.detail };
 }
 
+// Decisions allowed by session cookies → what originHeaders needs to decide them again.
+const sessionDecisions = new WeakMap();
+
+/**
+ * The decision of a session verdict (session.js), or undefined for "pass" (the token path
+ * answers it). A session decision carries Better Auth's `user` and `session` objects and
+ * the Set-Cookie lines Better Auth answered (for the browser), `via: "session"`.
+ */
+function sessionDecision({ verdict, refreshed, setCookies }) {
+  if (verdict.verdict === "pass") return undefined;
+  if (verdict.verdict === "session" || verdict.verdict === "allow") {
+    const claims = deepFreeze(verdict.payload);
+    const decision = verdict.verdict === "allow"
+      ? { allowed: true, userId: claims.sub, claims }
+      : { allowed: true, userId: claims.sub, claims, user: claims.user, session: claims.session, via: "session", setCookies };
+    if (verdict.verdict === "session") sessionDecisions.set(decision, refreshed);
+    return decision;
+  }
+  const decision = verdict.code !== undefined ? infoRefusal(errorByCode(verdict.code)) : refusal(verdict.error);
+  // Better Auth's answer may clear the browser's cookies (a revoked session): pass it on.
+  if (setCookies.length > 0) decision.setCookies = setCookies;
+  return decision;
+}
+
+function infoRefusal(info) {
+  return { allowed: false, status: info.status, code: info.code, detail: info.detail };
+}
+
 export class Gate {
   #core;
   #now;
@@ -173,6 +202,7 @@ export class Gate {
   #entry; // Float64Array [slot, generation] of the cache entry that answered
   #memo = []; // per cache slot: { generation, claims } — the parsed, frozen claims
   #remote; // Gate.fromJwksUrl: { url, fetch, refresh: JwksRefresh, inflight }
+  #session; // session mode (sessionStrategy): a SessionHost
 
   #views() {
     if (this.#input === undefined || this.#input.byteLength === 0) {
@@ -212,6 +242,7 @@ export class Gate {
       this.#inCap = this.#core.inputCapacity();
       this.#outPtr = this.#core.outputPtr();
       this.#entryPtr = this.#core.entryPtr();
+      this.#session = SessionHost.fromOptions(options, (code, message, option) => new GateConfigError(code, message, option));
     } catch (e) {
       throw configErrorOf(e);
     }
@@ -331,6 +362,11 @@ export class Gate {
   async authorizeAsync(request) {
     const remote = this.#remote;
     if (remote !== undefined && this.#core.protects(requestParts(request)[1])) await this.#keysFor(remote);
+    const session = this.#sessionRequest(request);
+    if (session !== undefined) {
+      const decision = sessionDecision(await this.#session.decide(this.#core, ...session, this.#clock(), true));
+      if (decision !== undefined) return decision;
+    }
     const decision = this.#authorize(request);
     if (!decision.allowed && decision.code === "unknown_key" && (await this.refresh("unknown_kid"))) {
       return this.#authorize(request);
@@ -400,7 +436,20 @@ export class Gate {
     return decision;
   }
 
+  /** Session mode and no Authorization: `[parts, present]` for the core's cookie decision. */
+  #sessionRequest(request) {
+    if (this.#session === undefined) return undefined;
+    const [method, path] = requestParts(request);
+    const [parts, present] = sessionParts(request, method, path);
+    return present & 1 ? undefined : [parts, present];
+  }
+
   #authorize(request) {
+    const session = this.#sessionRequest(request);
+    if (session !== undefined) {
+      const decision = sessionDecision(this.#session.decideSync(this.#core, ...session, this.#clock()));
+      if (decision !== undefined) return decision;
+    }
     // Inline (not requestParts): the hot path allocates nothing.
     let method = "GET", path = "", authorization;
     try {
@@ -468,12 +517,12 @@ export class Gate {
       throw usageError("invalid_facts", "gate.originHeaders: facts must be { clientAddress?, scheme?, host? }");
     }
     const headers = copyHeaders(request?.headers);
-    const plan = this.#core.originPlan(
-      joined(headerOf(request?.headers, "authorization")),
-      userId,
-      [headers.get("connection") ?? "", headers.get("cookie") ?? "", headers.get("x-forwarded-for") ?? "", ...factsOf(request, facts)],
-      this.#clock(),
-    );
+    const hop = [headers.get("connection") ?? "", headers.get("cookie") ?? "", headers.get("x-forwarded-for") ?? "", ...factsOf(request, facts)];
+    const session = sessionDecisions.has(decision) ? this.#sessionRequest(request) : undefined;
+    const plan = session !== undefined
+      // Allowed by its session cookies: decided again (cache, or the answer that allowed it).
+      ? this.#core.sessionOriginPlan(...session, sessionDecisions.get(decision), userId, hop, this.#clock())
+      : this.#core.originPlan(joined(headerOf(request?.headers, "authorization")), userId, hop, this.#clock());
     if (plan === undefined) throw new GateError(errorInfo(this.#core.lastError()));
     return applyPlan(headers, JSON.parse(plan));
   }

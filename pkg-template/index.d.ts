@@ -64,6 +64,32 @@ export interface GateOptions {
   /** Keep Better Auth's cookies for an origin that reads the session itself. Default false. */
   forwardAuthCookies?: boolean;
   /**
+   * Session mode: Better Auth's own session cookies (the signed `session_token` and the
+   * cookie cache beside it) are a credential too, verified here without a database. Its
+   * `session.cookieCache.strategy`: `"compact"` (Better Auth's default), `"jwt"`, `"jwe"`,
+   * or `"jwks"` (the JWT plugin's `sessionCookieCache`; needs `jwks`). Default `"off"`.
+   * A request with `Authorization` is judged by its token alone.
+   */
+  sessionStrategy?: "off" | "compact" | "jwt" | "jwe" | "jwks";
+  /** Better Auth's base URL (`BETTER_AUTH_URL`): a trusted origin for the CSRF rule, `__Secure-` cookies when https, the `iss` of a `jwks` cache, and where `getSessionUrl` defaults to. */
+  baseUrl?: string;
+  /** More origins (exact, `https://app.example.com`) trusted for cookie-authenticated unsafe requests: an array, or a comma-separated string. */
+  trustedOrigins?: string[] | string;
+  /** Read the `__Secure-` cookie names (`advanced.useSecureCookies`). Default: `baseUrl` is https. */
+  secureCookies?: boolean;
+  /** Better Auth's `session.cookieCache.version` (a string). Default `"1"`. */
+  cacheVersion?: string;
+  /** Better Auth's `session.cookieCache.maxAge`, seconds: the longest a refreshed answer is remembered. Default 300. */
+  sessionMaxAge?: number;
+  /**
+   * When the cookie cache cannot decide (missing, expired, …), `authorizeAsync` asks Better
+   * Auth with this (in process: `auth.api.getSession`; its `Set-Cookie` lands in
+   * `decision.setCookies`). Takes precedence over `getSessionUrl`.
+   */
+  getSession?: (context: { headers: Headers; query?: Record<string, unknown>; returnHeaders: true }) => Promise<unknown>;
+  /** Else `authorizeAsync` GETs this with the request's cookies (5 s timeout, no redirects, 200 only). Default `{baseUrl}/api/auth/get-session`. */
+  getSessionUrl?: string;
+  /**
    * The browser entry refuses a `secret` (GateConfigError `secret_in_browser`) unless this is
    * `true`: a secret in a page is readable by every visitor, who can then mint tokens for any
    * user. For tests only. Holds for `new Gate` and `Gate.fromJwksUrl` alike. Ignored by the
@@ -128,7 +154,18 @@ export type GateErrorCode =
   | "invalid_method"
   | "user_mismatch"
   | "unknown_key"
-  | "jwks_unavailable";
+  | "jwks_unavailable"
+  | "bearer_session_token"
+  | "session_invalid"
+  | "session_cache_missing"
+  | "session_cache_expired"
+  | "session_cache_invalid"
+  | "session_cache_strategy"
+  | "session_cache_unbound"
+  | "session_expired"
+  | "csrf_origin_missing"
+  | "csrf_origin_untrusted"
+  | "session_unavailable";
 
 /** Stable codes of every configuration error (a test holds this equal to `configErrorTable()`). */
 export type GateConfigErrorCode =
@@ -153,6 +190,11 @@ export type GateConfigErrorCode =
   | "origin_token_needs_secret"
   | "invalid_cookie_name"
   | "missing_secret"
+  | "invalid_session_strategy"
+  | "session_needs_secret"
+  | "session_needs_key_set"
+  | "invalid_trusted_origin"
+  | "session_needs_base_url"
   | "invalid_option"
   | "invalid_number"
   | "unknown_option"
@@ -190,18 +232,28 @@ export interface OriginFacts {
 
 export interface Allowed {
   allowed: true;
-  /** The token's `sub`. */
+  /** The token's `sub` (session mode: the user's id). */
   userId: string;
   claims: Claims;
+  /** `"session"` when Better Auth's session cookies allowed it (session mode). */
+  via?: "session";
+  /** Session mode: Better Auth's user object (`user.role`, `user.image`, …), as verified. */
+  user?: { readonly id: string; readonly email: string; readonly name?: string; readonly [field: string]: unknown };
+  /** Session mode: Better Auth's session object (`session.activeOrganizationId`, `session.expiresAt`, …). */
+  session?: { readonly id?: string; readonly userId: string; readonly expiresAt: string; readonly [field: string]: unknown };
+  /** Session mode: `Set-Cookie` lines Better Auth answered a refresh with; append them to the response. */
+  setCookies?: string[];
 }
 
 export interface Denied {
   allowed: false;
-  /** 401 authentication, 403 another user's path, 400 a path or method the gate will not pass on (never 503: `jwks_unavailable` is for hosts without a key set). */
-  status: 400 | 401 | 403;
+  /** 401 authentication, 403 another user's path or a CSRF refusal, 400 a path or method the gate will not pass on, 503 `session_unavailable` (session mode: Better Auth could not be asked). */
+  status: 400 | 401 | 403 | 503;
   code: GateErrorCode;
   /** Human text, the spec's wording where it has one (e.g. "Token expired"). */
   detail: string;
+  /** Session mode: `Set-Cookie` lines Better Auth answered with (e.g. clearing a revoked session's cookies). */
+  setCookies?: string[];
 }
 
 export type Decision = Allowed | Denied;

@@ -17,14 +17,23 @@ export async function fetchJwks(fetchImpl, url, timeoutMs) {
     await response.body?.cancel().catch(() => {});
     throw new Error(`key set fetch answered ${response.status}`);
   }
-  const cap = maxJwksBytes();
+  const bytes = await boundedBody(response, maxJwksBytes());
+  return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), cacheControl: response.headers.get("cache-control") ?? undefined };
+}
+
+/**
+ * A response's body, at most `cap` bytes (declared or streamed: larger rejects, the body
+ * cancelled). Shared by the key-set fetch and the get-session fetch (session.js).
+ */
+export async function boundedBody(response, cap) {
   const declared = Number(response.headers.get("content-length"));
   if (declared > cap) {
     await response.body?.cancel().catch(() => {});
-    throw new Error("key set larger than the cap");
+    throw new Error("response larger than the cap");
   }
   const chunks = [];
   let size = 0;
+  if (response.body === null) return new Uint8Array(0);
   const reader = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
@@ -32,7 +41,7 @@ export async function fetchJwks(fetchImpl, url, timeoutMs) {
     size += value.byteLength;
     if (size > cap) {
       await reader.cancel().catch(() => {});
-      throw new Error("key set larger than the cap");
+      throw new Error("response larger than the cap");
     }
     chunks.push(value);
   }
@@ -42,5 +51,5 @@ export async function fetchJwks(fetchImpl, url, timeoutMs) {
     bytes.set(c, at);
     at += c.byteLength;
   }
-  return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), cacheControl: response.headers.get("cache-control") ?? undefined };
+  return bytes;
 }

@@ -25,6 +25,9 @@ use jwtgate::{
 };
 use wasm_bindgen::prelude::*;
 
+mod session;
+pub use session::session_settings;
+
 // The few JS built-ins the options reader needs (no js-sys dependency for four calls).
 #[wasm_bindgen]
 extern "C" {
@@ -64,7 +67,7 @@ pub const INPUT_BYTES: usize = jwtgate::MAX_AUTHORIZATION_BYTES + 8 * 1024;
 /// Options only the npm host reads (gate.js: the clock, the browser entry's opt-in, and
 /// `Gate.fromJwksUrl`'s fetch implementation); every other name is the core's
 /// ([`OPTIONS`]).
-const HOST_OPTIONS: [&str; 2] = ["now", "dangerouslyAllowSecretInBrowser"];
+const HOST_OPTIONS: [&str; 3] = ["now", "dangerouslyAllowSecretInBrowser", "getSession"];
 /// Options that only make sense for a gate following a key-set URL (`Gate.fromJwksUrl`).
 const REMOTE_OPTIONS: [&str; 4] = [
     "fetch",
@@ -343,6 +346,7 @@ impl Options<'_> {
         if let Some(keep) = self.flag("forwardAuthCookies")? {
             config = config.forward_auth_cookies(keep);
         }
+        config = self.session(config)?;
         let cache = self
             .number("cacheSize")?
             .map_or(jwtgate::DEFAULT_CACHE_ENTRIES, |n| {
@@ -910,6 +914,7 @@ mod tests {
     fn the_options_reader_reads_every_option_of_the_core_table() {
         let mut table: Vec<&str> = OPTIONS.iter().map(|o| o.js).collect();
         let mut read = READ.to_vec();
+        read.extend(session::READ);
         table.sort_unstable();
         read.sort_unstable();
         assert_eq!(read, table);

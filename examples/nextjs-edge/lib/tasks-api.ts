@@ -1,7 +1,13 @@
 // The backend's task routes, called through jwtgate: same-origin /api/v1/* requests that
-// proxy.ts checks and forwards to the FastAPI origin. `authClient.jwtgate.fetch` attaches the
-// token; every answer comes back as { ok, status, data | detail } for the page to show.
+// proxy.ts checks and forwards to the FastAPI origin. Session mode (default): plain fetch,
+// the browser sends Better Auth's session cookies, no token in JS. Bearer mode
+// (NEXT_PUBLIC_JWTGATE_MODE=bearer): `authClient.jwtgate.fetch` attaches the token.
+// Every answer comes back as { ok, status, data | detail } for the page to show.
 import { authClient } from "@/lib/auth-client";
+import { MODE } from "@/lib/mode";
+
+const send = (path: string, init: RequestInit): Promise<Response> =>
+  MODE === "bearer" ? authClient.jwtgate.fetch(path, init) : fetch(path, { ...init, credentials: "same-origin" });
 
 export interface Task {
   id: number;
@@ -21,7 +27,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<Ap
     init.body = JSON.stringify(body);
   }
   try {
-    const res = await authClient.jwtgate.fetch(path, init);
+    const res = await send(path, init);
     const json = await res.json().catch(() => null);
     if (res.ok) return { ok: true, status: res.status, method, path, data: json as T };
     const detail = typeof json?.detail === "string" ? json.detail : `HTTP ${res.status}`;

@@ -11,11 +11,20 @@ import { getMigrations } from "better-auth/db/migration";
 import { nextCookies } from "better-auth/next-js";
 import { jwt } from "better-auth/plugins";
 import { jwtgate } from "jwtgate/better-auth";
-import { keySetClaims } from "@/lib/gate";
+import { SESSION_CACHE_MAX_AGE, keySetClaims } from "@/lib/gate";
 
 export const auth = betterAuth({
   database: new Database(process.env.AUTH_DATABASE ?? "auth.sqlite"),
   emailAndPassword: { enabled: true },
+  // The cookie cache (session_data beside session_token): what jwtgate's session mode verifies
+  // without a database (lib/gate.ts; strategy as SESSION_STRATEGY, compact by default).
+  session: {
+    cookieCache: {
+      enabled: true,
+      maxAge: SESSION_CACHE_MAX_AGE,
+      strategy: (process.env.SESSION_STRATEGY || "compact") as "compact" | "jwt" | "jwe",
+    },
+  },
   plugins: [jwtgate(keySetClaims()), jwt(), nextCookies()],
 });
 

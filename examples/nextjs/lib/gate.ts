@@ -9,8 +9,17 @@
 //   ORIGIN_TOKEN=hs256  the bridge: the origin gets a spec-shaped HS256 token (same user, same
 //                       iat/exp) instead of the client's, so a backend written from the spec
 //                       serves EdDSA-token requests unchanged. Needs BETTER_AUTH_SECRET.
+//                       The default in session mode (there is no client token to forward).
 //   ORIGIN_URL          the backend.
-import { Gate, GateConfigError, configErrorTable } from "jwtgate";
+//   NEXT_PUBLIC_JWTGATE_MODE  "session" (default): the page sends Better Auth's session
+//                       cookies (plain fetch, no token in JS) and the gate verifies them
+//                       (jwtgate's session mode, Better Auth's cookie cache, compact);
+//                       Bearer tokens from API clients keep working. "bearer": the page
+//                       sends a token (authClient.jwtgate.fetch), cookies are not a
+//                       credential. Read at build time (the page's bundle too).
+//   SESSION_STRATEGY    the cookie cache's strategy (Better Auth's session.cookieCache.strategy).
+import { Gate, GateConfigError, configErrorTable, type GateOptions } from "jwtgate";
+import { MODE } from "@/lib/mode";
 
 export type GateState =
   | { ready: true; gate: Gate; origin: URL }
@@ -26,14 +35,35 @@ export function keySetClaims(): { issuer?: string; audience?: string } {
   return { issuer: process.env.JWT_ISSUER || app, audience: process.env.JWT_AUDIENCE || app };
 }
 
-function options() {
+/**
+ * How the gate asks Better Auth about a session whose cookie cache cannot decide: in
+ * process (proxy.ts, Node.js runtime: `auth.api.getSession`), or, without one, the
+ * get-session URL under BETTER_AUTH_URL (middleware.ts, Edge runtime).
+ */
+export type SessionRefresh = Pick<GateOptions, "getSession">;
+
+function options(refresh: SessionRefresh): GateOptions {
+  const session: GateOptions = MODE === "session"
+    ? {
+        sessionStrategy: (process.env.SESSION_STRATEGY || "compact") as GateOptions["sessionStrategy"],
+        baseUrl: process.env.BETTER_AUTH_URL,
+        sessionMaxAge: SESSION_CACHE_MAX_AGE,
+        ...refresh,
+      }
+    : {};
   return {
     secret: process.env.BETTER_AUTH_SECRET || undefined,
     ...keySetClaims(),
     // The Gate refuses anything but "forward" or "hs256" (GateConfigError origin_token_invalid).
-    originToken: (process.env.ORIGIN_TOKEN || "forward") as "forward" | "hs256",
+    // Session mode: the browser sends no token, so the origin (written from the spec: it
+    // checks an HS256 token itself) gets the bridge token for the session's user by default.
+    originToken: (process.env.ORIGIN_TOKEN || (MODE === "session" ? "hs256" : "forward")) as "forward" | "hs256",
+    ...session,
   };
 }
+
+/** Better Auth's session.cookieCache.maxAge (lib/auth.ts), seconds: how long the gate may remember a refreshed answer. */
+export const SESSION_CACHE_MAX_AGE = 300;
 
 /**
  * The key set at JWKS_URL could not be fetched, or what it served is unusable: retried per
@@ -51,14 +81,14 @@ let state: Promise<GateState> | undefined;
 let retryAt = 0;
 
 /** The gate, or what to answer instead: 500 for a bad configuration (final), 503 while there is no usable key set (retried at most every KEY_SET_RETRY_MS). */
-export function gateState(): Promise<GateState> {
+export function gateState(refresh: SessionRefresh = {}): Promise<GateState> {
   if (state === undefined && Date.now() < retryAt) return Promise.resolve(KEYS_UNAVAILABLE);
   state ??= (async (): Promise<GateState> => {
     try {
       const origin = new URL(process.env.ORIGIN_URL ?? "");
       const jwksUrl = process.env.JWKS_URL;
       // Throws GateConfigError for a missing, short or placeholder secret, a bad key set, … (never with the value).
-      const gate = jwksUrl ? await Gate.fromJwksUrl(jwksUrl, options()) : new Gate(options());
+      const gate = jwksUrl ? await Gate.fromJwksUrl(jwksUrl, options(refresh)) : new Gate(options(refresh));
       return { ready: true, gate, origin };
     } catch (e) {
       const code = e instanceof GateConfigError ? e.code : e instanceof Error ? e.name : "error";

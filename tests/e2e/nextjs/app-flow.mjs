@@ -30,11 +30,29 @@ async function addTask(page, title) {
   await page.waitForFunction((t) => [...document.querySelectorAll("#tasks li .title")].some((e) => e.textContent === t), title);
 }
 
-/** Runs the whole flow; `screenshot` (optional path) gets a picture of the task page. */
-export async function runAppFlow(browser, appUrl, { screenshot } = {}) {
+/**
+ * Runs the whole flow; `screenshot` (optional path) gets a picture of the task page. `mode`
+ * "session" (the examples' default): no request leaving the browser may carry an
+ * `Authorization` header (the page sends Better Auth's cookies, no token in JS), and the
+ * task calls must have gone out and been answered 200.
+ */
+export async function runAppFlow(browser, appUrl, { screenshot, mode = "session" } = {}) {
   const errors = [];
+  const withAuthorization = [];
+  const taskAnswers = [];
+  const seen = [];
   const open = async () => {
     const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+    // Every request the page makes (fetches, navigations, assets), with the headers the
+    // browser actually sent (allHeaders: including those added by the network stack).
+    context.on("request", (request) => {
+      seen.push(request.allHeaders().then((headers) => {
+        if ("authorization" in headers) withAuthorization.push(`${request.method()} ${new URL(request.url()).pathname}`);
+      }).catch(() => {}));
+    });
+    context.on("response", (response) => {
+      if (/\/api\/v1\/[^/]+\/tasks/.test(new URL(response.url()).pathname)) taskAnswers.push(response.status());
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     page.on("pageerror", (e) => errors.push(String(e)));
@@ -107,6 +125,14 @@ export async function runAppFlow(browser, appUrl, { screenshot } = {}) {
     await a.page.waitForSelector("#tasks");
     assert.deepEqual(await titles(a.page), ["Buy milk", "Call Bob"]);
     assert.deepEqual(errors, []);
+    await Promise.all(seen);
+    if (mode === "session") {
+      assert.ok(seen.length > 20, `requests observed: ${seen.length}`);
+      assert.deepEqual(withAuthorization, [], "no request leaves the browser with an Authorization header in session mode");
+      assert.ok(taskAnswers.filter((s) => s === 200).length >= 8, `task calls answered 200: ${taskAnswers.join(",")}`);
+    } else {
+      assert.ok(withAuthorization.some((r) => r.includes("/api/v1/")), "bearer mode sends the token");
+    }
     return { alice, bob };
   } finally {
     await a.context.close();

@@ -124,8 +124,9 @@ for (const runtime of ["node", "edge"]) {
     test("without the bridge the spec's origin refuses the EdDSA token itself (the gate forwards it as sent)", { timeout: 90_000 }, async (t) => {
       if (!origin) return t.skip("examples/fastapi-origin/.venv missing (make setup)");
       const echo = await startEchoOrigin();
-      const plain = await startApp({ runtime, originUrl: origin.url, env: (url) => ({ JWKS_URL: `${url}/api/auth/jwks` }) });
-      const mirror = await startApp({ runtime, originUrl: echo.url, env: (url) => ({ JWKS_URL: `${url}/api/auth/jwks` }) });
+      // ORIGIN_TOKEN=forward said explicitly: in session mode (the examples' default) the bridge is on by default.
+      const plain = await startApp({ runtime, originUrl: origin.url, env: (url) => ({ JWKS_URL: `${url}/api/auth/jwks`, ORIGIN_TOKEN: "forward" }) });
+      const mirror = await startApp({ runtime, originUrl: echo.url, env: (url) => ({ JWKS_URL: `${url}/api/auth/jwks`, ORIGIN_TOKEN: "forward" }) });
       try {
         const ada = await signUp(plain.url, "Ada");
         const token = await betterAuthToken(plain.url, ada);

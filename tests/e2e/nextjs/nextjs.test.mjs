@@ -191,6 +191,54 @@ for (const bundler of BUNDLERS) {
         assert.deepEqual([none.status, none.json, none.headers.get("www-authenticate")], [401, { detail: "Missing or invalid Authorization header" }, "Bearer"]);
       });
 
+      test("session mode: Better Auth's cookies pass, a missing cookie cache is refreshed through Better Auth (Set-Cookie back), CSRF refused, revoked refused", { timeout: 60_000 }, async (t) => {
+        if (fastapi.origin.kind !== "fastapi") return t.skip("examples/fastapi-origin/.venv missing (make setup)");
+        const base = fastapi.appUrl;
+        const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: base },
+          body: JSON.stringify({ email: `e2e-${Date.now()}@example.com`, password: "correct horse battery staple", name: "E2E Session" }),
+        });
+        assert.equal(signUp.status, 200, await signUp.clone().text());
+        const user = (await signUp.json()).user;
+        const cookie = signUp.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+        assert.match(cookie, /better-auth\.session_data=/, "the example app has Better Auth's cookie cache on");
+        const tasks = `/api/v1/${user.id}/tasks`;
+        const cached = await send(base, { path: tasks, headers: { cookie } });
+        assert.equal(cached.status, 200, cached.text);
+        assert.equal(cached.json.identity_header, user.id);
+        // No cache cookie: the gate asks Better Auth (proxy.ts: auth.api.getSession; middleware.ts:
+        // the get-session URL) and hands its fresh cache cookie back.
+        const tokenOnly = cookie.split("; ").filter((c) => !c.startsWith("better-auth.session_data")).join("; ");
+        const refreshed = await fetch(`${base}${tasks}`, { headers: { cookie: tokenOnly } });
+        assert.equal(refreshed.status, 200, await refreshed.clone().text());
+        assert.ok(refreshed.headers.getSetCookie().some((c) => c.startsWith("better-auth.session_data=")), "Better Auth's Set-Cookie passed back");
+        const csrf = await send(base, { method: "POST", path: tasks, headers: { cookie, origin: "https://evil.example", "content-type": "application/json" }, body: '{"title":"x"}' });
+        assert.deepEqual([csrf.status, csrf.json.detail], [403, "Invalid origin"]);
+        const posted = await send(base, { method: "POST", path: tasks, headers: { cookie, origin: base, "content-type": "application/json" }, body: '{"title":"from a session"}' });
+        assert.equal(posted.status, 200, posted.text);
+        const other = await send(base, { path: "/api/v1/someone-else/tasks", headers: { cookie } });
+        assert.equal(other.status, 403);
+        // Signed out (session deleted in Better Auth): a request without the cache is refused after
+        // the refresh. (An answer the gate already remembered lives on for at most sessionMaxAge,
+        // as Better Auth's own cookie cache does: tests/better-auth/sessions.test.mjs.)
+        const second = await fetch(`${base}/api/auth/sign-up/email`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: base },
+          body: JSON.stringify({ email: `e2e-out-${Date.now()}@example.com`, password: "correct horse battery staple", name: "E2E Out" }),
+        });
+        const secondId = (await second.json()).user.id;
+        const secondCookie = second.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+        const out = await fetch(`${base}/api/auth/sign-out`, { method: "POST", headers: { cookie: secondCookie, origin: base, "content-type": "application/json" }, body: "{}" });
+        assert.equal(out.status, 200);
+        const secondTokenOnly = secondCookie.split("; ").filter((c) => !c.startsWith("better-auth.session_data")).join("; ");
+        const revoked = await send(base, { path: `/api/v1/${secondId}/tasks`, headers: { cookie: secondTokenOnly } });
+        assert.equal(revoked.status, 401, revoked.text);
+        // Better Auth allows 3 sign-ups/sign-ins per 10 s per client address (its default special
+        // rule); the browser flow next needs all 3 from the same address.
+        await new Promise((resolve) => setTimeout(resolve, 10_500));
+      });
+
       test("the app in headless Chromium: Better Auth sign-up, own tasks only, 403 across users, 401 after sign-out, reload keeps the session", { timeout: 180_000 }, async (t) => {
         if (fastapi.origin.kind !== "fastapi") return t.skip("examples/fastapi-origin/.venv missing (make setup)");
         const browser = await launchChromium();

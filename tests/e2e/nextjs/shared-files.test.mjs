@@ -10,7 +10,7 @@ import { APPS } from "./harness.mjs";
 const SHARED = [
   "app/layout.tsx", "app/page.tsx", "app/globals.css", "app/ui/api-result.tsx", "app/ui/auth-form.tsx",
   "app/ui/tasks.tsx", "app/api/auth/[...all]/route.ts", "lib/auth.ts", "lib/auth-client.ts",
-  "lib/tasks-api.ts", "lib/gate.ts", "instrumentation.ts", "tsconfig.json", "next.config.mjs", ".gitignore",
+  "lib/tasks-api.ts", "lib/gate.ts", "lib/mode.ts", "instrumentation.ts", "tsconfig.json", "next.config.mjs", ".gitignore",
 ];
 
 test("the Edge example's app files are the Node example's", () => {

@@ -28,7 +28,7 @@ export function equality(request: { url: string; headers: Record<string, string>
   const d: Decision = gate.authorize(request);
   if (d.allowed === false) {
     const code: GateErrorCode = d.code;
-    const status: 400 | 401 | 403 = d.status;
+    const status: 400 | 401 | 403 | 503 = d.status;
     return code && status ? gate.deny(d) : gate.deny(d);
   }
   return d;
@@ -41,4 +41,23 @@ export function verify(token: string): Claims | number {
     if (e instanceof GateError) return e.status;
     throw e;
   }
+}
+
+// Session mode (issue 22): the options, and what a session decision carries.
+const sessions = new Gate({
+  secret: "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa",
+  sessionStrategy: "compact",
+  baseUrl: "https://app.example.com",
+  trustedOrigins: ["https://admin.example.com"],
+  sessionMaxAge: 300,
+  getSession: async ({ headers }) => (headers.get("cookie") ? null : null),
+});
+export async function session(request: Request): Promise<Response> {
+  const decision = await sessions.authorizeAsync(request);
+  if (!decision.allowed) return sessions.deny(decision);
+  const role: unknown = decision.user?.role;
+  const organization: unknown = decision.session?.activeOrganizationId;
+  const response = Response.json({ userId: decision.userId, role, organization, via: decision.via });
+  for (const line of decision.setCookies ?? []) response.headers.append("set-cookie", line);
+  return response;
 }

@@ -72,7 +72,7 @@ export function Tasks({ userId }: { userId: string }) {
         )}
         <ApiResult id="last-call" answer={last} />
         <p className="muted small">
-          <code>{api.path}</code> → jwtgate → FastAPI origin, with a token from your Better Auth session.
+          <code>{api.path}</code> → jwtgate → FastAPI origin, authenticated by your Better Auth session (its cookies, or a token in bearer mode).
         </p>
       </section>
 

@@ -1,0 +1,334 @@
+//! Session mode for the npm host: the options of the core's table that configure it
+//! ([`jwtgate::SessionConfig`]), and the cookie decision (`Verdict::Session` /
+//! `Verdict::Refresh`) and [`jwtgate::Gate::decide_refreshed`] as JSON verdicts for
+//! `pkg-template/session.js`. Every rule is the core's; this file only converts.
+
+use jwtgate::{
+    origin_of, CacheStrategy, Error, Field, GateConfig, HostRequest, SessionConfig, Verdict,
+    VerifiedToken,
+};
+use wasm_bindgen::prelude::*;
+
+use crate::{clock, config_error, core_config_error, json_string, origin_input, GateCore, Options};
+
+/// The names [`Options::session`] reads (a test holds them, with the rest, equal to the
+/// core's table); every one after the first needs `sessionStrategy`.
+pub(crate) const READ: [&str; 7] = [
+    "sessionStrategy",
+    "baseUrl",
+    "trustedOrigins",
+    "secureCookies",
+    "cacheVersion",
+    "sessionMaxAge",
+    "getSessionUrl",
+];
+
+/// Better Auth's get-session endpoint under its base URL (the option's documented default).
+const GET_SESSION_PATH: &str = "/api/auth/get-session";
+
+impl Options<'_> {
+    /// `config` with session mode as the options say (`sessionStrategy` absent or `off`:
+    /// none; the other session options are then refused, not silently ignored).
+    pub(crate) fn session(&self, config: GateConfig) -> Result<GateConfig, JsValue> {
+        let strategy = match self.text("sessionStrategy")? {
+            Some(text) => CacheStrategy::parse(&text).map_err(|e| core_config_error(&e))?,
+            None => None,
+        };
+        let Some(strategy) = strategy else {
+            for name in READ.iter().skip(1) {
+                if self.get(name)?.is_some() {
+                    return Err(config_error(
+                        "invalid_option",
+                        name,
+                        &format!("{name} is a session mode option: set sessionStrategy too"),
+                    ));
+                }
+            }
+            return Ok(config);
+        };
+        let mut session = SessionConfig::new(strategy);
+        if let Some(url) = self.text("baseUrl")? {
+            session = session.base_url(url);
+        }
+        match self.list("trustedOrigins")? {
+            Some(Err(list)) => {
+                session = session.trusted_origins(
+                    list.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from),
+                )
+            }
+            Some(Ok(origins)) => session = session.trusted_origins(origins),
+            None => {}
+        }
+        session.secure_cookies = self.flag("secureCookies")?;
+        if let Some(version) = self.text("cacheVersion")? {
+            session.version = version;
+        }
+        if let Some(seconds) = self.number("sessionMaxAge")? {
+            session.max_age_seconds = seconds;
+        }
+        self.get_session_url(&session)?;
+        Ok(config.session(Some(session)))
+    }
+
+    /// Where a host without Better Auth in process asks about a session: `getSessionUrl`,
+    /// else `{baseUrl}/api/auth/get-session`; an http(s) URL, without credentials in it.
+    fn get_session_url(&self, session: &SessionConfig) -> Result<Option<String>, JsValue> {
+        let given = self.text("getSessionUrl")?;
+        let url = given.clone().or_else(|| {
+            session
+                .base_url
+                .as_deref()
+                .map(|base| format!("{}{GET_SESSION_PATH}", base.trim_end_matches('/')))
+        });
+        if let (Some(text), Some(_)) = (url.as_deref(), given.as_deref()) {
+            let authority = text.split_once("://").map_or("", |(_, rest)| rest);
+            let userinfo = authority
+                .split(['/', '?', '#'])
+                .next()
+                .unwrap_or("")
+                .contains('@');
+            if origin_of(text).is_none() || userinfo {
+                return Err(config_error(
+                    "invalid_option",
+                    "getSessionUrl",
+                    "getSessionUrl must be an http(s) URL without credentials",
+                ));
+            }
+        }
+        Ok(url)
+    }
+}
+
+/// The host's session settings, for `session.js`: `{"strategy","getSessionUrl","maxAge"}`
+/// (`null` without session mode). Throws like `new GateCore`.
+#[wasm_bindgen(js_name = sessionSettings)]
+pub fn session_settings(options: &JsValue) -> Result<String, JsValue> {
+    let options = crate::options_object(options)?;
+    let config = options.session(GateConfig::new(String::new()))?;
+    let Some(session) = &config.session else {
+        return Ok(String::from("null"));
+    };
+    let url = options.get_session_url(session)?;
+    Ok(format!(
+        "{{\"strategy\":{},\"getSessionUrl\":{},\"maxAge\":{}}}",
+        json_string(session.strategy.name()),
+        url.as_deref().map_or(String::from("null"), json_string_any),
+        session.max_age_seconds
+    ))
+}
+
+/// A JSON string literal of any text (control characters escaped).
+fn json_string_any(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A request as `session.js` hands it over: method, target, and the four headers.
+struct Parts {
+    method: String,
+    target: String,
+    authorization: Option<String>,
+    cookie: Option<String>,
+    origin: Option<String>,
+    referer: Option<String>,
+}
+
+impl Parts {
+    /// `[method, target, authorization, cookie, origin, referer]`, `present` bit `i` set
+    /// when header `i` (0: authorization … 3: referer) was sent.
+    fn read(parts: Vec<String>, present: u8) -> Parts {
+        let mut it = parts.into_iter();
+        let mut next = |bit: Option<u8>| {
+            let value = it.next();
+            match bit {
+                Some(bit) if present & (1 << bit) == 0 => None,
+                _ => value,
+            }
+        };
+        let method = next(None).unwrap_or_default();
+        let target = next(None).unwrap_or_default();
+        Parts {
+            method,
+            target,
+            authorization: next(Some(0)),
+            // A Fetch `Headers` joins repeated `Cookie` lines with ", " (the core reads
+            // "; "): both are separators, so a second line cannot hide a session cookie.
+            cookie: next(Some(1)).map(|c| c.replace(", ", "; ")),
+            origin: next(Some(2)),
+            referer: next(Some(3)),
+        }
+    }
+
+    fn request(&self) -> HostRequest<'_> {
+        fn field(v: &Option<String>) -> Field<'_> {
+            v.as_deref().map_or(Field::Absent, Field::Value)
+        }
+        HostRequest::new(&self.method, &self.target, field(&self.authorization)).with_cookies(
+            field(&self.cookie),
+            field(&self.origin),
+            field(&self.referer),
+        )
+    }
+}
+
+/// A verdict as JSON: `{"verdict":"pass"}`, `{"verdict":"allow"|"session","payload":{…}}`,
+/// `{"verdict":"refresh","error":i,"key":"…","rememberSeconds":n}`,
+/// `{"verdict":"refuse","error":i}` (`i`: index into [`crate::error_table`]).
+fn verdict_json(verdict: Verdict<&VerifiedToken>) -> String {
+    match verdict {
+        Verdict::Pass => String::from("{\"verdict\":\"pass\"}"),
+        Verdict::Allow(v) => format!("{{\"verdict\":\"allow\",\"payload\":{}}}", v.payload_json()),
+        Verdict::Session(v) => {
+            format!(
+                "{{\"verdict\":\"session\",\"payload\":{}}}",
+                v.payload_json()
+            )
+        }
+        Verdict::Refresh(r) => format!(
+            "{{\"verdict\":\"refresh\",\"error\":{},\"key\":{},\"rememberSeconds\":{}}}",
+            r.reason.index(),
+            json_string_any(&r.key),
+            r.remember_seconds
+        ),
+        Verdict::Refuse(e) => refuse_json(e),
+    }
+}
+
+fn refuse_json(e: Error) -> String {
+    format!("{{\"verdict\":\"refuse\",\"error\":{}}}", e.index())
+}
+
+fn owned(verdict: Verdict<VerifiedToken>) -> String {
+    match verdict {
+        Verdict::Pass => verdict_json(Verdict::Pass),
+        Verdict::Allow(v) => verdict_json(Verdict::Allow(&v)),
+        Verdict::Session(v) => verdict_json(Verdict::Session(v)),
+        Verdict::Refresh(r) => verdict_json(Verdict::Refresh(r)),
+        Verdict::Refuse(e) => refuse_json(e),
+    }
+}
+
+#[wasm_bindgen]
+impl GateCore {
+    /// The whole host decision with cookies ([`jwtgate::CachedGate::decide`]): `parts` and
+    /// `present` as [`Parts::read`] says. Returns the verdict JSON ([`verdict_json`]).
+    #[wasm_bindgen(js_name = decideRequest)]
+    pub fn decide_request(&mut self, parts: Vec<String>, present: u8, now: f64) -> String {
+        let parts = Parts::read(parts, present);
+        verdict_json(self.gate.decide(&parts.request(), clock(now)))
+    }
+
+    /// [`jwtgate::Gate::decide_refreshed`]: the decision of a request whose verdict was
+    /// `refresh`, with Better Auth's get-session answer `body` (JSON; `null`: no session).
+    #[wasm_bindgen(js_name = decideRefreshed)]
+    pub fn decide_refreshed(
+        &self,
+        parts: Vec<String>,
+        present: u8,
+        body: &str,
+        now: f64,
+    ) -> String {
+        let parts = Parts::read(parts, present);
+        owned(self.gate.gate().decide_refreshed::<VerifiedToken>(
+            &parts.request(),
+            body,
+            clock(now),
+        ))
+    }
+
+    /// The origin plan ([`crate::GateCore::origin_plan`]'s JSON) for a request allowed by
+    /// its session cookies: the session is decided again (from the cache, or from
+    /// `refreshed`, the get-session answer that allowed it) and held to `user_id`.
+    /// `headers` as for `originPlan`. `undefined` with `lastError` set when it no longer
+    /// allows.
+    #[wasm_bindgen(js_name = sessionOriginPlan)]
+    pub fn session_origin_plan(
+        &mut self,
+        parts: Vec<String>,
+        present: u8,
+        refreshed: Option<String>,
+        user_id: &str,
+        headers: Vec<String>,
+        now: f64,
+    ) -> Option<String> {
+        let parts = Parts::read(parts, present);
+        let request = parts.request();
+        let now = clock(now);
+        let verdict: Verdict<VerifiedToken> = match refreshed.as_deref() {
+            Some(body) => self.gate.gate().decide_refreshed(&request, body, now),
+            None => match self.gate.decide(&request, now) {
+                Verdict::Session(v) => Verdict::Session(v),
+                Verdict::Refresh(r) => Verdict::Refuse(r.reason),
+                Verdict::Refuse(e) => Verdict::Refuse(e),
+                // A bearer verdict is not this method's: originPlan handles it.
+                Verdict::Allow(_) | Verdict::Pass => Verdict::Refuse(Error::MissingAuthorization),
+            },
+        };
+        let verified = match verdict {
+            Verdict::Session(v) if v.user_id() == user_id => v,
+            Verdict::Session(_) => return self.refused(Error::UserMismatch),
+            Verdict::Refuse(e) => return self.refused(e),
+            Verdict::Refresh(r) => return self.refused(r.reason),
+            Verdict::Allow(_) | Verdict::Pass => return self.refused(Error::MissingAuthorization),
+        };
+        let cookie = headers.get(1).map(|c| c.replace(", ", "; "));
+        let mut input = origin_input(&headers);
+        input.cookie = cookie.as_deref().filter(|c| !c.is_empty());
+        Some(
+            self.gate
+                .gate()
+                .origin_plan(&input, Some(&verified))
+                .to_json(),
+        )
+    }
+
+    fn refused(&self, e: Error) -> Option<String> {
+        self.last_error.set(e.index());
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_read_absent_headers_by_their_bit() {
+        let parts = Parts::read(
+            vec![
+                "POST".into(),
+                "/api/v1/x".into(),
+                String::new(),
+                "a=b, c=d".into(),
+                "https://o".into(),
+                String::new(),
+            ],
+            0b0110,
+        );
+        assert_eq!(parts.authorization, None);
+        assert_eq!(parts.cookie.as_deref(), Some("a=b; c=d"));
+        assert_eq!(parts.origin.as_deref(), Some("https://o"));
+        assert_eq!(parts.referer, None);
+        // Fewer parts than bits: absent, never a panic.
+        let short = Parts::read(vec!["GET".into()], 0b1111);
+        assert_eq!((short.target.as_str(), short.cookie), ("", None));
+    }
+
+    #[test]
+    fn json_strings_escape_control_characters() {
+        assert_eq!(json_string_any("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+    }
+}
