@@ -9,7 +9,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::json::{read_object, read_object_raw, Loose};
+use crate::json::{read_object_raw, Loose};
 use crate::keys::hs256::Hs256Key;
 use crate::token::decode_base64url;
 
@@ -40,22 +40,13 @@ pub(crate) fn verify(value: &str, key: &Hs256Key) -> Option<Compact> {
     let (data, expires, signature) = (data?, expires?, signature?);
     // `expiresAt` as JSON.stringify writes an integer; the tag covers this exact text.
     let expires_ms = canonical_integer(expires)?;
-    let signature = json_string(signature)?;
+    let signature = super::payload::json_string(signature)?;
     let tag = decode_base64url(&signature).ok()?;
 
-    // The data must be an object without its own `expiresAt` (the spread would overwrite
-    // that member in place, and the signed text would not be this splice).
+    // The data must be an object; one with its own `expiresAt` (the spread would overwrite
+    // that member in place, and the signed text would not be this splice) is refused
+    // where the data is read (`payload::read`).
     let body = data.strip_prefix('{')?.strip_suffix('}')?;
-    let mut own_expires = false;
-    read_object(
-        data.as_bytes(),
-        |name| name == "expiresAt",
-        |_, _| own_expires = true,
-    )
-    .ok()?;
-    if own_expires {
-        return None;
-    }
     let mut signed = String::with_capacity(data.len() + 32);
     signed.push('{');
     signed.push_str(body);
@@ -82,23 +73,6 @@ fn canonical_integer(text: &str) -> Option<i64> {
         return None;
     }
     text.parse().ok()
-}
-
-/// A raw JSON string member's value (it was validated by the reader).
-fn json_string(raw: &str) -> Option<String> {
-    let mut out = None;
-    let wrapped = alloc::format!("{{\"s\":{raw}}}");
-    read_object(
-        wrapped.as_bytes(),
-        |_| true,
-        |_, value| {
-            if let Loose::Str(s) = value {
-                out = Some(String::from(s.as_ref()));
-            }
-        },
-    )
-    .ok()?;
-    out
 }
 
 #[cfg(test)]
@@ -138,7 +112,9 @@ pub(crate) mod tests {
             let forged = base64url(json.replacen(from, to, 1).as_bytes());
             assert!(verify(&forged, &key).is_none(), "{to}");
         }
-        assert!(verify(&make(&key, r#"{"expiresAt":9}"#, 5), &key).is_none());
+        // Own `expiresAt`: the tag verifies over the splice, the data is refused when read.
+        let own = verify(&make(&key, r#"{"expiresAt":9}"#, 5), &key).unwrap();
+        assert!(crate::session::payload::read(&own.data, true).is_none());
         assert!(verify("not base64!", &key).is_none());
     }
 }

@@ -23,9 +23,9 @@ const B64_PADDED: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Every `name=value` pair of a `Cookie` header, in order: split at `;`, name and value
-/// trimmed of spaces and tabs, one pair of surrounding quotes removed, the value
-/// percent-decoded when it decodes as UTF-8 (Better Auth's `tryDecode`), else kept.
-pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+/// trimmed of spaces and tabs, one pair of surrounding quotes removed. The value is raw:
+/// [`decode`] it (only the cookies read are decoded).
+pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
     header.split(';').filter_map(|pair| {
         let (name, value) = pair.split_once('=')?;
         let name = name.trim_matches([' ', '\t']);
@@ -34,11 +34,19 @@ pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, Cow<'_, str>)> 
             .strip_prefix('"')
             .and_then(|v| v.strip_suffix('"'))
             .unwrap_or(value);
-        let decoded = percent_encoding::percent_decode_str(value)
-            .decode_utf8()
-            .unwrap_or(Cow::Borrowed(value));
-        (!name.is_empty()).then_some((name, decoded))
+        (!name.is_empty()).then_some((name, value))
     })
+}
+
+/// A cookie value percent-decoded when it decodes as UTF-8 (Better Auth's `tryDecode`),
+/// else as it is.
+pub(crate) fn decode(value: &str) -> Cow<'_, str> {
+    if !value.contains('%') {
+        return Cow::Borrowed(value);
+    }
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8()
+        .unwrap_or(Cow::Borrowed(value))
 }
 
 /// What the `Cookie` header holds of one named cookie.
@@ -61,6 +69,7 @@ pub(crate) fn find(header: &str, name: &str) -> Found {
         if n != name {
             continue;
         }
+        let value = decode(value);
         found = match found {
             Found::Absent => Found::One(value.into_owned()),
             Found::One(seen) if seen == value => Found::One(seen),
@@ -92,7 +101,7 @@ pub(crate) fn chunked(header: &str, name: &str) -> Option<String> {
         if index >= MAX_CHUNKS || chunks.len() >= MAX_CHUNKS {
             return None;
         }
-        chunks.push((index, value));
+        chunks.push((index, decode(value)));
     }
     if chunks.is_empty() {
         return None;
@@ -122,7 +131,7 @@ mod tests {
     #[test]
     fn pairs_trim_unquote_and_decode() {
         let got: Vec<_> = pairs(" a=1; b = \"x%3D\" ;c=%E0%A4%A;d;=e")
-            .map(|(n, v)| (n, v.into_owned()))
+            .map(|(n, v)| (n, decode(v).into_owned()))
             .collect();
         assert_eq!(
             got,

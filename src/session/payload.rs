@@ -34,40 +34,52 @@ pub(crate) struct SessionData<'a> {
 /// `updatedAt` dates; the user's `id`, `email`, `name` strings, `emailVerified` a
 /// boolean, `createdAt`, `updatedAt` dates), or the user is not the session's.
 pub(crate) fn read(json: &[u8], cache: bool) -> Option<SessionData<'_>> {
-    let (mut session, mut user) = (None, None);
+    // One pass over the top level: every other member is validated and skipped.
+    let (mut session, mut user, mut updated, mut version, mut own_expires) =
+        (None, None, None, None, false);
     read_object_raw(
         json,
-        |name| matches!(name, "session" | "user"),
+        |name| {
+            matches!(
+                name,
+                "session" | "user" | "updatedAt" | "version" | "expiresAt"
+            )
+        },
         |name, value| {
             if let Loose::Raw(text) = value {
                 match name {
                     "session" => session = Some(text),
-                    _ => user = Some(text),
+                    "user" => user = Some(text),
+                    "updatedAt" => updated = Some(text),
+                    "version" => version = Some(text),
+                    _ => own_expires = true,
                 }
             }
         },
     )
     .ok()?;
-    let (session_json, user_json) = (session?, user?);
-
-    let mut updated_ok = !cache;
-    let mut version = Some(String::from("1"));
-    if cache {
-        read_object(
-            json,
-            |name| matches!(name, "updatedAt" | "version"),
-            |name, value| match (name, value) {
-                ("updatedAt", Loose::Int(_) | Loose::OtherNumber) => updated_ok = true,
-                ("version", Loose::Str(v)) => version = Some(String::from(v)),
-                ("version", _) => version = None,
-                _ => {}
-            },
-        )
-        .ok()?;
-    }
-    if !updated_ok {
+    // A cache's data never has its own `expiresAt` (a compact cache's signed text splices
+    // one in: with two, the signed text would not be the one read).
+    if own_expires {
         return None;
     }
+    let (session_json, user_json) = (session?, user?);
+    let version = if cache {
+        // `updatedAt` a number; `version` a string when present ("1" when absent).
+        let number = updated?
+            .bytes()
+            .next()
+            .is_some_and(|b| b == b'-' || b.is_ascii_digit());
+        if !number {
+            return None;
+        }
+        match version {
+            None => String::from("1"),
+            Some(raw) => json_string(raw)?,
+        }
+    } else {
+        String::from("1")
+    };
 
     let s = Fields::read(
         session_json,
@@ -92,10 +104,33 @@ pub(crate) fn read(json: &[u8], cache: bool) -> Option<SessionData<'_>> {
         user_id,
         email,
         name,
-        version: version?,
+        version,
         session_json,
         user_json,
     })
+}
+
+/// A raw JSON member's value as a string, when it is one (it was validated by the reader).
+pub(crate) fn json_string(raw: &str) -> Option<String> {
+    if !raw.starts_with('"') {
+        return None;
+    }
+    if !raw.contains('\\') {
+        return raw.get(1..raw.len() - 1).map(String::from);
+    }
+    let mut out = None;
+    let wrapped = alloc::format!("{{\"s\":{raw}}}");
+    read_object(
+        wrapped.as_bytes(),
+        |_| true,
+        |_, value| {
+            if let Loose::Str(s) = value {
+                out = Some(String::from(s.as_ref()));
+            }
+        },
+    )
+    .ok()?;
+    out
 }
 
 /// The members of one object that the schema requires: three strings, up to three
