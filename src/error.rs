@@ -61,11 +61,14 @@ pub enum Error {
     /// A gate that follows a remote key set has none it can use yet (never fetched, or
     /// every fetch failed): 503, and the request is not forwarded.
     KeysUnavailable,
+    /// The token names (by `kid`) a key of an algorithm this build does not compile (the
+    /// npm package's default entry without RSA, say): the host logged which build has it.
+    AlgNotInBuild,
 }
 
 impl Error {
     /// Every variant, in declaration order (its index is its stable number across FFI).
-    pub const ALL: [Error; 22] = [
+    pub const ALL: [Error; 23] = [
         Error::MissingAuthorization,
         Error::TokenTooLarge,
         Error::MalformedToken,
@@ -88,6 +91,7 @@ impl Error {
         Error::UserMismatch,
         Error::UnknownKey,
         Error::KeysUnavailable,
+        Error::AlgNotInBuild,
     ];
 
     /// Stable machine code.
@@ -115,6 +119,7 @@ impl Error {
             Error::UserMismatch => "user_mismatch",
             Error::UnknownKey => "unknown_key",
             Error::KeysUnavailable => "jwks_unavailable",
+            Error::AlgNotInBuild => "alg_not_in_build",
         }
     }
 
@@ -144,6 +149,7 @@ impl Error {
             Error::UserMismatch => "User ID in path does not match authenticated user",
             Error::UnknownKey => "Invalid token: unknown signing key",
             Error::KeysUnavailable => "Authentication keys unavailable",
+            Error::AlgNotInBuild => "Invalid token: algorithm not available in this build",
         }
     }
 
@@ -160,13 +166,13 @@ impl Error {
             }
             Error::InvalidHeader => "header rule: the JOSE header must be at most 512 bytes and a JSON object without duplicate members",
             Error::AlgNotAllowed => {
-                "algorithm rule: `HS256` with a configured secret, `EdDSA`/`Ed25519` with a configured key set; never none, RS256, ..."
+                "algorithm rule: `HS256` with a configured secret; `EdDSA`, `ES256`, `ES512`, `RS256`, `PS256` only with a key of the key set pinned to that algorithm (the `kid`'s key decides); never none"
             }
             Error::UnsupportedCriticalHeader => {
                 "header rule: `crit` or `b64: false` asks for extensions this verifier does not implement"
             }
             Error::InvalidSignature => {
-                "signature rule: the HMAC-SHA256 tag matches no configured secret, or the Ed25519 signature fails strict verification with the token's key"
+                "signature rule: the HMAC-SHA256 tag matches no configured secret, or the signature (Ed25519 strict; ECDSA fixed-size r||s; RSA PKCS#1 v1.5 or PSS with a 32-byte salt) fails verification with the token's key"
             }
             Error::InvalidPayload => {
                 "payload rule: the claims must be one JSON object, no duplicate names, `jti` a string"
@@ -193,10 +199,13 @@ impl Error {
                 "path rule: {prefix}{user_id}/... must name the token's `sub` (another user's data); only the configured self routes need no user id"
             }
             Error::UnknownKey => {
-                "key rule: an EdDSA token's `kid` must name an Ed25519 key of the key set (no `kid`: the set must hold exactly one)"
+                "key rule: a key-set token's `kid` must name a key of the key set (no `kid`: the set must hold exactly one)"
             }
             Error::KeysUnavailable => {
                 "key set rule: a gate following a remote key set answers 503 until one fetch gave a usable set"
+            }
+            Error::AlgNotInBuild => {
+                "build rule: the token's key is of an algorithm this build leaves out (npm: import `jwtgate/full`; Rust: cargo features `es256`, `es512`, `rsa`)"
             }
         }
     }
@@ -346,6 +355,24 @@ pub enum ConfigError {
         /// Position in `stripCookies`; `None` for `cookiePrefix`.
         index: Option<usize>,
     },
+    /// Key number `index` is an EC key whose `x`/`y` are not a point of its curve (or are
+    /// the identity).
+    InvalidEcPoint {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// Key number `index` is an RSA key with a modulus outside 2048–4096 bits (or even, or
+    /// not minimally encoded) or an exponent that is not odd, 3 to 2^32 − 1.
+    WeakRsaKey {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// Key number `index` is an RSA key without `alg`: RS256 and PS256 both fit it, and the
+    /// gate never lets a token choose.
+    AmbiguousJwkAlg {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
 }
 
 /// Which configured secret a [`ConfigError`] is about.
@@ -378,7 +405,7 @@ impl fmt::Display for SecretSlot {
 impl ConfigError {
     /// Every code [`ConfigError::code`] returns, in declaration order (hosts compare the
     /// codes they declare, e.g. the npm package's TypeScript union, with it).
-    pub const CODES: [&'static str; 21] = [
+    pub const CODES: [&'static str; 24] = [
         "secret_too_short",
         "known_default_secret",
         "low_entropy_secret",
@@ -400,6 +427,9 @@ impl ConfigError {
         "origin_token_needs_secret",
         "invalid_cookie_name",
         "missing_secret",
+        "invalid_ec_point",
+        "weak_rsa_key",
+        "ambiguous_jwk_alg",
     ];
 
     /// One value of every variant, and of every option a variant can name (both secret
@@ -447,6 +477,9 @@ impl ConfigError {
         ConfigError::InvalidCookieName { index: None },
         ConfigError::InvalidCookieName { index: Some(0) },
         ConfigError::MissingSecret,
+        ConfigError::InvalidEcPoint { index: 0 },
+        ConfigError::WeakRsaKey { index: 0 },
+        ConfigError::AmbiguousJwkAlg { index: 0 },
     ];
 
     /// Stable machine code.
@@ -473,6 +506,9 @@ impl ConfigError {
             ConfigError::OriginTokenNeedsSecret => "origin_token_needs_secret",
             ConfigError::InvalidCookieName { .. } => "invalid_cookie_name",
             ConfigError::MissingSecret => "missing_secret",
+            ConfigError::InvalidEcPoint { .. } => "invalid_ec_point",
+            ConfigError::WeakRsaKey { .. } => "weak_rsa_key",
+            ConfigError::AmbiguousJwkAlg { .. } => "ambiguous_jwk_alg",
         }
     }
 }
@@ -543,7 +579,7 @@ impl ConfigError {
                 write!(f, "jwks.keys[{index}].kid repeats an earlier key's kid")
             }
             ConfigError::JwksNoUsableKey => f.write_str(
-                "jwks holds no Ed25519 (OKP) signing key; EC and RSA keys are not supported",
+                "jwks holds no signing key this gate verifies with (OKP Ed25519, EC P-256 or P-521, RSA with alg RS256 or PS256)",
             ),
             ConfigError::InvalidOriginToken => {
                 f.write_str("the origin token must be \"forward\" or \"hs256\"")
@@ -567,6 +603,18 @@ impl ConfigError {
                 f,
                 "{}[{i}] must be a cookie name (letters, digits and !#$%&'*+-.^_`|~, at most 128)",
                 n("stripCookies")
+            ),
+            ConfigError::InvalidEcPoint { index } => write!(
+                f,
+                "jwks.keys[{index}].x/y are not a point of the key's curve (or are the identity)"
+            ),
+            ConfigError::WeakRsaKey { index } => write!(
+                f,
+                "jwks.keys[{index}] is not a usable RSA key: n must be an odd 2048 to 4096-bit modulus and e an odd exponent from 3 to 2^32-1, both minimally encoded"
+            ),
+            ConfigError::AmbiguousJwkAlg { index } => write!(
+                f,
+                "jwks.keys[{index}] is an RSA key without alg: give alg \"RS256\" or \"PS256\" (the key decides the algorithm, never the token)"
             ),
         }
     }
@@ -609,6 +657,9 @@ impl ConfigError {
             ConfigError::MissingSecret => "secret",
             ConfigError::InvalidCookieName { index: None } => "cookiePrefix",
             ConfigError::InvalidCookieName { index: Some(_) } => "stripCookies",
+            ConfigError::InvalidEcPoint { .. }
+            | ConfigError::WeakRsaKey { .. }
+            | ConfigError::AmbiguousJwkAlg { .. } => "jwks",
         })
     }
 }
@@ -663,7 +714,10 @@ mod tests {
                 | ConfigError::InvalidOriginToken
                 | ConfigError::OriginTokenNeedsSecret
                 | ConfigError::InvalidCookieName { .. }
-                | ConfigError::MissingSecret => {}
+                | ConfigError::MissingSecret
+                | ConfigError::InvalidEcPoint { .. }
+                | ConfigError::WeakRsaKey { .. }
+                | ConfigError::AmbiguousJwkAlg { .. } => {}
             }
         }
         let mut codes: alloc::vec::Vec<&str> = every.iter().map(ConfigError::code).collect();

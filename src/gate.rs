@@ -76,7 +76,11 @@ impl Gate {
     pub fn accepted_algs(&self) -> AcceptedAlgs {
         AcceptedAlgs {
             hs256: !self.keys.is_empty(),
-            ed25519: self.config.jwks.is_some(),
+            ..self
+                .config
+                .jwks
+                .as_ref()
+                .map_or(AcceptedAlgs::NONE, KeySet::algs)
         }
     }
 
@@ -118,14 +122,15 @@ impl Gate {
     }
 
     pub(crate) fn check_signature(&self, token: &UntrustedToken<'_>) -> Result<(), Error> {
-        // The algorithm picks the kind of key: a secret for HS256, a JWK for EdDSA. A
-        // JWK is never used as an HMAC key, the secret never as an Ed25519 key.
+        // The algorithm picks the kind of key: a secret for HS256, a JWK for every other.
+        // A JWK is never used as an HMAC key, the secret never as a public key, and a JWK
+        // only for the one algorithm it is pinned to (`KeySet::select`).
         let valid = match (token.alg(), &self.config.jwks) {
             // Any configured secret may match (rotation); each check is constant-time.
             (Alg::Hs256, _) => self.keys.iter().any(|key| key.verify(token)),
-            (Alg::Ed25519, Some(jwks)) => jwks.select(token.kid())?.verify(token),
+            (alg, Some(jwks)) => jwks.select(token.kid(), alg)?.verify(token),
             // Not reachable: parsing refused an algorithm without keys. Fail closed.
-            (Alg::Ed25519, None) => return Err(Error::AlgNotAllowed),
+            (_, None) => return Err(Error::AlgNotAllowed),
         };
         if valid {
             Ok(())
