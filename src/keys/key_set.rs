@@ -75,6 +75,16 @@ impl PublicKey {
             }
     }
 
+    /// Verification of `signature` over `message` by this key's algorithm (the JWS layer
+    /// without a token: for vector harnesses).
+    pub fn verify_message(&self, message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            PublicKey::Ed25519(key) => key.verify_message(message, signature),
+            PublicKey::Ec(key) => key.verify_message(message, signature),
+            PublicKey::Rsa(key) => key.verify_message(message, signature),
+        }
+    }
+
     /// The Ed25519 key, for an OKP key.
     pub fn ed25519(&self) -> Option<&Ed25519Key> {
         match self {
