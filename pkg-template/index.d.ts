@@ -128,7 +128,8 @@ export type GateErrorCode =
   | "invalid_method"
   | "user_mismatch"
   | "unknown_key"
-  | "jwks_unavailable";
+  | "jwks_unavailable"
+  | "alg_not_in_build";
 
 /** Stable codes of every configuration error (a test holds this equal to `configErrorTable()`). */
 export type GateConfigErrorCode =
@@ -153,6 +154,9 @@ export type GateConfigErrorCode =
   | "origin_token_needs_secret"
   | "invalid_cookie_name"
   | "missing_secret"
+  | "invalid_ec_point"
+  | "weak_rsa_key"
+  | "ambiguous_jwk_alg"
   | "invalid_option"
   | "invalid_number"
   | "unknown_option"

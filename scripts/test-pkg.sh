@@ -23,6 +23,7 @@ done
 cp "${pkg_tests[@]/#/$repo/tests/pkg/}" "$scratch/"
 # Fresh tokens from the real better-auth package (a root devDependency), minted in process.
 node "$repo/tests/fixtures/better-auth/mint.mjs" "$scratch/better-auth.json"
+node "$repo/tests/fixtures/better-auth/mint-algorithms.mjs" "$scratch/algorithms.json"
 (cd "$repo" && cargo run -q --locked --example corpus -- --decide --jsonl) > "$scratch/corpus.jsonl"
 (cd "$scratch" && node --test "${pkg_tests[@]}")
 # The Better Auth plugin pair ships compiled, with declarations (tested in tests/better-auth).

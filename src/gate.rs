@@ -71,16 +71,21 @@ impl Gate {
         Gate::new(self.config.clone().key_set(keys))
     }
 
-    /// The algorithms this gate holds keys for: `HS256` with a secret, `EdDSA` /
-    /// `Ed25519` with a key set. Never `none`, never both keys for one algorithm.
+    /// The algorithms a token may name here: `HS256` with a secret; with a key set, every
+    /// key-set algorithm (`EdDSA`/`Ed25519`, `ES256`, `ES512`, `RS256`, `PS256`): the key the
+    /// token's `kid` names then decides ([`KeySet::select`]): its own algorithm or
+    /// `alg_not_allowed`, and a `kid` the set lacks is `unknown_key`, on which a host
+    /// following a remote set refetches it (a key of a new algorithm, minted lazily by
+    /// `keyPairConfigs` or added by a rotation, is found that way). Never `none`.
     pub fn accepted_algs(&self) -> AcceptedAlgs {
+        let key_set = self.config.jwks.is_some();
         AcceptedAlgs {
             hs256: !self.keys.is_empty(),
-            ..self
-                .config
-                .jwks
-                .as_ref()
-                .map_or(AcceptedAlgs::NONE, KeySet::algs)
+            ed25519: key_set,
+            es256: key_set,
+            es512: key_set,
+            rs256: key_set,
+            ps256: key_set,
         }
     }
 

@@ -102,9 +102,9 @@ fn corpus_is_well_formed_and_covers_issue_5() {
     // `jwks_unavailable` is a host's state (a remote key set not fetched yet), not a request;
     // `alg_not_in_build` a build's (a key set with keys of an algorithm compiled out:
     // tests/algorithms.rs and the npm entry tests cover it).
-    for e in jwtgate::Error::ALL.into_iter().filter(|e| {
-        *e != jwtgate::Error::KeysUnavailable && *e != jwtgate::Error::AlgNotInBuild
-    })
+    for e in jwtgate::Error::ALL
+        .into_iter()
+        .filter(|e| *e != jwtgate::Error::KeysUnavailable && *e != jwtgate::Error::AlgNotInBuild)
     {
         assert!(codes.contains(e.code()), "no case for {}", e.code());
     }

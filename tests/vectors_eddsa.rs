@@ -113,7 +113,10 @@ fn wycheproof_ed25519() {
         let key = Ed25519Key::from_bytes(&public).expect("Wycheproof keys are valid points");
         // The same key through the JWKS parser (Wycheproof's JWK, kid "none").
         let keys = one_key_set(&group["publicKeyJwk"]).expect("JWK parses");
-        assert_eq!(keys.select(Some("none"), Alg::Ed25519).unwrap().ed25519(), Some(&key));
+        assert_eq!(
+            keys.select(Some("none"), Alg::Ed25519).unwrap().ed25519(),
+            Some(&key)
+        );
         let tests = group["tests"].as_array().expect("tests");
         assert!(!tests.is_empty());
         for t in tests {

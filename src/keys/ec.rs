@@ -98,12 +98,12 @@ impl EcKey {
         if x.len() != len || y.len() != len {
             return Err(InvalidPoint);
         }
-        // SEC 1 uncompressed form: 0x04 ‖ x ‖ y (at most 1 + 2·66 bytes).
-        let mut sec1 = [0u8; 1 + 2 * 66];
-        sec1[0] = 4;
-        sec1[1..=len].copy_from_slice(x);
-        sec1[1 + len..=2 * len].copy_from_slice(y);
-        let sec1 = &sec1[..=2 * len];
+        // SEC 1 uncompressed form: 0x04 ‖ x ‖ y.
+        let sec1: alloc::vec::Vec<u8> = core::iter::once(4u8)
+            .chain(x.iter().copied())
+            .chain(y.iter().copied())
+            .collect();
+        let sec1 = sec1.as_slice();
         let inner = match curve {
             #[cfg(feature = "es256")]
             Curve::P256 => Inner::P256(

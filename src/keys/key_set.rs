@@ -606,7 +606,7 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                err(&set(&[key.clone()])),
+                err(&set(core::slice::from_ref(&key))),
                 ConfigError::InvalidJwk { index: 0, member },
                 "{key}"
             );
@@ -696,9 +696,7 @@ mod tests {
             ConfigError::WeakRsaKey { index: 0 }
         );
         assert_eq!(
-            err(&set(&[format!(
-                r#"{{"kty":"RSA","alg":"PS256","e":"AQAB"}}"#
-            )])),
+            err(&set(&[r#"{"kty":"RSA","alg":"PS256","e":"AQAB"}"#.into()])),
             ConfigError::InvalidJwk {
                 index: 0,
                 member: "n"

@@ -48,11 +48,11 @@ pub fn check_components(n: &[u8], e: &[u8]) -> Result<(), WeakRsaKey> {
     {
         return Err(WeakRsaKey::Modulus);
     }
-    if e.is_empty() || e.len() > 4 || e[0] == 0 {
+    if e.len() > 4 || e.first().is_none_or(|top| *top == 0) {
         return Err(WeakRsaKey::Exponent);
     }
     let value = e.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-    if value < 3 || value > MAX_EXPONENT || value & 1 == 0 {
+    if !(3..=MAX_EXPONENT).contains(&value) || value & 1 == 0 {
         return Err(WeakRsaKey::Exponent);
     }
     Ok(())

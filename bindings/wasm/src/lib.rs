@@ -672,7 +672,63 @@ impl GateCore {
 }
 
 fn parse_key_set(jwks: &str) -> Result<KeySet, JsValue> {
-    KeySet::parse(jwks.as_bytes()).map_err(|e| core_config_error(&e))
+    let keys = KeySet::parse(jwks.as_bytes()).map_err(|e| core_config_error(&e))?;
+    log_unavailable(&keys);
+    Ok(keys)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(line: &str);
+}
+
+std::thread_local! {
+    /// Keys already reported by [`log_unavailable`] (kid, algorithm): one line per key and
+    /// process, however often the key set is refreshed.
+    static LOGGED: std::cell::RefCell<Vec<(Option<String>, jwtgate::Alg)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Which npm entry this engine is, by what it compiles (docs/decisions/algorithms.md).
+pub const ENTRY: &str = if cfg!(all(feature = "es256", feature = "es512", feature = "rsa")) {
+    "jwtgate/full"
+} else {
+    "jwtgate"
+};
+
+/// The line logged for a key this entry cannot use (never a secret: a kid and an algorithm).
+pub fn unavailable_line(kid: Option<&str>, alg: jwtgate::Alg) -> String {
+    let kid = kid.map_or_else(|| String::from("without kid"), |k| format!("\"{k}\""));
+    format!(
+        "jwtgate: key {kid} ({}) of the key set is skipped: the entry \"{ENTRY}\" verifies HS256 and EdDSA only; \
+         import {{ Gate }} from \"jwtgate/full\" for ES256, ES512, RS256 and PS256 (tokens naming this key are refused: alg_not_in_build)",
+        alg.name()
+    )
+}
+
+/// Logs each key of an algorithm this entry leaves out, once (at start-up or in a later refresh).
+fn log_unavailable(keys: &KeySet) {
+    for key in keys.unavailable() {
+        let id = (key.kid().map(String::from), key.alg());
+        let new = LOGGED.with(|logged| {
+            let mut logged = logged.borrow_mut();
+            let new = !logged.contains(&id);
+            if new {
+                logged.push(id);
+            }
+            new
+        });
+        if new {
+            console_warn(&unavailable_line(key.kid(), key.alg()));
+        }
+    }
+}
+
+/// Which entry this engine is (`jwtgate` or `jwtgate/full`): the package's tests ask.
+#[wasm_bindgen(js_name = engineEntry)]
+pub fn engine_entry() -> String {
+    String::from(ENTRY)
 }
 
 /// [`OriginInput`] for a new hop from `[connection, cookie, x-forwarded-for, client address,

@@ -30,6 +30,7 @@ RefusalCode = Literal[
     "user_mismatch",
     "unknown_key",
     "jwks_unavailable",
+    "alg_not_in_build",
 ]
 
 
