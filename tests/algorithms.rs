@@ -5,9 +5,7 @@
 //! beside a control that passes (so a refusal is the attack's, not a broken fixture's).
 #![cfg(all(feature = "es256", feature = "es512", feature = "rsa"))]
 
-use jwtgate::{
-    base64url, CachedGate, ConfigError, Error, Gate, GateConfig, Hs256Key, KeySet,
-};
+use jwtgate::{base64url, CachedGate, ConfigError, Error, Gate, GateConfig, Hs256Key, KeySet};
 use serde_json::{json, Value};
 
 fn fixture() -> Value {
@@ -53,7 +51,10 @@ fn iat(token: &str) -> u64 {
 /// The token with another header (same payload and signature).
 fn reheader(token: &str, header: &Value) -> String {
     let (_, payload, sig) = segments(token);
-    format!("{}.{payload}.{sig}", base64url(header.to_string().as_bytes()))
+    format!(
+        "{}.{payload}.{sig}",
+        base64url(header.to_string().as_bytes())
+    )
 }
 
 /// The token with another signature.
@@ -79,7 +80,9 @@ fn every_algorithm_of_the_jwt_plugin_verifies_with_its_own_key_set() {
             let token = t["token"].as_str().unwrap();
             let user = t["userId"].as_str().unwrap();
             let now = iat(token);
-            let v = gate.verify(token, now).unwrap_or_else(|e| panic!("{alg}: {e}"));
+            let v = gate
+                .verify(token, now)
+                .unwrap_or_else(|e| panic!("{alg}: {e}"));
             assert_eq!(v.user_id(), user);
             assert_eq!(v.claims().exp - v.claims().iat, 900);
             assert_eq!(cached.verify(token, now).unwrap().user_id(), user);
@@ -109,14 +112,19 @@ fn one_app_publishing_several_algorithms_and_its_crv_quirk() {
         .filter(|k| k["kty"] == "RSA")
         .collect();
     assert_eq!(rsa.len(), 2);
-    assert!(rsa.iter().all(|k| k["crv"] == "Ed25519"), "the quirk is in the real set");
+    assert!(
+        rsa.iter().all(|k| k["crv"] == "Ed25519"),
+        "the quirk is in the real set"
+    );
     let gate = gate_for(&multi["jwks"], base);
     let keys = gate.config().jwks.as_ref().unwrap();
     assert_eq!((keys.keys().len(), keys.skipped()), (5, 0));
     for (alg, t) in multi["tokens"].as_object().unwrap() {
         let token = t["token"].as_str().unwrap();
         assert_eq!(segments(token).0["alg"], alg.as_str());
-        let v = gate.verify(token, iat(token)).unwrap_or_else(|e| panic!("{alg}: {e}"));
+        let v = gate
+            .verify(token, iat(token))
+            .unwrap_or_else(|e| panic!("{alg}: {e}"));
         assert_eq!(v.user_id(), t["userId"].as_str().unwrap());
     }
     // Every token's header with every other algorithm of the set, same kid: refused before
@@ -171,7 +179,11 @@ fn a_key_moved_under_another_kid_verifies_nothing() {
     let gate = gate_for(&swapped, base);
     for t in ["before", "after"] {
         let token = r[t]["token"].as_str().unwrap();
-        assert_eq!(gate.verify(token, iat(token)), Err(Error::InvalidSignature), "{t}");
+        assert_eq!(
+            gate.verify(token, iat(token)),
+            Err(Error::InvalidSignature),
+            "{t}"
+        );
     }
 }
 
@@ -292,9 +304,17 @@ fn public_keys_as_hmac_secrets_are_refused() {
             let tag = Hs256Key::new(&secret).tag(input.as_bytes());
             let forged = format!("{input}.{}", base64url(&tag));
             // A key set alone holds no HMAC key at all.
-            assert_eq!(a.verify(&jwks_only, &forged), Err(Error::AlgNotAllowed), "{name}");
+            assert_eq!(
+                a.verify(&jwks_only, &forged),
+                Err(Error::AlgNotAllowed),
+                "{name}"
+            );
             // With a secret, HS256 is checked against the secret only.
-            assert_eq!(a.verify(&both, &forged), Err(Error::InvalidSignature), "{name}");
+            assert_eq!(
+                a.verify(&both, &forged),
+                Err(Error::InvalidSignature),
+                "{name}"
+            );
         }
     }
 }
@@ -317,7 +337,11 @@ fn ecdsa_signatures_only_in_fixed_size_form_with_r_and_s_in_range() {
         ),
     ] {
         // The same key's DER signature (what node:crypto gives by default): refused.
-        assert_eq!(a.verify(&gate, a.token(der)), Err(Error::InvalidSignature), "{der}");
+        assert_eq!(
+            a.verify(&gate, a.token(der)),
+            Err(Error::InvalidSignature),
+            "{der}"
+        );
         let token = a.token(name);
         let sig = b64d(&segments(token).2);
         let half = sig.len() / 2;
@@ -344,7 +368,11 @@ fn ecdsa_signatures_only_in_fixed_size_form_with_r_and_s_in_range() {
         }
         // High S: s' = n − s verifies as well (WebCrypto/jose produce either).
         let high: Vec<u8> = [r, sub(&n, s).as_slice()].concat();
-        assert_eq!(a.verify(&gate, &resign(token, &high)), Ok(()), "{name}: n - s");
+        assert_eq!(
+            a.verify(&gate, &resign(token, &high)),
+            Ok(()),
+            "{name}: n - s"
+        );
     }
 }
 
@@ -376,11 +404,18 @@ fn rsa_bounds_pss_salt_and_tampering() {
             base64url(claims.to_string().as_bytes())
         );
         // The header was re-encoded: make sure only the payload differs in meaning.
-        assert_eq!(a.verify(&gate, &tampered), Err(Error::InvalidSignature), "{name}");
+        assert_eq!(
+            a.verify(&gate, &tampered),
+            Err(Error::InvalidSignature),
+            "{name}"
+        );
         // Signature bit flipped.
         let mut sig = b64d(&s);
         sig[5] ^= 1;
-        assert_eq!(a.verify(&gate, &resign(token, &sig)), Err(Error::InvalidSignature));
+        assert_eq!(
+            a.verify(&gate, &resign(token, &sig)),
+            Err(Error::InvalidSignature)
+        );
     }
     // A token naming a key the set lacks.
     // (unknown_key: a remote set is refetched on it, since keyPairConfigs mints keys

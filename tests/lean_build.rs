@@ -20,7 +20,9 @@ fn iat(token: &str) -> u64 {
     let p = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(token.split('.').nth(1).unwrap())
         .unwrap();
-    serde_json::from_slice::<Value>(&p).unwrap()["iat"].as_u64().unwrap()
+    serde_json::from_slice::<Value>(&p).unwrap()["iat"]
+        .as_u64()
+        .unwrap()
 }
 
 #[test]
@@ -36,7 +38,9 @@ fn keys_of_algorithms_left_out_are_listed_and_their_tokens_refused_distinctly() 
     let gate = Gate::new(GateConfig::with_key_set(keys).issuer(base).audience(base)).unwrap();
     for (alg, t) in multi["tokens"].as_object().unwrap() {
         let token = t["token"].as_str().unwrap();
-        let got = gate.verify(token, iat(token)).map(|v| v.user_id().to_string());
+        let got = gate
+            .verify(token, iat(token))
+            .map(|v| v.user_id().to_string());
         if alg == "EdDSA" {
             assert_eq!(got.as_deref(), Ok(t["userId"].as_str().unwrap()));
         } else {
@@ -55,7 +59,10 @@ fn keys_of_algorithms_left_out_are_listed_and_their_tokens_refused_distinctly() 
     bad["keys"][0]["x"] = Value::from("AAAA");
     assert_eq!(
         KeySet::parse(bad.to_string().as_bytes()),
-        Err(ConfigError::InvalidJwk { index: 0, member: "x" })
+        Err(ConfigError::InvalidJwk {
+            index: 0,
+            member: "x"
+        })
     );
     let small = r#"{"keys":[{"kty":"RSA","alg":"RS256","n":"AQAB","e":"AQAB"}]}"#;
     assert_eq!(

@@ -287,36 +287,45 @@ fn check_with_a_key_set_of_every_algorithm() {
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/fixtures/better-auth/algorithms.json"
     );
-    let f: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let base = f["baseURL"].as_str().unwrap();
     let jwks = f["multi"]["jwks"].to_string();
     for (alg, t) in f["multi"]["tokens"].as_object().unwrap() {
         let token = t["token"].as_str().unwrap();
         let user = t["userId"].as_str().unwrap();
         let payload = token.split('.').nth(1).unwrap();
-        let claims: serde_json::Value = serde_json::from_slice(
-            &base64_url_decode(payload),
-        )
-        .unwrap();
+        let claims: serde_json::Value =
+            serde_json::from_slice(&base64_url_decode(payload)).unwrap();
         let now = claims["iat"].as_u64().unwrap().to_string();
         let mut cmd = jwtgate(None);
-        cmd.env("JWKS", &jwks).env("JWT_ISSUER", base).env("JWT_AUDIENCE", base);
+        cmd.env("JWKS", &jwks)
+            .env("JWT_ISSUER", base)
+            .env("JWT_AUDIENCE", base);
         let own = format!("/api/v1/{user}/tasks");
         let (code, out, err) = run(cmd.args(["check", token, "--now", &now, "--path", &own]));
         assert_eq!(code, 0, "{alg}: {out}{err}");
         let mut cmd = jwtgate(None);
-        cmd.env("JWKS", &jwks).env("JWT_ISSUER", base).env("JWT_AUDIENCE", base);
-        let (code, out, _) = run(cmd.args(["check", token, "--now", &now, "--path", "/api/v1/x/tasks"]));
+        cmd.env("JWKS", &jwks)
+            .env("JWT_ISSUER", base)
+            .env("JWT_AUDIENCE", base);
+        let (code, out, _) =
+            run(cmd.args(["check", token, "--now", &now, "--path", "/api/v1/x/tasks"]));
         assert_eq!(code, 1, "{alg}");
         assert!(out.contains("user_mismatch"), "{alg}: {out}");
     }
     // A weak RSA key is a configuration error naming the variable.
     let weak = serde_json::json!({ "keys": [f["attacks"]["keys"]["rsa1024"]] }).to_string();
     let mut cmd = jwtgate(None);
-    cmd.env("JWKS", &weak).env("JWT_ISSUER", base).env("JWT_AUDIENCE", base);
+    cmd.env("JWKS", &weak)
+        .env("JWT_ISSUER", base)
+        .env("JWT_AUDIENCE", base);
     let (code, _, err) = run(cmd.args(["check", "x.y.z"]));
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("weak_rsa_key") && err.contains("JWKS"), "{err}");
+    assert!(
+        err.contains("weak_rsa_key") && err.contains("JWKS"),
+        "{err}"
+    );
 }
 
 fn base64_url_decode(s: &str) -> Vec<u8> {
