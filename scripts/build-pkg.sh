@@ -46,6 +46,10 @@ cp pkg-template/*.js pkg-template/*.d.ts pkg-template/package.json pkg-template/
 # the subpaths that live once at the root (manual, the Better Auth plugin pair).
 cp pkg-template/gate.js pkg-template/remote.js pkg-template/request.js pkg-template/index.*.js pkg/full/
 sed -i 's|"jwtgate/jwtgate_wasm_bg.wasm"|"jwtgate/full/jwtgate_wasm_bg.wasm"|' pkg/full/index.node.js
+# Node only: node:crypto does the arithmetic of ES256/ES512/RS256/PS256 signatures (measured
+# faster than the pure-Wasm verifier; docs/decisions/algorithms.md), installed after initSync.
+cp pkg-template/host-node-crypto.js pkg/full/
+printf '\nimport { installNodeCrypto } from "./host-node-crypto.js";\ninstallNodeCrypto();\n' >> pkg/full/index.node.js
 
 # The Better Auth plugin pair (jwtgate/better-auth, jwtgate/better-auth/client): TypeScript
 # compiled to .js + .d.ts (client type inference rides on the declarations).

@@ -133,7 +133,9 @@ impl Gate {
         let valid = match (token.alg(), &self.config.jwks) {
             // Any configured secret may match (rotation); each check is constant-time.
             (Alg::Hs256, _) => self.keys.iter().any(|key| key.verify(token)),
-            (alg, Some(jwks)) => jwks.select(token.kid(), alg)?.verify(token),
+            (alg, Some(jwks)) => jwks
+                .select(token.kid(), alg)?
+                .verify_with(token, jwks.signature_host()),
             // Not reachable: parsing refused an algorithm without keys. Fail closed.
             (_, None) => return Err(Error::AlgNotAllowed),
         };

@@ -70,6 +70,7 @@ pub use gate::{
 };
 pub use host::{clock_seconds, Field, HostRequest, Mount, Verdict};
 pub use identity::identity_header_value;
+pub use keys::delegate::SignatureHost;
 pub use keys::ec::{Curve, EcKey, InvalidPoint};
 pub use keys::ed25519::{Ed25519Key, WeakKey};
 pub use keys::hs256::Hs256Key;

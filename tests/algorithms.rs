@@ -450,3 +450,116 @@ fn sub(a: &[u8], b: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// A host verifier that answers with the core's own verifier (so answers must agree) and
+/// counts what it was asked; `decline` makes it answer `None`.
+struct Recording {
+    calls: std::sync::Mutex<Vec<String>>,
+    decline: bool,
+    lie: bool,
+}
+
+impl jwtgate::SignatureHost for Recording {
+    fn verify(&self, key: &jwtgate::PublicKey, message: &[u8], signature: &[u8]) -> Option<bool> {
+        let jwk: Value = serde_json::from_str(key.public_jwk()?).unwrap();
+        self.calls.lock().unwrap().push(format!(
+            "{} {}",
+            key.alg().name(),
+            jwk["kty"].as_str().unwrap()
+        ));
+        if self.decline {
+            return None;
+        }
+        Some(self.lie || key.verify_message(message, signature))
+    }
+}
+
+#[test]
+fn a_host_verifier_gets_only_well_formed_ec_and_rsa_signatures() {
+    let a = Attacks::new();
+    let f = fixture();
+    let base = f["baseURL"].as_str().unwrap();
+    let with = |decline: bool, lie: bool| {
+        let host = std::sync::Arc::new(Recording {
+            calls: Default::default(),
+            decline,
+            lie,
+        });
+        let mut keys = a.set(&ALL_KEYS);
+        keys["keys"]
+            .as_array_mut()
+            .unwrap()
+            .push(f["multi"]["jwks"]["keys"][0].clone()); // the EdDSA key
+        let keys = KeySet::parse(keys.to_string().as_bytes())
+            .unwrap()
+            .with_signature_host(host.clone());
+        let gate = Gate::new(GateConfig::with_key_set(keys).issuer(base).audience(base)).unwrap();
+        (gate, host)
+    };
+    let (gate, host) = with(false, false);
+    for name in ALL_KEYS {
+        assert_eq!(a.verify(&gate, a.token(name)), Ok(()), "{name}");
+    }
+    assert_eq!(
+        *host.calls.lock().unwrap(),
+        ["ES256 EC", "ES512 EC", "RS256 RSA", "PS256 RSA"]
+    );
+    // Malformed signatures are refused before the host is asked; alg confusion before too.
+    host.calls.lock().unwrap().clear();
+    for name in [
+        "es256_der",
+        "es512_der",
+        "ps256_key_rs256_token",
+        "rs256_key_ps256_token",
+    ] {
+        assert!(a.verify(&gate, a.token(name)).is_err(), "{name}");
+    }
+    let token = a.token("es256");
+    let sig = b64d(&segments(token).2);
+    let zero_r = [vec![0u8; 32], sig[32..].to_vec()].concat();
+    assert_eq!(
+        a.verify(&gate, &resign(token, &zero_r)),
+        Err(Error::InvalidSignature)
+    );
+    assert!(
+        host.calls.lock().unwrap().is_empty(),
+        "{:?}",
+        host.calls.lock().unwrap()
+    );
+    // PSS salts are the host's arithmetic: asked, and refused.
+    assert_eq!(
+        a.verify(&gate, a.token("ps256_salt20")),
+        Err(Error::InvalidSignature)
+    );
+    assert_eq!(host.calls.lock().unwrap().len(), 1);
+    // The EdDSA key is never delegated.
+    let ed = &f["multi"]["tokens"]["EdDSA"]["token"];
+    let ed = ed.as_str().unwrap();
+    let base_gate = Gate::new(
+        GateConfig::with_key_set(
+            KeySet::parse(f["multi"]["jwks"].to_string().as_bytes())
+                .unwrap()
+                .with_signature_host(host.clone()),
+        )
+        .issuer(base)
+        .audience(base),
+    )
+    .unwrap();
+    host.calls.lock().unwrap().clear();
+    assert!(base_gate.verify(ed, iat(ed)).is_ok());
+    assert!(host.calls.lock().unwrap().is_empty());
+    // A host that declines: the core verifies. A host that says yes to everything: its answer
+    // stands (the host is trusted with the arithmetic, never with the rules).
+    let (declining, _) = with(true, false);
+    assert_eq!(a.verify(&declining, a.token("es256")), Ok(()));
+    assert_eq!(
+        a.verify(&declining, a.token("ps256_salt0")),
+        Err(Error::InvalidSignature)
+    );
+    let (lying, _) = with(false, true);
+    assert_eq!(a.verify(&lying, a.token("ps256_salt0")), Ok(()));
+    assert_eq!(
+        a.verify(&lying, a.token("es256_der")),
+        Err(Error::InvalidSignature)
+    );
+}

@@ -74,6 +74,8 @@ enum Inner {
 #[derive(Clone, PartialEq, Eq)]
 pub struct EcKey {
     inner: Inner,
+    /// `{"kty":"EC","crv":…,"x":…,"y":…}`: the key as a host verifier imports it.
+    jwk: alloc::string::String,
 }
 
 impl core::fmt::Debug for EcKey {
@@ -116,7 +118,34 @@ impl EcKey {
             #[cfg(not(all(feature = "es256", feature = "es512")))]
             _ => return Err(InvalidPoint),
         };
-        Ok(EcKey { inner })
+        let jwk = alloc::format!(
+            r#"{{"kty":"EC","crv":"{}","x":"{}","y":"{}"}}"#,
+            match curve {
+                Curve::P256 => "P-256",
+                Curve::P521 => "P-521",
+            },
+            crate::token::base64url(x),
+            crate::token::base64url(y)
+        );
+        Ok(EcKey { inner, jwk })
+    }
+
+    /// The canonical public JWK (`kty`, `crv`, `x`, `y`), for a host verifier.
+    pub fn public_jwk(&self) -> &str {
+        &self.jwk
+    }
+
+    /// Is `signature` in the only form JWS allows: exactly `r‖s` of the curve's size, with
+    /// `r` and `s` in [1, n−1]? (Checked before a host verifier is asked.)
+    pub fn signature_form_ok(&self, signature: &[u8]) -> bool {
+        match &self.inner {
+            #[cfg(feature = "es256")]
+            Inner::P256(_) => p256::ecdsa::Signature::from_slice(signature).is_ok(),
+            #[cfg(feature = "es512")]
+            Inner::P521(_) => p521::ecdsa::Signature::from_slice(signature).is_ok(),
+            #[cfg(not(all(feature = "es256", feature = "es512")))]
+            _ => false,
+        }
     }
 
     /// The key's curve.

@@ -24,10 +24,12 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::error::{ConfigError, Error};
 use crate::json::{read_object_deep, Loose};
+use crate::keys::delegate::SignatureHost;
 use crate::keys::ec::{Curve, EcKey};
 use crate::keys::ed25519::Ed25519Key;
 use crate::keys::rsa::{check_components, RsaKey};
@@ -73,6 +75,42 @@ impl PublicKey {
                 PublicKey::Ec(key) => key.verify(token),
                 PublicKey::Rsa(key) => key.verify(token),
             }
+    }
+
+    /// [`PublicKey::verify`], with `host`'s verifier for the arithmetic when it takes this
+    /// key (EC and RSA keys, after the signature's form is checked here); otherwise, and
+    /// when it declines, the core's own.
+    pub fn verify_with(
+        &self,
+        token: &UntrustedToken<'_>,
+        host: Option<&dyn SignatureHost>,
+    ) -> bool {
+        let delegated = match (self, host) {
+            (PublicKey::Ec(key), Some(host)) if token.alg() == key.alg() => {
+                if !key.signature_form_ok(token.signature()) {
+                    return false;
+                }
+                host.verify(self, token.signing_input().as_bytes(), token.signature())
+            }
+            (PublicKey::Rsa(key), Some(host)) if token.alg() == key.alg() => {
+                if !key.signature_form_ok(token.signature()) {
+                    return false;
+                }
+                host.verify(self, token.signing_input().as_bytes(), token.signature())
+            }
+            _ => None,
+        };
+        delegated.unwrap_or_else(|| self.verify(token))
+    }
+
+    /// The canonical public JWK of an EC or RSA key (what a host verifier imports); `None`
+    /// for Ed25519 (always verified here).
+    pub fn public_jwk(&self) -> Option<&str> {
+        match self {
+            PublicKey::Ed25519(_) => None,
+            PublicKey::Ec(key) => Some(key.public_jwk()),
+            PublicKey::Rsa(key) => Some(key.public_jwk()),
+        }
     }
 
     /// Verification of `signature` over `message` by this key's algorithm (the JWS layer
@@ -136,7 +174,7 @@ impl UnavailableKey {
 }
 
 /// An immutable, validated set of verification keys.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct KeySet {
     keys: Vec<Jwk>,
     /// Keys of an algorithm this build leaves out.
@@ -144,6 +182,28 @@ pub struct KeySet {
     /// Keys of the document that were skipped (other types, curves, algorithms or uses;
     /// `unavailable` keys included).
     skipped: usize,
+    /// The host's verifier for EC and RSA signatures ([`KeySet::with_signature_host`]).
+    host: Option<Arc<dyn SignatureHost>>,
+}
+
+/// Two sets are equal when they hold the same keys (whoever does their arithmetic).
+impl PartialEq for KeySet {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.keys, &self.unavailable, self.skipped)
+            == (&other.keys, &other.unavailable, other.skipped)
+    }
+}
+impl Eq for KeySet {}
+
+impl core::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeySet")
+            .field("keys", &self.keys)
+            .field("unavailable", &self.unavailable)
+            .field("skipped", &self.skipped)
+            .field("host_verifier", &self.host.is_some())
+            .finish()
+    }
 }
 
 fn str_member<'a>(
@@ -349,7 +409,19 @@ impl KeySet {
             keys,
             unavailable,
             skipped,
+            host: None,
         })
+    }
+
+    /// The same set, its EC and RSA signatures checked by `host` (see [`SignatureHost`]).
+    pub fn with_signature_host(mut self, host: Arc<dyn SignatureHost>) -> KeySet {
+        self.host = Some(host);
+        self
+    }
+
+    /// The host verifier given to this set, if any.
+    pub fn signature_host(&self) -> Option<&dyn SignatureHost> {
+        self.host.as_deref()
     }
 
     /// The usable keys, in document order.

@@ -66,6 +66,8 @@ pub struct RsaKey {
     alg: Alg,
     /// Modulus length in bytes: the only signature length accepted.
     size: usize,
+    /// `{"kty":"RSA","n":…,"e":…}`: the key as a host verifier imports it.
+    jwk: alloc::string::String,
 }
 
 impl core::fmt::Debug for RsaKey {
@@ -96,6 +98,11 @@ impl RsaKey {
                 key,
                 alg,
                 size: n.len(),
+                jwk: alloc::format!(
+                    r#"{{"kty":"RSA","n":"{}","e":"{}"}}"#,
+                    crate::token::base64url(n),
+                    crate::token::base64url(e)
+                ),
             })
         }
         #[cfg(not(feature = "rsa"))]
@@ -113,6 +120,16 @@ impl RsaKey {
     /// Modulus length in bits.
     pub fn bits(&self) -> usize {
         self.size * 8
+    }
+
+    /// The canonical public JWK (`kty`, `n`, `e`), for a host verifier.
+    pub fn public_jwk(&self) -> &str {
+        &self.jwk
+    }
+
+    /// Is `signature` exactly the modulus length (checked before a host verifier is asked)?
+    pub fn signature_form_ok(&self, signature: &[u8]) -> bool {
+        signature.len() == self.size
     }
 
     /// Verification of `signature` over `message` by this key's algorithm. A signature of

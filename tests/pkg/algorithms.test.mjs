@@ -233,3 +233,59 @@ test("both entries: HS256 beside a key set still works, and an HS256 token never
   assert.equal(gate.verify(hs).sub, "u1");
   assert.equal(gate.verify(tokens.ES256.token).sub, tokens.ES256.userId);
 });
+
+test("jwtgate/full in Node: node:crypto's answers (the default) equal the pure-Wasm verifier's on every token, and it is faster", async () => {
+  // A second instance of the same entry with the delegation off (JWTGATE_NODE_CRYPTO=0 is
+  // read when the entry loads; the query string makes it another module instance).
+  const entry = new URL("./node_modules/jwtgate/full/index.node.js", import.meta.url);
+  process.env.JWTGATE_NODE_CRYPTO = "0";
+  const pure = await import(`${entry.href}?pure`);
+  delete process.env.JWTGATE_NODE_CRYPTO;
+  const A = F.attacks;
+  const options = { jwks: { keys: ["es256", "es512", "rs256", "ps256", "rsa_e3", "rsa4096"].map((k) => A.keys[k]) }, issuer: APP, audience: APP, now: A.now, cacheSize: 0 };
+  const delegated = new full.Gate(options);
+  const wasm = new pure.Gate(options);
+  const tokens = Object.values(A.tokens).filter((t) => !t.includes(b64({ alg: "RS256", kid: "rsa1024" })));
+  // Deterministic mutations of every valid token: bit flips in the signature, ECDSA's other S.
+  let seed = 24;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const N = {
+    es256: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
+    es512: BigInt(`0x01${"f".repeat(65)}a51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409`),
+  };
+  for (const name of ["es256", "es512", "rs256", "ps256", "rsa_e3", "rsa4096"]) {
+    const [h, p, s] = A.tokens[name].split(".");
+    const sig = Buffer.from(s, "base64url");
+    for (let i = 0; i < 40; i++) {
+      const m = Buffer.from(sig);
+      m[Math.floor(rand() * m.length)] ^= 1 << Math.floor(rand() * 8);
+      tokens.push(`${h}.${p}.${m.toString("base64url")}`);
+    }
+    if (N[name]) {
+      const half = sig.length / 2;
+      const sVal = BigInt(`0x${sig.subarray(half).toString("hex")}`);
+      const high = Buffer.from((N[name] - sVal).toString(16).padStart(half * 2, "0"), "hex");
+      tokens.push(`${h}.${p}.${Buffer.concat([sig.subarray(0, half), high]).toString("base64url")}`);
+    }
+  }
+  let accepted = 0;
+  for (const token of tokens) {
+    const got = codeOf(full, delegated, token);
+    assert.equal(got, codeOf(pure, wasm, token), token.slice(0, 60));
+    if (got === "accepted") accepted += 1;
+  }
+  assert.ok(accepted >= 8, `accepted ${accepted}`); // the six controls and both other-S forms
+  // The delegation is in use: ES256 uncached in the default instance is the faster one.
+  const time = (gate, token, n) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) gate.verify(token);
+    return (performance.now() - t0) / n;
+  };
+  const samples = { delegated: [], wasm: [] };
+  for (let round = 0; round < 5; round++) {
+    samples.delegated.push(time(delegated, A.tokens.es256, 10));
+    samples.wasm.push(time(wasm, A.tokens.es256, 10));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[2];
+  assert.ok(median(samples.delegated) < 0.7 * median(samples.wasm), JSON.stringify(samples));
+});

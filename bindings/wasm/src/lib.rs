@@ -24,6 +24,7 @@ use jwtgate::{
     VerifiedToken,
 };
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 // The few JS built-ins the options reader needs (no js-sys dependency for four calls).
 #[wasm_bindgen]
@@ -674,7 +675,62 @@ impl GateCore {
 fn parse_key_set(jwks: &str) -> Result<KeySet, JsValue> {
     let keys = KeySet::parse(jwks.as_bytes()).map_err(|e| core_config_error(&e))?;
     log_unavailable(&keys);
-    Ok(keys)
+    Ok(keys.with_signature_host(std::sync::Arc::new(JsHost)))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JS function `(alg, jwk, message, signature) => boolean` (the Node entry's
+    /// node:crypto verifier, pkg-template/host-node-crypto.js).
+    pub type HostVerifier;
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call4(
+        this: &HostVerifier,
+        context: &JsValue,
+        alg: &str,
+        jwk: &str,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<JsValue, JsValue>;
+}
+
+std::thread_local! {
+    /// The host's verifier, once the entry installed one ([`set_signature_host`]).
+    static HOST_VERIFIER: std::cell::RefCell<Option<HostVerifier>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Installs (a function) or removes (`undefined`/`null`) the host's verifier for EC and RSA
+/// signatures: the core still reads and checks keys, pins the algorithm and checks the
+/// signature's form; the function does the arithmetic (docs/decisions/algorithms.md).
+#[wasm_bindgen(js_name = setSignatureHost)]
+pub fn set_signature_host(verifier: JsValue) {
+    let verifier = (verifier.is_function()).then(|| verifier.unchecked_into::<HostVerifier>());
+    HOST_VERIFIER.with(|slot| *slot.borrow_mut() = verifier);
+}
+
+/// The core's [`jwtgate::SignatureHost`] over the installed JS function: `None` (the core
+/// verifies) when none is installed, when it throws, or when it answers anything but a boolean.
+struct JsHost;
+
+impl jwtgate::SignatureHost for JsHost {
+    fn verify(&self, key: &jwtgate::PublicKey, message: &[u8], signature: &[u8]) -> Option<bool> {
+        let jwk = key.public_jwk()?;
+        HOST_VERIFIER.with(|slot| {
+            let slot = slot.borrow();
+            let verifier = slot.as_ref()?;
+            verifier
+                .call4(
+                    &JsValue::UNDEFINED,
+                    key.alg().name(),
+                    jwk,
+                    message,
+                    signature,
+                )
+                .ok()?
+                .as_bool()
+        })
+    }
 }
 
 #[wasm_bindgen]
