@@ -39,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let (json, want) = match mode % 5 {
         crv @ (0 | 1) => {
-            let (name, alg) = if crv == 0 { ("P-256", Alg::Es256) } else { ("P-521", Alg::Es512) };
+            let (name, alg) = if crv == 0 {
+                ("P-256", Alg::Es256)
+            } else {
+                ("P-521", Alg::Es512)
+            };
             let (x, data) = chunk(data, 1);
             let (y, _) = chunk(data, 1);
             // (A second `crv` would be a duplicate member: the whole set is invalid_jwks.)
@@ -62,7 +66,11 @@ fuzz_target!(|data: &[u8]| {
             let (n, data) = chunk(data, 2);
             let (e, _) = chunk(data, 1);
             let alg_member = alg.map(|a| format!(r#","alg":"{a}""#)).unwrap_or_default();
-            let extra = if alg.is_some() && extra.contains("alg") { "" } else { extra };
+            let extra = if alg.is_some() && extra.contains("alg") {
+                ""
+            } else {
+                extra
+            };
             (
                 format!(
                     r#"{{"keys":[{{"kty":"RSA","n":"{}","e":"{}","kid":"k"{alg_member}{extra}}}]}}"#,
@@ -96,8 +104,15 @@ fuzz_target!(|data: &[u8]| {
     }
     // Random bytes never verify, under any algorithm.
     let signature = data;
-    assert!(!key.key().verify_message(b"eyJhbGciOiJFUzI1NiJ9.e30", signature));
-    let gate = Gate::new(GateConfig::with_key_set(keys.clone()).issuer(APP).audience(APP)).unwrap();
+    assert!(!key
+        .key()
+        .verify_message(b"eyJhbGciOiJFUzI1NiJ9.e30", signature));
+    let gate = Gate::new(
+        GateConfig::with_key_set(keys.clone())
+            .issuer(APP)
+            .audience(APP),
+    )
+    .unwrap();
     for other in [Alg::Ed25519, Alg::Es256, Alg::Es512, Alg::Rs256, Alg::Ps256] {
         let header = format!(r#"{{"alg":"{}","kid":"k"}}"#, other.name());
         let token = format!(
@@ -107,7 +122,11 @@ fuzz_target!(|data: &[u8]| {
             base64url(signature)
         );
         let got = gate.verify(&token, 1);
-        let expected = if other == alg { Error::InvalidSignature } else { Error::AlgNotAllowed };
+        let expected = if other == alg {
+            Error::InvalidSignature
+        } else {
+            Error::AlgNotAllowed
+        };
         if token.len() <= jwtgate::MAX_TOKEN_BYTES {
             assert_eq!(got.map(|_| ()), Err(expected), "{json}");
         }

@@ -218,7 +218,13 @@ fuzz_target!(|data: &[u8]| {
     .unwrap();
     let (hs, ed) = (gate.accepted_algs().hs256, gate.accepted_algs().ed25519);
     assert!(!hs && ed);
-    let other_alg = |alg: Alg| if alg == Alg::Es256 { Alg::Ed25519 } else { Alg::Es256 };
+    let other_alg = |alg: Alg| {
+        if alg == Alg::Es256 {
+            Alg::Ed25519
+        } else {
+            Alg::Es256
+        }
+    };
     let secret_gate = Gate::new(GateConfig::new(SECRET)).unwrap();
     let hs256 = secret_gate
         .mint(r#"{"sub":"u","email":"u@example.com","iat":1795698900,"exp":1795699800}"#);

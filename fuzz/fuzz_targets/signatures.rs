@@ -32,7 +32,10 @@ fn fixture() -> &'static Fixture {
             .values()
             .map(|t| {
                 let token = t["token"].as_str().unwrap().to_string();
-                let now = gate.verify(&token, iat(&token)).map(|v| v.claims().iat as u64).unwrap();
+                let now = gate
+                    .verify(&token, iat(&token))
+                    .map(|v| v.claims().iat as u64)
+                    .unwrap();
                 (token, now)
             })
             .collect();
@@ -75,11 +78,19 @@ fuzz_target!(|data: &[u8]| {
             *b ^= x;
         }
     }
-    let mutated = parts.iter().map(|p| base64url(p)).collect::<Vec<_>>().join(".");
+    let mutated = parts
+        .iter()
+        .map(|p| base64url(p))
+        .collect::<Vec<_>>()
+        .join(".");
     if let Ok(v) = f.gate.verify(&mutated, *now) {
         let original: Vec<&str> = token.split('.').collect();
         let got: Vec<&str> = mutated.split('.').collect();
-        assert_eq!(got[..2], original[..2], "accepted with another header or payload");
+        assert_eq!(
+            got[..2],
+            original[..2],
+            "accepted with another header or payload"
+        );
         assert!(!v.user_id().is_empty());
     }
 });
