@@ -12,6 +12,12 @@
 use signature::Verifier;
 
 use crate::token::{Alg, UntrustedToken};
+use alloc::borrow::Cow;
+
+use crate::error::ConfigError;
+use crate::json::Loose;
+use crate::keys::jwk::{bytes_member, str_member, Entry};
+use crate::keys::key_set::PublicKey;
 
 /// Which curve an EC JWK names, as far as the gate knows curves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,6 +190,42 @@ impl EcKey {
         token.alg() == self.alg()
             && self.verify_message(token.signing_input().as_bytes(), token.signature())
     }
+}
+
+/// An EC key: P-256 (`ES256`) or P-521 (`ES512`); other curves are skipped.
+pub(crate) fn read_jwk(
+    members: &[(Cow<'_, str>, Loose<'_>)],
+    index: usize,
+) -> Result<Entry, ConfigError> {
+    let crv = str_member(members, "crv", index, "crv")?.ok_or(ConfigError::InvalidJwk {
+        index,
+        member: "crv",
+    })?;
+    let Some(curve) = Curve::from_crv(crv) else {
+        return Ok(Entry::Skipped); // P-384, secp256k1, …: not an algorithm Better Auth signs.
+    };
+    if let Some(alg) = str_member(members, "alg", index, "alg")? {
+        if Alg::from_name(alg) != Some(curve.alg()) {
+            return Err(ConfigError::InvalidJwk {
+                index,
+                member: "alg",
+            });
+        }
+    }
+    let len = curve.field_bytes();
+    let coordinate = |member: &'static str| {
+        bytes_member(members, index, member).and_then(|v| match v.len() == len {
+            true => Ok(v),
+            false => Err(ConfigError::InvalidJwk { index, member }),
+        })
+    };
+    let (x, y) = (coordinate("x")?, coordinate("y")?);
+    if !curve.compiled() {
+        return Ok(Entry::Unavailable(curve.alg()));
+    }
+    let key = EcKey::from_coordinates(curve, &x, &y)
+        .map_err(|_| ConfigError::InvalidEcPoint { index })?;
+    Ok(Entry::Usable(PublicKey::Ec(key)))
 }
 
 #[cfg(all(test, feature = "es256", feature = "es512"))]

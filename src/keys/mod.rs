@@ -8,5 +8,6 @@ pub(crate) mod delegate;
 pub(crate) mod ec;
 pub(crate) mod ed25519;
 pub(crate) mod hs256;
+pub(crate) mod jwk;
 pub(crate) mod key_set;
 pub(crate) mod rsa;

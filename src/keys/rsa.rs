@@ -15,9 +15,16 @@
 //!
 //! A signature must be exactly the modulus's length in bytes (RFC 8017 §8.2.2).
 
+#[cfg(test)]
 use alloc::vec::Vec;
 
 use crate::token::{Alg, UntrustedToken};
+use alloc::borrow::Cow;
+
+use crate::error::ConfigError;
+use crate::json::Loose;
+use crate::keys::jwk::{bytes_member, str_member, Entry};
+use crate::keys::key_set::PublicKey;
 
 /// Smallest modulus accepted, in bits (NIST SP 800-131A: 2048 for RSA signatures).
 pub const MIN_MODULUS_BITS: usize = 2048;
@@ -77,9 +84,9 @@ impl core::fmt::Debug for RsaKey {
 }
 
 impl RsaKey {
-    /// The key from the JWK's decoded `n` and `e`, for `alg` (`Alg::Rs256` or
-    /// `Alg::Ps256`; any other algorithm is refused as [`WeakRsaKey::Modulus`]... never
-    /// reached: the key-set reader only passes those two).
+    /// The key from the JWK's decoded `n` and `e`, for `alg` (`Alg::Rs256` or `Alg::Ps256`;
+    /// the key-set reader passes no other, and any other is refused). A build without the
+    /// `rsa` feature refuses every key here (the reader lists them as unavailable first).
     pub fn from_components(n: &[u8], e: &[u8], alg: Alg) -> Result<RsaKey, WeakRsaKey> {
         check_components(n, e)?;
         if !matches!(alg, Alg::Rs256 | Alg::Ps256) {
@@ -107,7 +114,6 @@ impl RsaKey {
         }
         #[cfg(not(feature = "rsa"))]
         {
-            let _ = Vec::<u8>::new;
             Err(WeakRsaKey::Modulus)
         }
     }
@@ -141,7 +147,7 @@ impl RsaKey {
         #[cfg(feature = "rsa")]
         {
             use sha2::{Digest, Sha256};
-            let hashed: Vec<u8> = Sha256::digest(message).to_vec();
+            let hashed = Sha256::digest(message);
             match self.alg {
                 Alg::Rs256 => self
                     .key
@@ -174,6 +180,39 @@ impl RsaKey {
         token.alg() == self.alg
             && self.verify_message(token.signing_input().as_bytes(), token.signature())
     }
+}
+
+/// An RSA key, for `RS256` or `PS256` as its `alg` says; other RSA algorithms are skipped.
+pub(crate) fn read_jwk(
+    members: &[(Cow<'_, str>, Loose<'_>)],
+    index: usize,
+) -> Result<Entry, ConfigError> {
+    // Better Auth's quirk: any `crv` (it copies the primary key's) is ignored, if a string.
+    str_member(members, "crv", index, "crv")?;
+    let alg = match str_member(members, "alg", index, "alg")? {
+        None => return Err(ConfigError::AmbiguousJwkAlg { index }),
+        Some(name) => match Alg::from_name(name) {
+            Some(alg @ (Alg::Rs256 | Alg::Ps256)) => alg,
+            // A signature algorithm of another key type: a contradiction, not a skip.
+            Some(_) => {
+                return Err(ConfigError::InvalidJwk {
+                    index,
+                    member: "alg",
+                })
+            }
+            // RS384, PS512, RSA-OAEP, …: not what this gate verifies.
+            None => return Ok(Entry::Skipped),
+        },
+    };
+    let n = bytes_member(members, index, "n")?;
+    let e = bytes_member(members, index, "e")?;
+    check_components(&n, &e).map_err(|_| ConfigError::WeakRsaKey { index })?;
+    if !cfg!(feature = "rsa") {
+        return Ok(Entry::Unavailable(alg));
+    }
+    let key =
+        RsaKey::from_components(&n, &e, alg).map_err(|_| ConfigError::WeakRsaKey { index })?;
+    Ok(Entry::Usable(PublicKey::Rsa(key)))
 }
 
 #[cfg(test)]
