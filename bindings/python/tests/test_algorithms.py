@@ -3,6 +3,8 @@ PS256) through the Python package, with tokens and key sets minted by the REAL b
 package (tests/fixtures/better-auth/algorithms.json, from mint-algorithms.mjs; set
 JWTGATE_ALGORITHMS_FIXTURE to a fresh one), and the attacks beside a control that passes."""
 import base64
+import hashlib
+import hmac
 import json
 import os
 from pathlib import Path
@@ -81,3 +83,31 @@ def test_attacks_are_refused_beside_their_controls():
     with pytest.raises(GateConfigError) as e:
         Gate(jwks={"keys": [no_alg]}, issuer=BASE, audience=BASE)
     assert e.value.code == "ambiguous_jwk_alg"
+
+
+def test_alg_confusion_and_public_keys_as_hmac_secrets():
+    a = F["attacks"]
+    names = ["es256", "es512", "rs256", "ps256"]
+    keys = {"keys": [a["keys"][n] for n in names]}
+    now = a["now"]
+    jwks_only = Gate(jwks=keys, issuer=BASE, audience=BASE)
+    both = Gate(jwks=keys, secret="k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa", issuer=BASE, audience=BASE)
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    for n in names:
+        h, p, s = a["tokens"][n].split(".")
+        header = part(a["tokens"][n], 0)
+        for other in ["ES256", "ES512", "RS256", "PS256", "EdDSA", "none"]:
+            if other == header["alg"]:
+                continue
+            confused = b64(json.dumps({**header, "alg": other}).encode()) + "." + p + "." + s
+            assert code(jwks_only, confused, now) == "alg_not_allowed", (n, other)
+        jwk = a["keys"][n]
+        for secret in [json.dumps(jwk).encode(), (jwk.get("x") or jwk["n"]).encode()]:
+            signing_input = b64(json.dumps({"alg": "HS256", "kid": n}).encode()) + "." + p
+            tag = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+            forged = signing_input + "." + b64(tag)
+            assert code(jwks_only, forged, now) == "alg_not_allowed", n
+            assert code(both, forged, now) == "invalid_signature", n

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createHmac } from "node:crypto";
 import { ROOT, bearer, startEchoOrigin, startWorker, request } from "./harness.mjs";
 import { keyServer } from "./jwks-helpers.mjs";
 
@@ -102,6 +103,14 @@ test("the attack list is refused at the edge, each beside a control that passes"
     const tampered = `${h}.${b64({ ...JSON.parse(Buffer.from(p, "base64url")), sub: "admin" })}.${s}`;
     assert.equal((await ask(tampered)).status, 401, `${name} tampered`);
     assert.equal((await ask(`${b64({ alg: "none", kid: name })}.${p}.`)).status, 401, `${name} none`);
+    // HS256 keyed with the public key (its JSON, its x or n): no secret here, so no HMAC key at all.
+    const input = `${b64({ alg: "HS256", kid: name })}.${p}`;
+    for (const secret of [JSON.stringify(A.keys[name]), A.keys[name].x ?? A.keys[name].n]) {
+      const forged = `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+      const r = await ask(forged);
+      assert.equal(r.status, 401, `${name} HS256 with the key`);
+      assert.equal(r.json.detail, "Invalid token: algorithm not allowed");
+    }
   }
   assert.deepEqual(
     echo.seen.filter((r) => r.headers["x-user-id"] === A.userId).length,
