@@ -94,8 +94,9 @@ const kb = (b) => (b / 1024).toFixed(1);
 function oversizedLabel(bytes) {
   return `${bytes === 1 << 20 ? "1 MiB" : `${bytes}-byte`} \`Authorization\` value`;
 }
-// Issue 13 raised the budget to 80 KB with Ed25519 in the engine (was 40 KB, HS256 only).
-targets.push(target(".wasm gzip -9 (KB)", node.sizes.wasmGzip / 1024, "≤", 80));
+// Issue 24: the default entry (HS256 + EdDSA) ≤ 96 KB; `jwtgate/full` ≤ 170 KB (its target comes
+// from algorithms.json). Superseded: 80 KB for the one engine (issue 13), 40 KB (HS256 only).
+targets.push(target(".wasm gzip -9, default entry `jwtgate` (KB)", node.sizes.wasmGzip / 1024, "≤", 96));
 if (node.eddsa) {
   const ed = (name) => node.eddsa.contenders.find((c) => c.name === name).usPerOp;
   targets.push(target("EdDSA: jose / jwtgate verify, cacheSize 0", ed("jose (EdDSA)") / ed("jwtgate verify (EdDSA), cacheSize 0"), "≥", 1, "×"));

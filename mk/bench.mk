@@ -11,6 +11,8 @@ bench: pkg ## Benchmarks: built package in Node vs peers, native core; writes do
 	@cargo bench --locked -q --bench native -- $(BENCH_DIR)/tokens.json $(BENCH_DIR)/native.json
 	@echo "== node (benches/node/verify.mjs)"
 	@node benches/node/verify.mjs --tokens $(BENCH_DIR)/tokens.json --out $(BENCH_DIR)/node.json
+	@echo "== node, every jwt() plugin algorithm (benches/node/algorithms.mjs)"
+	@node benches/node/algorithms.mjs --out $(BENCH_DIR)/algorithms.json
 	@rm -f $(BENCH_DIR)/edge.json
 	@# An edge run that was not measurable on this machine still writes edge.json (why): the report
 	@# says so and fails make bench after regenerating docs/BENCHMARKS.md; a crash fails here.

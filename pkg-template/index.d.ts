@@ -165,7 +165,9 @@ export type GateErrorCode =
   | "session_expired"
   | "csrf_origin_missing"
   | "csrf_origin_untrusted"
-  | "session_unavailable";
+  | "session_unavailable"
+
+  | "alg_not_in_build";
 
 /** Stable codes of every configuration error (a test holds this equal to `configErrorTable()`). */
 export type GateConfigErrorCode =
@@ -195,6 +197,9 @@ export type GateConfigErrorCode =
   | "session_needs_key_set"
   | "invalid_trusted_origin"
   | "session_needs_base_url"
+  | "invalid_ec_point"
+  | "weak_rsa_key"
+  | "ambiguous_jwk_alg"
   | "invalid_option"
   | "invalid_number"
   | "unknown_option"

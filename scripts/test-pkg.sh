@@ -13,16 +13,18 @@ echo "packed $tarball: $(tar -tzf "$scratch/$tarball" | sed 's|^package/||' | tr
 printf '{"name":"scratch","private":true,"type":"module"}\n' > "$scratch/package.json"
 (cd "$scratch" && npm_q install "./$tarball")
 # Every tests/pkg/*.test.mjs runs against the installed tarball, found by glob (a new test file
-# needs no line here), except hosts.test.mjs: it drives the browser and workerd from the
+# needs no line here), except hosts*.test.mjs: they drive the browser and workerd from the
 # repository (JWTGATE_SCRATCH, last step below).
 pkg_tests=()
 for f in "$repo"/tests/pkg/*.test.mjs; do
-  if [ -e "$f" ] && [ "$(basename "$f")" != hosts.test.mjs ]; then pkg_tests+=("$(basename "$f")"); fi
+  case "$(basename "$f")" in hosts*.test.mjs) continue ;; esac
+  if [ -e "$f" ]; then pkg_tests+=("$(basename "$f")"); fi
 done
 [ "${#pkg_tests[@]}" -gt 0 ] || { echo "test-pkg: no tests/pkg/*.test.mjs found" >&2; exit 1; }
 cp "${pkg_tests[@]/#/$repo/tests/pkg/}" "$scratch/"
 # Fresh tokens from the real better-auth package (a root devDependency), minted in process.
 node "$repo/tests/fixtures/better-auth/mint.mjs" "$scratch/better-auth.json"
+node "$repo/tests/fixtures/better-auth/mint-algorithms.mjs" "$scratch/algorithms.json"
 (cd "$repo" && cargo run -q --locked --example corpus -- --decide --jsonl) > "$scratch/corpus.jsonl"
 (cd "$scratch" && node --test "${pkg_tests[@]}")
 # The Better Auth plugin pair ships compiled, with declarations (tested in tests/better-auth).
@@ -52,4 +54,4 @@ printf '{"name":"scratch-folder","private":true,"type":"module"}\n' > "$folder/p
 (cd "$folder" && npm_q install "$repo/pkg" && node -e 'import("jwtgate").then(({ Gate }) => { new Gate({ secret: "k3Jx9vQ2mW7pL4tZ8rB6nC1yH5sD0fGa" }); console.log("folder install: ok") })')
 rm -rf "$folder"
 
-JWTGATE_SCRATCH="$scratch" node --test "$repo/tests/pkg/hosts.test.mjs"
+JWTGATE_SCRATCH="$scratch" node --test "$repo/tests/pkg/hosts.test.mjs" "$repo/tests/pkg/hosts-full.test.mjs"

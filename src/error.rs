@@ -83,11 +83,14 @@ pub enum Error {
     CsrfOriginUntrusted,
     /// Session mode: Better Auth could not be asked about the session (unreachable, timed out, or not 200).
     SessionUnavailable,
+    /// The token names (by `kid`) a key of an algorithm this build does not compile (the
+    /// npm package's default entry without RSA, say): the host logged which build has it.
+    AlgNotInBuild,
 }
 
 impl Error {
     /// Every variant, in declaration order (its index is its stable number across FFI).
-    pub const ALL: [Error; 33] = [
+    pub const ALL: [Error; 34] = [
         Error::MissingAuthorization,
         Error::TokenTooLarge,
         Error::MalformedToken,
@@ -121,6 +124,7 @@ impl Error {
         Error::CsrfOriginMissing,
         Error::CsrfOriginUntrusted,
         Error::SessionUnavailable,
+        Error::AlgNotInBuild,
     ];
 
     /// Stable machine code.
@@ -159,6 +163,7 @@ impl Error {
             Error::CsrfOriginMissing => "csrf_origin_missing",
             Error::CsrfOriginUntrusted => "csrf_origin_untrusted",
             Error::SessionUnavailable => "session_unavailable",
+            Error::AlgNotInBuild => "alg_not_in_build",
         }
     }
 
@@ -199,6 +204,7 @@ impl Error {
             Error::CsrfOriginMissing => "Missing or null Origin",
             Error::CsrfOriginUntrusted => "Invalid origin",
             Error::SessionUnavailable => "Session service unavailable",
+            Error::AlgNotInBuild => "Invalid token: algorithm not available in this build",
         }
     }
 
@@ -215,13 +221,13 @@ impl Error {
             }
             Error::InvalidHeader => "header rule: the JOSE header must be at most 512 bytes and a JSON object without duplicate members",
             Error::AlgNotAllowed => {
-                "algorithm rule: `HS256` with a configured secret, `EdDSA`/`Ed25519` with a configured key set; never none, RS256, ..."
+                "algorithm rule: `HS256` with a configured secret; `EdDSA`, `ES256`, `ES512`, `RS256`, `PS256` only with a key of the key set pinned to that algorithm (the `kid`'s key decides); never none"
             }
             Error::UnsupportedCriticalHeader => {
                 "header rule: `crit` or `b64: false` asks for extensions this verifier does not implement"
             }
             Error::InvalidSignature => {
-                "signature rule: the HMAC-SHA256 tag matches no configured secret, or the Ed25519 signature fails strict verification with the token's key"
+                "signature rule: the HMAC-SHA256 tag matches no configured secret, or the signature (Ed25519 strict; ECDSA fixed-size r||s; RSA PKCS#1 v1.5 or PSS with a 32-byte salt) fails verification with the token's key"
             }
             Error::InvalidPayload => {
                 "payload rule: the claims must be one JSON object, no duplicate names, `jti` a string"
@@ -248,7 +254,7 @@ impl Error {
                 "path rule: {prefix}{user_id}/... must name the token's `sub` (another user's data); only the configured self routes need no user id"
             }
             Error::UnknownKey => {
-                "key rule: an EdDSA token's `kid` must name an Ed25519 key of the key set (no `kid`: the set must hold exactly one)"
+                "key rule: a key-set token's `kid` must name a key of the key set (no `kid`: the set must hold exactly one)"
             }
             Error::KeysUnavailable => {
                 "key set rule: a gate following a remote key set answers 503 until one fetch gave a usable set"
@@ -285,6 +291,9 @@ impl Error {
             }
             Error::SessionUnavailable => {
                 "session rule: the host asked Better Auth about the session and got no usable answer (unreachable, timeout, not 200): 503, nothing forwarded"
+            }
+            Error::AlgNotInBuild => {
+                "build rule: the token's key is of an algorithm this build leaves out (npm: import `jwtgate/full`; Rust: cargo features `es256`, `es512`, `rsa`)"
             }
         }
     }
@@ -449,6 +458,24 @@ pub enum ConfigError {
     /// Session mode with neither a base URL nor trusted origins: the CSRF rule would
     /// refuse every unsafe request.
     SessionNeedsBaseUrl,
+    /// Key number `index` is an EC key whose `x`/`y` are not a point of its curve (or are
+    /// the identity).
+    InvalidEcPoint {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// Key number `index` is an RSA key with a modulus outside 2048–4096 bits (or even, or
+    /// not minimally encoded) or an exponent that is not odd, 3 to 2^32 − 1.
+    WeakRsaKey {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
+    /// Key number `index` is an RSA key without `alg`: RS256 and PS256 both fit it, and the
+    /// gate never lets a token choose.
+    AmbiguousJwkAlg {
+        /// Position in `keys`, 0-based.
+        index: usize,
+    },
 }
 
 /// Which configured secret a [`ConfigError`] is about.
@@ -481,7 +508,7 @@ impl fmt::Display for SecretSlot {
 impl ConfigError {
     /// Every code [`ConfigError::code`] returns, in declaration order (hosts compare the
     /// codes they declare, e.g. the npm package's TypeScript union, with it).
-    pub const CODES: [&'static str; 26] = [
+    pub const CODES: [&'static str; 29] = [
         "secret_too_short",
         "known_default_secret",
         "low_entropy_secret",
@@ -508,6 +535,9 @@ impl ConfigError {
         "session_needs_key_set",
         "invalid_trusted_origin",
         "session_needs_base_url",
+        "invalid_ec_point",
+        "weak_rsa_key",
+        "ambiguous_jwk_alg",
     ];
 
     /// One value of every variant, and of every option a variant can name (both secret
@@ -561,6 +591,9 @@ impl ConfigError {
         ConfigError::InvalidTrustedOrigin { index: None },
         ConfigError::InvalidTrustedOrigin { index: Some(0) },
         ConfigError::SessionNeedsBaseUrl,
+        ConfigError::InvalidEcPoint { index: 0 },
+        ConfigError::WeakRsaKey { index: 0 },
+        ConfigError::AmbiguousJwkAlg { index: 0 },
     ];
 
     /// Stable machine code.
@@ -592,6 +625,9 @@ impl ConfigError {
             ConfigError::SessionNeedsKeySet => "session_needs_key_set",
             ConfigError::InvalidTrustedOrigin { .. } => "invalid_trusted_origin",
             ConfigError::SessionNeedsBaseUrl => "session_needs_base_url",
+            ConfigError::InvalidEcPoint { .. } => "invalid_ec_point",
+            ConfigError::WeakRsaKey { .. } => "weak_rsa_key",
+            ConfigError::AmbiguousJwkAlg { .. } => "ambiguous_jwk_alg",
         }
     }
 }
@@ -662,7 +698,7 @@ impl ConfigError {
                 write!(f, "jwks.keys[{index}].kid repeats an earlier key's kid")
             }
             ConfigError::JwksNoUsableKey => f.write_str(
-                "jwks holds no Ed25519 (OKP) signing key; EC and RSA keys are not supported",
+                "jwks holds no signing key this gate verifies with (OKP Ed25519, EC P-256 or P-521, RSA with alg RS256 or PS256)",
             ),
             ConfigError::InvalidOriginToken => {
                 f.write_str("the origin token must be \"forward\" or \"hs256\"")
@@ -721,6 +757,18 @@ impl ConfigError {
                 n("baseUrl"),
                 n("trustedOrigins")
             ),
+            ConfigError::InvalidEcPoint { index } => write!(
+                f,
+                "jwks.keys[{index}].x/y are not a point of the key's curve (or are the identity)"
+            ),
+            ConfigError::WeakRsaKey { index } => write!(
+                f,
+                "jwks.keys[{index}] is not a usable RSA key: n must be an odd 2048 to 4096-bit modulus and e an odd exponent from 3 to 2^32-1, both minimally encoded"
+            ),
+            ConfigError::AmbiguousJwkAlg { index } => write!(
+                f,
+                "jwks.keys[{index}] is an RSA key without alg: give alg \"RS256\" or \"PS256\" (the key decides the algorithm, never the token)"
+            ),
         }
     }
 
@@ -768,6 +816,9 @@ impl ConfigError {
             ConfigError::InvalidTrustedOrigin { index: None }
             | ConfigError::SessionNeedsBaseUrl => "baseUrl",
             ConfigError::InvalidTrustedOrigin { index: Some(_) } => "trustedOrigins",
+            ConfigError::InvalidEcPoint { .. }
+            | ConfigError::WeakRsaKey { .. }
+            | ConfigError::AmbiguousJwkAlg { .. } => "jwks",
         })
     }
 }
@@ -828,6 +879,9 @@ mod tests {
                 | ConfigError::SessionNeedsKeySet
                 | ConfigError::InvalidTrustedOrigin { .. }
                 | ConfigError::SessionNeedsBaseUrl => {}
+                ConfigError::InvalidEcPoint { .. }
+                | ConfigError::WeakRsaKey { .. }
+                | ConfigError::AmbiguousJwkAlg { .. } => {}
             }
         }
         let mut codes: alloc::vec::Vec<&str> = every.iter().map(ConfigError::code).collect();

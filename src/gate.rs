@@ -90,12 +90,21 @@ impl Gate {
         Gate::new(self.config.clone().key_set(keys))
     }
 
-    /// The algorithms this gate holds keys for: `HS256` with a secret, `EdDSA` /
-    /// `Ed25519` with a key set. Never `none`, never both keys for one algorithm.
+    /// The algorithms a token may name here: `HS256` with a secret; with a key set, every
+    /// key-set algorithm (`EdDSA`/`Ed25519`, `ES256`, `ES512`, `RS256`, `PS256`): the key the
+    /// token's `kid` names then decides ([`KeySet::select`]): its own algorithm or
+    /// `alg_not_allowed`, and a `kid` the set lacks is `unknown_key`, on which a host
+    /// following a remote set refetches it (a key of a new algorithm, minted lazily by
+    /// `keyPairConfigs` or added by a rotation, is found that way). Never `none`.
     pub fn accepted_algs(&self) -> AcceptedAlgs {
+        let key_set = self.config.jwks.is_some();
         AcceptedAlgs {
             hs256: !self.keys.is_empty(),
-            ed25519: self.config.jwks.is_some(),
+            ed25519: key_set,
+            es256: key_set,
+            es512: key_set,
+            rs256: key_set,
+            ps256: key_set,
         }
     }
 
@@ -137,14 +146,17 @@ impl Gate {
     }
 
     pub(crate) fn check_signature(&self, token: &UntrustedToken<'_>) -> Result<(), Error> {
-        // The algorithm picks the kind of key: a secret for HS256, a JWK for EdDSA. A
-        // JWK is never used as an HMAC key, the secret never as an Ed25519 key.
+        // The algorithm picks the kind of key: a secret for HS256, a JWK for every other.
+        // A JWK is never used as an HMAC key, the secret never as a public key, and a JWK
+        // only for the one algorithm it is pinned to (`KeySet::select`).
         let valid = match (token.alg(), &self.config.jwks) {
             // Any configured secret may match (rotation); each check is constant-time.
             (Alg::Hs256, _) => self.keys.iter().any(|key| key.verify(token)),
-            (Alg::Ed25519, Some(jwks)) => jwks.select(token.kid())?.verify(token),
+            (alg, Some(jwks)) => jwks
+                .select(token.kid(), alg)?
+                .verify_with(token, jwks.signature_host()),
             // Not reachable: parsing refused an algorithm without keys. Fail closed.
-            (Alg::Ed25519, None) => return Err(Error::AlgNotAllowed),
+            (_, None) => return Err(Error::AlgNotAllowed),
         };
         if valid {
             Ok(())

@@ -71,9 +71,12 @@ pub use gate::{
 };
 pub use host::{clock_seconds, Field, HostRequest, Mount, Verdict};
 pub use identity::identity_header_value;
+pub use keys::delegate::SignatureHost;
+pub use keys::ec::{Curve, EcKey, InvalidPoint};
 pub use keys::ed25519::{Ed25519Key, WeakKey};
 pub use keys::hs256::Hs256Key;
-pub use keys::key_set::{Jwk, KeySet, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
+pub use keys::key_set::{Jwk, KeySet, PublicKey, UnavailableKey, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
+pub use keys::rsa::{RsaKey, WeakRsaKey, MAX_EXPONENT, MAX_MODULUS_BITS, MIN_MODULUS_BITS};
 pub use options::{GateOption, Naming, OptionKind, OPTIONS};
 pub use origin::{
     is_auth_cookie, Hop, HostFacts, OriginInput, OriginPlan, DEFAULT_COOKIE_PREFIX,

@@ -174,7 +174,7 @@ pub const OPTIONS: &[GateOption] =
             [],
             KeySet,
             "",
-            "a fixed key set for EdDSA tokens (needs issuer and audience)"
+            "a fixed key set for EdDSA, ES256, ES512, RS256 and PS256 tokens (needs issuer and audience)"
         ),
         option!(
             "jwksUrl",

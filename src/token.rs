@@ -49,6 +49,43 @@ pub enum Alg {
     /// `EdDSA` (RFC 8037, with an Ed25519 key) or `Ed25519` (RFC 9864): only with a
     /// key of the configured key set, never with the secret.
     Ed25519,
+    /// `ES256`: ECDSA on P-256 with SHA-256, only with a P-256 key of the key set.
+    Es256,
+    /// `ES512`: ECDSA on P-521 with SHA-512, only with a P-521 key of the key set.
+    Es512,
+    /// `RS256`: RSASSA-PKCS1-v1_5 with SHA-256, only with an RSA key whose JWK says `RS256`.
+    Rs256,
+    /// `PS256`: RSASSA-PSS with SHA-256 and a 32-byte salt, only with an RSA key whose JWK
+    /// says `PS256`.
+    Ps256,
+}
+
+impl Alg {
+    /// The JWS name (`EdDSA` for Ed25519).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Alg::Hs256 => "HS256",
+            Alg::Ed25519 => "EdDSA",
+            Alg::Es256 => "ES256",
+            Alg::Es512 => "ES512",
+            Alg::Rs256 => "RS256",
+            Alg::Ps256 => "PS256",
+        }
+    }
+
+    /// The algorithm a JWS header (or a JWK's `alg`) names; `none` and everything else
+    /// is `None`. Case-sensitive. `Ed25519` (RFC 9864) is EdDSA with Ed25519.
+    pub fn from_name(name: &str) -> Option<Alg> {
+        Some(match name {
+            "HS256" => Alg::Hs256,
+            "EdDSA" | "Ed25519" => Alg::Ed25519,
+            "ES256" => Alg::Es256,
+            "ES512" => Alg::Es512,
+            "RS256" => Alg::Rs256,
+            "PS256" => Alg::Ps256,
+            _ => return None,
+        })
+    }
 }
 
 /// Which algorithms a gate holds keys for (a token with another `alg` is refused
@@ -57,22 +94,62 @@ pub enum Alg {
 pub struct AcceptedAlgs {
     /// A secret is configured.
     pub hs256: bool,
-    /// A key set is configured.
+    /// The key set holds an Ed25519 key.
     pub ed25519: bool,
+    /// The key set holds a P-256 key (ES256).
+    pub es256: bool,
+    /// The key set holds a P-521 key (ES512).
+    pub es512: bool,
+    /// The key set holds an RSA key for RS256.
+    pub rs256: bool,
+    /// The key set holds an RSA key for PS256.
+    pub ps256: bool,
 }
 
 impl AcceptedAlgs {
-    /// No algorithm (start from this and switch on what a check allows).
-    pub const NONE: AcceptedAlgs = AcceptedAlgs {
-        hs256: false,
-        ed25519: false,
-    };
-
     /// Every algorithm the gate knows (for the JWS-level vector harnesses).
     pub const ALL: AcceptedAlgs = AcceptedAlgs {
         hs256: true,
         ed25519: true,
+        es256: true,
+        es512: true,
+        rs256: true,
+        ps256: true,
     };
+    /// No algorithm at all.
+    pub const NONE: AcceptedAlgs = AcceptedAlgs {
+        hs256: false,
+        ed25519: false,
+        es256: false,
+        es512: false,
+        rs256: false,
+        ps256: false,
+    };
+
+    /// Is `alg` one of them?
+    pub fn contains(self, alg: Alg) -> bool {
+        match alg {
+            Alg::Hs256 => self.hs256,
+            Alg::Ed25519 => self.ed25519,
+            Alg::Es256 => self.es256,
+            Alg::Es512 => self.es512,
+            Alg::Rs256 => self.rs256,
+            Alg::Ps256 => self.ps256,
+        }
+    }
+
+    /// The same set with `alg` added.
+    pub fn with(mut self, alg: Alg) -> AcceptedAlgs {
+        *match alg {
+            Alg::Hs256 => &mut self.hs256,
+            Alg::Ed25519 => &mut self.ed25519,
+            Alg::Es256 => &mut self.es256,
+            Alg::Es512 => &mut self.es512,
+            Alg::Rs256 => &mut self.rs256,
+            Alg::Ps256 => &mut self.ps256,
+        } = true;
+        self
+    }
 }
 
 /// A token whose shape, encoding and JOSE header passed; signature and claims not yet checked.
@@ -88,8 +165,8 @@ pub struct UntrustedToken<'a> {
 impl<'a> UntrustedToken<'a> {
     /// Checks, in order: size cap, three segments, strict base64url in each,
     /// header at most [`MAX_HEADER_BYTES`] and a duplicate-free JSON object, `alg`
-    /// exactly `HS256`, `EdDSA` or `Ed25519`, no `crit`, no `b64` other than `true`; for
-    /// EdDSA a `kid`, if present, is a string.
+    /// exactly `HS256`, `EdDSA`, `Ed25519`, `ES256`, `ES512`, `RS256` or `PS256`, no `crit`,
+    /// no `b64` other than `true`; for a key-set algorithm a `kid`, if present, is a string.
     pub fn parse(token: &'a str) -> Result<Self, Error> {
         Self::parse_for(token, AcceptedAlgs::ALL)
     }
@@ -134,7 +211,7 @@ impl<'a> UntrustedToken<'a> {
         self.alg
     }
 
-    /// The header's `kid` (read for EdDSA tokens only; HS256 ignores it).
+    /// The header's `kid` (read for key-set algorithms only; HS256 ignores it).
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
     }
@@ -174,11 +251,10 @@ fn check_header(header: &[u8], accepted: AcceptedAlgs) -> Result<(Alg, Option<St
         |name| matches!(name, "alg" | "crit" | "b64" | "kid"),
         |name, value| match name {
             "alg" => {
-                alg = match value.as_str() {
-                    Some("HS256") if accepted.hs256 => Some(Alg::Hs256),
-                    Some("EdDSA" | "Ed25519") if accepted.ed25519 => Some(Alg::Ed25519),
-                    _ => None,
-                }
+                alg = value
+                    .as_str()
+                    .and_then(Alg::from_name)
+                    .filter(|alg| accepted.contains(*alg))
             }
             "kid" => match value {
                 Loose::Str(s) => kid = Some(String::from(s)),
@@ -199,8 +275,9 @@ fn check_header(header: &[u8], accepted: AcceptedAlgs) -> Result<(Alg, Option<St
     match alg {
         // A single shared secret: `kid` selects nothing (and was never a rule for HS256).
         Alg::Hs256 => Ok((alg, None)),
-        Alg::Ed25519 if !kid_ok => Err(Error::InvalidHeader),
-        Alg::Ed25519 => Ok((alg, kid)),
+        // Every key-set algorithm: `kid` selects the key.
+        _ if !kid_ok => Err(Error::InvalidHeader),
+        _ => Ok((alg, kid)),
     }
 }
 

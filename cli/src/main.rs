@@ -23,7 +23,9 @@ const EXIT_USAGE: u8 = 2;
 /// Mint and check Better Auth-style HS256 JWTs with the jwtgate core.
 ///
 /// Configuration comes from the environment, by the names the worker and the examples
-/// read (the core's options table): BETTER_AUTH_SECRET (required),
+/// read (the core's options table): BETTER_AUTH_SECRET (required unless JWKS is set),
+/// JWKS (a key set's JSON text, e.g. Better Auth's /api/auth/jwks: EdDSA, ES256, ES512,
+/// RS256 and PS256 tokens),
 /// BETTER_AUTH_PREVIOUS_SECRETS (comma-separated, accepted during a rotation),
 /// JWT_ISSUER, JWT_AUDIENCE, LEEWAY_SECONDS, MIN_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS,
 /// API_PREFIX (default /api/v1/), SELF_ROUTES (comma-separated full paths that need only a
@@ -227,23 +229,18 @@ fn session_gate_from_env() -> Result<Gate, String> {
         if let Some((prefix, _)) = option_var("cookiePrefix", false)? {
             config = config.cookie_prefix(prefix);
         }
-        if let Some((jwks, _)) = option_var("jwks", false)? {
-            let keys = KeySet::parse(jwks.as_bytes()).map_err(|e| {
-                format!(
-                    "invalid configuration ({}, JWKS): {}",
-                    e.code(),
-                    e.message(Naming::Env)
-                )
-            })?;
-            config = config.key_set(keys);
-        }
         Ok(config)
     })
 }
 
+/// The gate from the environment, with `more` settings on top.
 fn gate_with(more: impl FnOnce(GateConfig) -> Result<GateConfig, String>) -> Result<Gate, String> {
+    // A key set (JWKS: the JSON text of Better Auth's /api/auth/jwks) checks its tokens:
+    // EdDSA, ES256, ES512, RS256, PS256; the secret is then optional.
+    let jwks = option_var("jwks", false)?;
     let secret = match env::var("BETTER_AUTH_SECRET") {
         Ok(s) if !s.is_empty() => s,
+        Ok(_) | Err(env::VarError::NotPresent) if jwks.is_some() => String::new(),
         Ok(_) | Err(env::VarError::NotPresent) => {
             return Err(
                 "BETTER_AUTH_SECRET is not set (export the secret shared with the \
@@ -278,23 +275,31 @@ fn gate_with(more: impl FnOnce(GateConfig) -> Result<GateConfig, String>) -> Res
     if let Some((list, _)) = option_var("selfRoutes", true)? {
         config = config.self_routes_list(&list);
     }
-    let config = more(config)?;
-    // The core's message names the variable at fault; it never includes a secret.
-    Gate::new(config).map_err(|e| {
-        let option = e.option().and_then(option).map(|o| o.env);
-        match option {
-            Some(name) => format!(
-                "invalid configuration ({}, {name}): {}",
-                e.code(),
-                e.message(Naming::Env)
-            ),
-            None => format!(
-                "invalid configuration ({}): {}",
-                e.code(),
-                e.message(Naming::Env)
-            ),
+    if let Some((text, _)) = jwks {
+        match KeySet::parse(text.as_bytes()) {
+            Ok(keys) => config = config.key_set(keys),
+            Err(e) => return Err(config_message(&e)),
         }
-    })
+    }
+    let config = more(config)?;
+    Gate::new(config).map_err(|e| config_message(&e))
+}
+
+/// The core's message names the variable at fault; it never includes a secret or a key.
+fn config_message(e: &jwtgate::ConfigError) -> String {
+    let option = e.option().and_then(option).map(|o| o.env);
+    match option {
+        Some(name) => format!(
+            "invalid configuration ({}, {name}): {}",
+            e.code(),
+            e.message(Naming::Env)
+        ),
+        None => format!(
+            "invalid configuration ({}): {}",
+            e.code(),
+            e.message(Naming::Env)
+        ),
+    }
 }
 
 fn now_secs() -> u64 {

@@ -28,6 +28,7 @@ fn jwtgate(secret: Option<&str>) -> Command {
         "MAX_LIFETIME_SECONDS",
         "API_PREFIX",
         "SELF_ROUTES",
+        "JWKS",
     ] {
         cmd.env_remove(var);
     }
@@ -275,4 +276,71 @@ fn options_use_the_tables_env_names_and_older_names_still_work() {
     assert_eq!(code, 2);
     assert!(err.contains("invalid_api_prefix, API_PREFIX"), "{err}");
     assert!(err.contains("API_PREFIX must start"), "{err}");
+}
+
+/// Issue 24: a key set in `JWKS` (the JSON text of Better Auth's /api/auth/jwks) checks the
+/// jwt() plugin's tokens of every algorithm; real Better Auth tokens
+/// (tests/fixtures/better-auth/algorithms.json, from mint-algorithms.mjs).
+#[test]
+fn check_with_a_key_set_of_every_algorithm() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/better-auth/algorithms.json"
+    );
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let base = f["baseURL"].as_str().unwrap();
+    let jwks = f["multi"]["jwks"].to_string();
+    for (alg, t) in f["multi"]["tokens"].as_object().unwrap() {
+        let token = t["token"].as_str().unwrap();
+        let user = t["userId"].as_str().unwrap();
+        let payload = token.split('.').nth(1).unwrap();
+        let claims: serde_json::Value =
+            serde_json::from_slice(&base64_url_decode(payload)).unwrap();
+        let now = claims["iat"].as_u64().unwrap().to_string();
+        let mut cmd = jwtgate(None);
+        cmd.env("JWKS", &jwks)
+            .env("JWT_ISSUER", base)
+            .env("JWT_AUDIENCE", base);
+        let own = format!("/api/v1/{user}/tasks");
+        let (code, out, err) = run(cmd.args(["check", token, "--now", &now, "--path", &own]));
+        assert_eq!(code, 0, "{alg}: {out}{err}");
+        let mut cmd = jwtgate(None);
+        cmd.env("JWKS", &jwks)
+            .env("JWT_ISSUER", base)
+            .env("JWT_AUDIENCE", base);
+        let (code, out, _) =
+            run(cmd.args(["check", token, "--now", &now, "--path", "/api/v1/x/tasks"]));
+        assert_eq!(code, 1, "{alg}");
+        assert!(out.contains("user_mismatch"), "{alg}: {out}");
+    }
+    // A weak RSA key is a configuration error naming the variable.
+    let weak = serde_json::json!({ "keys": [f["attacks"]["keys"]["rsa1024"]] }).to_string();
+    let mut cmd = jwtgate(None);
+    cmd.env("JWKS", &weak)
+        .env("JWT_ISSUER", base)
+        .env("JWT_AUDIENCE", base);
+    let (code, _, err) = run(cmd.args(["check", "x.y.z"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("weak_rsa_key") && err.contains("JWKS"),
+        "{err}"
+    );
+}
+
+fn base64_url_decode(s: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes() {
+        let v = alphabet.iter().position(|a| *a == c).unwrap() as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    out
 }

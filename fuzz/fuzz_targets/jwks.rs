@@ -1,20 +1,22 @@
 //! Arbitrary bytes as a key set (`KeySet::parse`, the core's own JSON reader). Never a
 //! panic, and:
 //! - serde_json is the oracle: a set the core accepts is JSON for serde_json too, lists at
-//!   most MAX_JWKS_KEYS entries, and its usable keys are exactly its OKP/Ed25519 entries
-//!   (minus the `use`/`key_ops` non-signature ones), in order, with the same `x` and `kid`;
+//!   most MAX_JWKS_KEYS entries, and its usable Ed25519 keys are exactly its OKP/Ed25519
+//!   entries (minus the `use`/`key_ops` non-signature ones), in order, with the same `x` and
+//!   `kid` (EC and RSA keys: the `ec_rsa_jwk` target);
 //!   a `duplicate_kid` refusal points at an entry whose kid an earlier entry has.
 //! - what parses is bounded, holds ≥ 1 key, no two keys share a kid, every key is a strong
 //!   point; re-serialised it parses to the same keys (kid count included);
 //! - the refusals hold on the parsed set: one more key with a taken kid is `duplicate_kid`,
 //!   one with private material `jwk_private_key`, padding past MAX_JWKS_KEYS
 //!   `jwks_too_many_keys` (and up to it only skipped keys);
-//! - a JWKS-only gate built from it accepts EdDSA only: HS256 is `alg_not_allowed`, a kid of
-//!   the set with a wrong signature is `invalid_signature`, any other kid `unknown_key`.
+//! - a JWKS-only gate built from it never takes HS256 (`alg_not_allowed`); a kid of the set
+//!   with its key's algorithm and a wrong signature is `invalid_signature`, with another
+//!   algorithm `alg_not_allowed`; any other kid `unknown_key`.
 #![no_main]
 
 use jwtgate::{
-    base64url, ConfigError, Ed25519Key, Error, Gate, GateConfig, KeySet, MAX_HEADER_BYTES,
+    base64url, Alg, ConfigError, Ed25519Key, Error, Gate, GateConfig, KeySet, MAX_HEADER_BYTES,
     MAX_JWKS_BYTES, MAX_JWKS_KEYS, MAX_TOKEN_BYTES,
 };
 use libfuzzer_sys::fuzz_target;
@@ -125,34 +127,48 @@ fuzz_target!(|data: &[u8]| {
     };
     assert!(data.len() <= MAX_JWKS_BYTES);
     let n = keys.keys().len();
-    assert!(n >= 1 && n + keys.skipped() <= MAX_JWKS_KEYS);
+    assert!(n + keys.unavailable().len() >= 1 && n + keys.skipped() <= MAX_JWKS_KEYS);
+    // This target's build compiles every algorithm.
+    assert!(keys.unavailable().is_empty());
 
-    // The oracle agrees on which keys are usable, in order.
+    // The oracle agrees on which Ed25519 keys are usable, in order.
     let doc = oracle.expect("the core accepted a key set serde_json does not parse");
     let expected = oracle_keys(&doc);
-    assert_eq!(expected.len(), n);
-    for ((kid, x), key) in expected.iter().zip(keys.keys()) {
-        assert_eq!(kid.as_deref(), key.kid());
-        assert_eq!(x, &base64url(&key.key().to_bytes()));
+    let ed: Vec<_> = keys
+        .keys()
+        .iter()
+        .filter_map(|k| Some((k.kid(), k.key().ed25519()?)))
+        .collect();
+    assert_eq!(expected.len(), ed.len());
+    for ((kid, x), (got_kid, key)) in expected.iter().zip(&ed) {
+        assert_eq!(kid.as_deref(), *got_kid);
+        assert_eq!(x, &base64url(&key.to_bytes()));
     }
 
     let mut kid_count = 0;
     for (i, k) in keys.keys().iter().enumerate() {
-        assert!(Ed25519Key::from_bytes(&k.key().to_bytes()).is_ok());
+        if let Some(key) = k.key().ed25519() {
+            assert_eq!(k.alg(), Alg::Ed25519);
+            assert!(Ed25519Key::from_bytes(&key.to_bytes()).is_ok());
+        }
         if let Some(kid) = k.kid() {
             kid_count += 1;
             assert!(!kid.is_empty());
             assert!(keys.keys()[i + 1..].iter().all(|o| o.kid() != Some(kid)));
-            assert_eq!(keys.select(Some(kid)), Ok(k.key()));
+            assert_eq!(keys.select(Some(kid), k.alg()), Ok(k.key()));
         }
     }
     assert_eq!(keys.has_key(None), n == 1);
+    if ed.len() != n {
+        // EC/RSA keys present: the round trip below re-serialises Ed25519 keys only.
+        return;
+    }
 
     // Round trip: the usable keys alone, re-serialised, are the same set.
     let entries: Vec<String> = keys
         .keys()
         .iter()
-        .map(|k| okp(&k.key().to_bytes(), k.kid()))
+        .filter_map(|k| Some(okp(&k.key().ed25519()?.to_bytes(), k.kid())))
         .collect();
     let again = KeySet::parse(set(&entries).as_bytes()).unwrap();
     assert_eq!(again.keys(), keys.keys());
@@ -181,13 +197,13 @@ fuzz_target!(|data: &[u8]| {
         Err(ConfigError::JwkPrivateKey { index: n })
     );
     let mut padded = entries.clone();
-    padded.extend((n..MAX_JWKS_KEYS).map(|_| r#"{"kty":"EC","crv":"P-256"}"#.to_string()));
+    padded.extend((n..MAX_JWKS_KEYS).map(|_| r#"{"kty":"EC","crv":"P-384"}"#.to_string()));
     let full = KeySet::parse(set(&padded).as_bytes()).unwrap();
     assert_eq!(
         (full.keys(), full.skipped()),
         (keys.keys(), MAX_JWKS_KEYS - n)
     );
-    padded.push(r#"{"kty":"RSA"}"#.to_string());
+    padded.push(r#"{"kty":"oct"}"#.to_string());
     assert_eq!(
         KeySet::parse(set(&padded).as_bytes()),
         Err(ConfigError::JwksTooManyKeys)
@@ -202,25 +218,36 @@ fuzz_target!(|data: &[u8]| {
     .unwrap();
     let (hs, ed) = (gate.accepted_algs().hs256, gate.accepted_algs().ed25519);
     assert!(!hs && ed);
+    let other_alg = |alg: Alg| {
+        if alg == Alg::Es256 {
+            Alg::Ed25519
+        } else {
+            Alg::Es256
+        }
+    };
     let secret_gate = Gate::new(GateConfig::new(SECRET)).unwrap();
     let hs256 = secret_gate
         .mint(r#"{"sub":"u","email":"u@example.com","iat":1795698900,"exp":1795699800}"#);
     assert_eq!(gate.verify(&hs256, NOW), Err(Error::AlgNotAllowed));
     let bad_signature = [0x5a; 64];
     for k in keys.keys() {
-        let header = match k.kid() {
-            Some(kid) => format!(r#"{{"alg":"EdDSA","kid":{}}}"#, json_string(kid)),
-            None => r#"{"alg":"EdDSA"}"#.to_string(),
-        };
-        let expected = if k.kid().is_none() && n > 1 {
-            Error::UnknownKey
-        } else {
-            Error::InvalidSignature
-        };
-        assert_eq!(
-            gate.verify(&token(&header, &bad_signature), NOW),
-            Err(bounded(&header, expected))
-        );
+        for (alg, pinned) in [(k.alg(), true), (other_alg(k.alg()), false)] {
+            let header = match k.kid() {
+                Some(kid) => format!(r#"{{"alg":"{}","kid":{}}}"#, alg.name(), json_string(kid)),
+                None => format!(r#"{{"alg":"{}"}}"#, alg.name()),
+            };
+            let expected = if k.kid().is_none() && n > 1 {
+                Error::UnknownKey
+            } else if pinned {
+                Error::InvalidSignature
+            } else {
+                Error::AlgNotAllowed
+            };
+            assert_eq!(
+                gate.verify(&token(&header, &bad_signature), NOW),
+                Err(bounded(&header, expected))
+            );
+        }
     }
     let other = format!("{}~", keys.keys()[0].kid().unwrap_or(""));
     if !keys.has_key(Some(&other)) {

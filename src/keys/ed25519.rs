@@ -6,6 +6,13 @@
 use ed25519_dalek::{Signature, VerifyingKey};
 
 use crate::token::UntrustedToken;
+use alloc::borrow::Cow;
+
+use crate::error::ConfigError;
+use crate::json::Loose;
+use crate::keys::jwk::{bytes_member, str_member, Entry};
+use crate::keys::key_set::PublicKey;
+use crate::token::Alg;
 
 /// An Ed25519 public key that is safe to verify with: on the curve, canonically
 /// encoded and not of small order (a small-order key "verifies" forged signatures
@@ -62,6 +69,39 @@ impl Ed25519Key {
     pub fn verify(&self, token: &UntrustedToken<'_>) -> bool {
         self.verify_message(token.signing_input().as_bytes(), token.signature())
     }
+}
+
+/// An OKP key: Ed25519 only (`EdDSA` / `Ed25519`).
+pub(crate) fn read_jwk(
+    members: &[(Cow<'_, str>, Loose<'_>)],
+    index: usize,
+) -> Result<Entry, ConfigError> {
+    match str_member(members, "crv", index, "crv")? {
+        Some("Ed25519") => {}
+        // Ed448, X25519 (key agreement): not a signing key here.
+        Some(_) => return Ok(Entry::Skipped),
+        None => {
+            return Err(ConfigError::InvalidJwk {
+                index,
+                member: "crv",
+            })
+        }
+    }
+    // An alg, when given, pins the key to Ed25519 signatures.
+    if let Some(alg) = str_member(members, "alg", index, "alg")? {
+        if Alg::from_name(alg) != Some(Alg::Ed25519) {
+            return Err(ConfigError::InvalidJwk {
+                index,
+                member: "alg",
+            });
+        }
+    }
+    let x = bytes_member(members, index, "x")?;
+    if x.len() != 32 {
+        return Err(ConfigError::InvalidJwk { index, member: "x" });
+    }
+    let key = Ed25519Key::from_bytes(&x).map_err(|_| ConfigError::WeakJwk { index })?;
+    Ok(Entry::Usable(PublicKey::Ed25519(key)))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! [`crate::Gate`] holds one per configured secret; the Wycheproof harness uses it
 //! directly (its keys are not policy-grade secrets).
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::token::UntrustedToken;

@@ -1,26 +1,43 @@
 //! JSON Web Key Sets (RFC 7517) as Better Auth's JWT plugin publishes them at
-//! `/api/auth/jwks`: `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"…","kid":"…","alg":"EdDSA"}]}`.
+//! `/api/auth/jwks`: `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"…","kid":"…","alg":"EdDSA"}]}`,
+//! or, with `jwks.keyPairConfig.alg` / `keyPairConfigs`, EC (`P-256`, `P-521`) and RSA keys.
 //!
-//! Parsed once, with this crate's own JSON reader, into an immutable [`KeySet`] of
-//! Ed25519 keys. What is refused (a [`ConfigError`]): anything that is not a
-//! duplicate-free JSON object with a `keys` array of objects, more than
-//! [`MAX_JWKS_BYTES`] or [`MAX_JWKS_KEYS`], a malformed member of an OKP/Ed25519 key,
-//! a weak point, private key material in any key, a repeated `kid`, and a set with no
-//! usable key. What is skipped, on purpose (see docs/decisions/eddsa-jwks.md): keys of
-//! another type (`EC`, `RSA`, `oct`) or curve (`Ed448`, `X25519`), and keys marked for
-//! another use (`use` other than `sig`, `key_ops` without `verify`). EC and RSA
-//! verification would add P-256/RSA arithmetic to the Wasm engine, beyond its size budget.
+//! Parsed once, with this crate's own JSON reader, into an immutable [`KeySet`]. Each key
+//! is pinned to exactly one algorithm ([`Alg`]): the JWK's `alg` when present (it must fit
+//! the key's type), else the one its type allows (`EdDSA` for OKP/Ed25519, `ES256` for
+//! P-256, `ES512` for P-521); an RSA key without `alg` could be RS256 or PS256 and refuses
+//! the set ([`ConfigError::AmbiguousJwkAlg`]). What is refused (a [`ConfigError`]): anything
+//! that is not a duplicate-free JSON object with a `keys` array of objects, more than
+//! [`MAX_JWKS_BYTES`] or [`MAX_JWKS_KEYS`], a malformed member of a key the gate reads, a
+//! weak Ed25519 point, an EC point off its curve, an RSA key outside 2048–4096 bits or with
+//! a bad exponent, private key material in any key, a repeated `kid`, and a set with no
+//! usable key. What is skipped, on purpose (see docs/decisions/algorithms.md): other key
+//! types (`oct`), curves (`Ed448`, `X25519`, `P-384`, `secp256k1`) and RSA algorithms
+//! (`RS384`, `PS512`, `RSA-OAEP`, …), and keys marked for another use (`use` other than
+//! `sig`, `key_ops` without `verify`). Keys of an algorithm this build does not compile
+//! (cargo features `es256`, `es512`, `rsa`) are listed in [`KeySet::unavailable`]: a token
+//! naming one is [`Error::AlgNotInBuild`], never a fallback to another key.
+//!
+//! Better Auth's `/jwks` copies the primary configuration's `crv` onto keys that have none
+//! (`keySet.crv ?? defaultCrv`), so its RSA keys can carry `"crv":"Ed25519"`: `crv` means
+//! nothing for RSA (RFC 7518 §6.3) and is ignored there (it must still be a string).
 
 use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::error::{ConfigError, Error};
 use crate::json::{read_object_deep, Loose};
-use crate::keys::ed25519::Ed25519Key;
-use crate::token::decode_base64url;
+use crate::keys::delegate::SignatureHost;
+use crate::keys::ec::{self, EcKey};
+use crate::keys::ed25519::{self, Ed25519Key};
+use crate::keys::jwk::{str_member, Entry};
+use crate::keys::rsa::{self, RsaKey};
+use crate::token::{AcceptedAlgs, Alg, UntrustedToken};
 
-/// Largest key set accepted, in bytes of JSON (Better Auth's is ~150 bytes per key).
+/// Largest key set accepted, in bytes of JSON (Better Auth's is ~150 bytes per Ed25519
+/// key, ~450 per RSA-2048 key).
 pub const MAX_JWKS_BYTES: usize = 64 * 1024;
 /// Most keys a set may list, of every type (rotated keys stay published for 30 days).
 pub const MAX_JWKS_KEYS: usize = 64;
@@ -29,11 +46,98 @@ pub const MAX_JWKS_KEYS: usize = 64;
 /// was published.
 const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
-/// One usable key: an Ed25519 public key and its `kid` (if it has one).
+/// A public key of the set, of one of the kinds the gate verifies with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicKey {
+    /// OKP / Ed25519: `EdDSA`.
+    Ed25519(Ed25519Key),
+    /// EC / P-256 (`ES256`) or P-521 (`ES512`).
+    Ec(EcKey),
+    /// RSA, pinned to `RS256` or `PS256`.
+    Rsa(RsaKey),
+}
+
+impl PublicKey {
+    /// The one algorithm this key verifies.
+    pub fn alg(&self) -> Alg {
+        match self {
+            PublicKey::Ed25519(_) => Alg::Ed25519,
+            PublicKey::Ec(key) => key.alg(),
+            PublicKey::Rsa(key) => key.alg(),
+        }
+    }
+
+    /// Checks a parsed token's signature; a token of another algorithm than the key's is
+    /// refused (never verified with the wrong kind of key).
+    pub fn verify(&self, token: &UntrustedToken<'_>) -> bool {
+        token.alg() == self.alg()
+            && match self {
+                PublicKey::Ed25519(key) => key.verify(token),
+                PublicKey::Ec(key) => key.verify(token),
+                PublicKey::Rsa(key) => key.verify(token),
+            }
+    }
+
+    /// [`PublicKey::verify`], with `host`'s verifier for the arithmetic when it takes this
+    /// key (EC and RSA keys, after the signature's form is checked here); otherwise, and
+    /// when it declines, the core's own.
+    pub fn verify_with(
+        &self,
+        token: &UntrustedToken<'_>,
+        host: Option<&dyn SignatureHost>,
+    ) -> bool {
+        let delegated = match (self, host) {
+            (PublicKey::Ec(key), Some(host)) if token.alg() == key.alg() => {
+                if !key.signature_form_ok(token.signature()) {
+                    return false;
+                }
+                host.verify(self, token.signing_input().as_bytes(), token.signature())
+            }
+            (PublicKey::Rsa(key), Some(host)) if token.alg() == key.alg() => {
+                if !key.signature_form_ok(token.signature()) {
+                    return false;
+                }
+                host.verify(self, token.signing_input().as_bytes(), token.signature())
+            }
+            _ => None,
+        };
+        delegated.unwrap_or_else(|| self.verify(token))
+    }
+
+    /// The canonical public JWK of an EC or RSA key (what a host verifier imports); `None`
+    /// for Ed25519 (always verified here).
+    pub fn public_jwk(&self) -> Option<&str> {
+        match self {
+            PublicKey::Ed25519(_) => None,
+            PublicKey::Ec(key) => Some(key.public_jwk()),
+            PublicKey::Rsa(key) => Some(key.public_jwk()),
+        }
+    }
+
+    /// Verification of `signature` over `message` by this key's algorithm (the JWS layer
+    /// without a token: for vector harnesses).
+    pub fn verify_message(&self, message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            PublicKey::Ed25519(key) => key.verify_message(message, signature),
+            PublicKey::Ec(key) => key.verify_message(message, signature),
+            PublicKey::Rsa(key) => key.verify_message(message, signature),
+        }
+    }
+
+    /// The Ed25519 key, for an OKP key.
+    pub fn ed25519(&self) -> Option<&Ed25519Key> {
+        match self {
+            PublicKey::Ed25519(key) => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// One usable key: a public key (pinned to one algorithm) and its `kid` (if it has one).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Jwk {
     kid: Option<String>,
-    key: Ed25519Key,
+    key: PublicKey,
 }
 
 impl Jwk {
@@ -41,30 +145,65 @@ impl Jwk {
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()
     }
-    /// The Ed25519 public key.
-    pub fn key(&self) -> &Ed25519Key {
+    /// The public key.
+    pub fn key(&self) -> &PublicKey {
         &self.key
+    }
+    /// The algorithm it verifies.
+    pub fn alg(&self) -> Alg {
+        self.key.alg()
     }
 }
 
-/// An immutable, validated set of Ed25519 verification keys.
+/// A well-formed key of an algorithm this build does not compile: skipped, but a token
+/// naming it is told why ([`Error::AlgNotInBuild`]); hosts log it once.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeySet {
-    keys: Vec<Jwk>,
-    /// Keys of the document that were skipped (other types, curves or uses).
-    skipped: usize,
+pub struct UnavailableKey {
+    kid: Option<String>,
+    alg: Alg,
 }
 
-fn str_member<'a>(
-    members: &'a [(Cow<'_, str>, Loose<'_>)],
-    name: &str,
-    index: usize,
-    member: &'static str,
-) -> Result<Option<&'a str>, ConfigError> {
-    match members.iter().find(|(n, _)| n == name) {
-        None => Ok(None),
-        Some((_, Loose::Str(s))) => Ok(Some(s)),
-        Some(_) => Err(ConfigError::InvalidJwk { index, member }),
+impl UnavailableKey {
+    /// The key's `kid`.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+    /// The algorithm it is for.
+    pub fn alg(&self) -> Alg {
+        self.alg
+    }
+}
+
+/// An immutable, validated set of verification keys.
+#[derive(Clone)]
+pub struct KeySet {
+    keys: Vec<Jwk>,
+    /// Keys of an algorithm this build leaves out.
+    unavailable: Vec<UnavailableKey>,
+    /// Keys of the document that were skipped (other types, curves, algorithms or uses;
+    /// `unavailable` keys included).
+    skipped: usize,
+    /// The host's verifier for EC and RSA signatures ([`KeySet::with_signature_host`]).
+    host: Option<Arc<dyn SignatureHost>>,
+}
+
+/// Two sets are equal when they hold the same keys (whoever does their arithmetic).
+impl PartialEq for KeySet {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.keys, &self.unavailable, self.skipped)
+            == (&other.keys, &other.unavailable, other.skipped)
+    }
+}
+impl Eq for KeySet {}
+
+impl core::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeySet")
+            .field("keys", &self.keys)
+            .field("unavailable", &self.unavailable)
+            .field("skipped", &self.skipped)
+            .field("host_verifier", &self.host.is_some())
+            .finish()
     }
 }
 
@@ -88,6 +227,7 @@ impl KeySet {
             return Err(ConfigError::JwksTooManyKeys);
         }
         let mut keys: Vec<Jwk> = Vec::new();
+        let mut unavailable: Vec<UnavailableKey> = Vec::new();
         let mut kids: Vec<String> = Vec::new();
         let mut skipped = 0;
         for (index, item) in items.iter().enumerate() {
@@ -122,46 +262,42 @@ impl KeySet {
                 skipped += 1;
                 continue;
             }
-            if kty != "OKP" {
-                skipped += 1; // EC, RSA, oct…: not supported (size budget), never trusted.
-                continue;
-            }
-            match str_member(members, "crv", index, "crv")? {
-                Some("Ed25519") => {}
-                Some(_) => {
-                    skipped += 1; // Ed448, X25519 (key agreement): not a signing key here.
-                    continue;
+            let entry = match kty {
+                "OKP" => ed25519::read_jwk(members, index)?,
+                "EC" => ec::read_jwk(members, index)?,
+                "RSA" => rsa::read_jwk(members, index)?,
+                _ => Entry::Skipped, // oct (refused above when it holds `k`), unknown types.
+            };
+            let kid = kid.map(String::from);
+            match entry {
+                Entry::Usable(key) => keys.push(Jwk { kid, key }),
+                Entry::Unavailable(alg) => {
+                    skipped += 1;
+                    unavailable.push(UnavailableKey { kid, alg });
                 }
-                None => {
-                    return Err(ConfigError::InvalidJwk {
-                        index,
-                        member: "crv",
-                    })
-                }
+                Entry::Skipped => skipped += 1,
             }
-            // An alg, when given, pins the key to Ed25519 signatures.
-            if let Some(alg) = str_member(members, "alg", index, "alg")? {
-                if alg != "EdDSA" && alg != "Ed25519" {
-                    return Err(ConfigError::InvalidJwk {
-                        index,
-                        member: "alg",
-                    });
-                }
-            }
-            let x = str_member(members, "x", index, "x")?
-                .and_then(|x| decode_base64url(x).ok())
-                .filter(|x| x.len() == 32)
-                .ok_or(ConfigError::InvalidJwk { index, member: "x" })?;
-            let key = Ed25519Key::from_bytes(&x).map_err(|_| ConfigError::WeakJwk { index })?;
-            keys.push(Jwk {
-                kid: kid.map(String::from),
-                key,
-            });
         }
-        if keys.is_empty() {
+        if keys.is_empty() && unavailable.is_empty() {
             return Err(ConfigError::JwksNoUsableKey);
         }
-        Ok(KeySet { keys, skipped })
+        Ok(KeySet {
+            keys,
+            unavailable,
+            skipped,
+            host: None,
+        })
+    }
+
+    /// The same set, its EC and RSA signatures checked by `host` (see [`SignatureHost`]).
+    pub fn with_signature_host(mut self, host: Arc<dyn SignatureHost>) -> KeySet {
+        self.host = Some(host);
+        self
+    }
+
+    /// The host verifier given to this set, if any.
+    pub fn signature_host(&self) -> Option<&dyn SignatureHost> {
+        self.host.as_deref()
     }
 
     /// The usable keys, in document order.
@@ -169,26 +305,73 @@ impl KeySet {
         &self.keys
     }
 
-    /// How many keys of the document were skipped (unsupported type, curve or use).
+    /// Well-formed keys of an algorithm this build does not compile, in document order
+    /// (hosts log each once, naming the build that has it).
+    pub fn unavailable(&self) -> &[UnavailableKey] {
+        &self.unavailable
+    }
+
+    /// How many keys of the document were skipped (unsupported type, curve, algorithm or
+    /// use, or not compiled in).
     pub fn skipped(&self) -> usize {
         self.skipped
     }
 
-    /// The key for a token: the one whose `kid` equals the token's; a token without
-    /// `kid` only when the set holds exactly one key. Otherwise [`Error::UnknownKey`].
-    pub fn select(&self, kid: Option<&str>) -> Result<&Ed25519Key, Error> {
-        match (kid, self.keys.as_slice()) {
-            (Some(kid), keys) => keys.iter().find(|k| k.kid.as_deref() == Some(kid)),
-            (None, [only]) => Some(only),
-            (None, _) => None,
-        }
-        .map(|jwk| &jwk.key)
-        .ok_or(Error::UnknownKey)
+    /// The algorithms a token may name with this set: those of its keys, usable or not
+    /// compiled in (the latter so a token naming one gets [`Error::AlgNotInBuild`]).
+    pub fn algs(&self) -> AcceptedAlgs {
+        let usable = self.keys.iter().map(Jwk::alg);
+        let absent = self.unavailable.iter().map(UnavailableKey::alg);
+        usable
+            .chain(absent)
+            .fold(AcceptedAlgs::NONE, AcceptedAlgs::with)
     }
 
-    /// Does the set hold a key for this `kid` (see [`KeySet::select`])?
+    /// The key for a token of algorithm `alg`: the one whose `kid` equals the token's; a
+    /// token without `kid` only when the set holds exactly one key. No such key:
+    /// [`Error::UnknownKey`]; a key of another algorithm: [`Error::AlgNotAllowed`] (the
+    /// algorithm is the key's, never the token's choice); a key this build does not
+    /// compile: [`Error::AlgNotInBuild`].
+    pub fn select(&self, kid: Option<&str>, alg: Alg) -> Result<&PublicKey, Error> {
+        let total = self.keys.len() + self.unavailable.len();
+        let usable = match kid {
+            Some(kid) => self.keys.iter().find(|k| k.kid.as_deref() == Some(kid)),
+            None if total == 1 => self.keys.first(),
+            None => return Err(Error::UnknownKey),
+        };
+        if let Some(jwk) = usable {
+            return match jwk.alg() == alg {
+                true => Ok(&jwk.key),
+                false => Err(Error::AlgNotAllowed),
+            };
+        }
+        let absent = match kid {
+            Some(kid) => self
+                .unavailable
+                .iter()
+                .find(|k| k.kid.as_deref() == Some(kid)),
+            None => self.unavailable.first(),
+        };
+        match absent {
+            Some(key) if key.alg == alg => Err(Error::AlgNotInBuild),
+            Some(_) => Err(Error::AlgNotAllowed),
+            None => Err(Error::UnknownKey),
+        }
+    }
+
+    /// Does the set hold a key (usable or not compiled in) for this `kid` (a token without
+    /// `kid`: exactly one key)? A token whose `kid` is not here refetches a remote set.
     pub fn has_key(&self, kid: Option<&str>) -> bool {
-        self.select(kid).is_ok()
+        match kid {
+            Some(kid) => {
+                self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))
+                    || self
+                        .unavailable
+                        .iter()
+                        .any(|k| k.kid.as_deref() == Some(kid))
+            }
+            None => self.keys.len() + self.unavailable.len() == 1,
+        }
     }
 }
 
@@ -223,175 +406,7 @@ fn is_signature_key(
     Ok(use_ok && ops_ok)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use alloc::format;
-
-    /// RFC 8037 A.2's public key (RFC 8032 test 1).
-    const X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
-    /// RFC 8032 test 2's public key.
-    const X2: &str = "PUAXw-hDiVqStwqnTRt-vJyYLM8uxJaMwM1V8Sr0Zgw";
-
-    fn okp(kid: &str, x: &str) -> String {
-        format!(r#"{{"alg":"EdDSA","crv":"Ed25519","x":"{x}","kty":"OKP","kid":"{kid}"}}"#)
-    }
-
-    fn set(keys: &[String]) -> String {
-        format!(r#"{{"keys":[{}]}}"#, keys.join(","))
-    }
-
-    fn err(json: &str) -> ConfigError {
-        KeySet::parse(json.as_bytes()).unwrap_err()
-    }
-
-    #[test]
-    fn parses_better_auth_sets_and_selects_by_kid() {
-        let ks = KeySet::parse(set(&[okp("a", X), okp("b", X2)]).as_bytes()).unwrap();
-        assert_eq!(ks.keys().len(), 2);
-        assert_eq!(ks.keys()[1].kid(), Some("b"));
-        assert!(ks.select(Some("a")).is_ok());
-        assert_eq!(ks.select(Some("c")), Err(Error::UnknownKey));
-        // No kid: only with exactly one key.
-        assert_eq!(ks.select(None), Err(Error::UnknownKey));
-        let one = KeySet::parse(set(&[okp("a", X)]).as_bytes()).unwrap();
-        assert!(one.select(None).is_ok());
-        // A key without kid is matched only by tokens without kid.
-        let anonymous = format!(r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","x":"{X}"}}]}}"#);
-        let anon = KeySet::parse(anonymous.as_bytes()).unwrap();
-        assert!(anon.select(None).is_ok());
-        assert_eq!(anon.select(Some("a")), Err(Error::UnknownKey));
-    }
-
-    #[test]
-    fn skips_other_types_curves_and_uses() {
-        let ec = r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"ec"}"#;
-        let rsa = r#"{"kty":"RSA","n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB","kid":"rsa"}"#;
-        let x448 = r#"{"kty":"OKP","crv":"X25519","x":"hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo","kid":"dh"}"#;
-        let enc = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X2}","kid":"enc","use":"enc"}}"#);
-        let ops =
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X2}","kid":"ops","key_ops":["sign"]}}"#);
-        let json = set(&[ec.into(), rsa.into(), x448.into(), enc, ops, okp("good", X)]);
-        let ks = KeySet::parse(json.as_bytes()).unwrap();
-        assert_eq!((ks.keys().len(), ks.skipped()), (1, 5));
-        // A token naming a skipped key is an unknown key, never a fallback.
-        for kid in ["ec", "rsa", "dh", "enc", "ops"] {
-            assert_eq!(ks.select(Some(kid)), Err(Error::UnknownKey));
-        }
-        // Only unsupported keys: nothing to verify with.
-        assert_eq!(err(&set(&[ec.into()])), ConfigError::JwksNoUsableKey);
-        assert_eq!(err(r#"{"keys":[]}"#), ConfigError::JwksNoUsableKey);
-    }
-
-    #[test]
-    fn refuses_malformed_sets_and_members() {
-        for bad in [
-            "",
-            "[]",
-            "{}",
-            r#"{"keys":{}}"#,
-            r#"{"keys":[1]}"#,
-            r#"{"keys":["x"]}"#,
-            r#"{"keys":[],"keys":[]}"#,
-            r#"{"keys":[{"kty":"OKP","kty":"OKP"}]}"#,
-        ] {
-            assert_eq!(err(bad), ConfigError::InvalidJwks, "{bad}");
-        }
-        let member = |json: String, member: &'static str| {
-            assert_eq!(
-                err(&set(core::slice::from_ref(&json))),
-                ConfigError::InvalidJwk { index: 0, member },
-                "{json}"
-            );
-        };
-        member(format!(r#"{{"crv":"Ed25519","x":"{X}"}}"#), "kty");
-        member(format!(r#"{{"kty":1,"crv":"Ed25519","x":"{X}"}}"#), "kty");
-        member(format!(r#"{{"kty":"OKP","x":"{X}"}}"#), "crv");
-        member(r#"{"kty":"OKP","crv":"Ed25519"}"#.into(), "x");
-        member(r#"{"kty":"OKP","crv":"Ed25519","x":7}"#.into(), "x");
-        member(
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}="}}"#),
-            "x",
-        );
-        member(
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, &X[..40]),
-            "x",
-        );
-        member(
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","kid":5}}"#),
-            "kid",
-        );
-        member(
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","kid":""}}"#),
-            "kid",
-        );
-        member(
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","alg":"HS256"}}"#),
-            "alg",
-        );
-        member(
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","use":1}}"#),
-            "use",
-        );
-        member(
-            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}","key_ops":"verify"}}"#),
-            "key_ops",
-        );
-        // The identity point: a weak key.
-        let identity = crate::base64url(&{
-            let mut b = [0u8; 32];
-            b[0] = 1;
-            b
-        });
-        assert_eq!(
-            err(&set(&[okp("w", &identity)])),
-            ConfigError::WeakJwk { index: 0 }
-        );
-        // Private material anywhere, even in a key that would be skipped.
-        assert_eq!(
-            err(&set(&[
-                okp("a", X),
-                format!(
-                    r#"{{"kty":"OKP","crv":"Ed25519","x":"{X2}","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}}"#
-                )
-            ])),
-            ConfigError::JwkPrivateKey { index: 1 }
-        );
-        assert_eq!(
-            err(&set(&[r#"{"kty":"oct","k":"c2VjcmV0"}"#.into()])),
-            ConfigError::JwkPrivateKey { index: 0 }
-        );
-        // Duplicate kids, also across types.
-        assert_eq!(
-            err(&set(&[okp("a", X), okp("a", X2)])),
-            ConfigError::DuplicateKid { index: 1 }
-        );
-        assert_eq!(
-            err(&set(&[r#"{"kty":"EC","kid":"a"}"#.into(), okp("a", X)])),
-            ConfigError::DuplicateKid { index: 1 }
-        );
-    }
-
-    #[test]
-    fn bounded_bytes_and_keys() {
-        let many: Vec<String> = (0..=MAX_JWKS_KEYS)
-            .map(|i| format!(r#"{{"kty":"EC","kid":"k{i}"}}"#))
-            .collect();
-        assert_eq!(err(&set(&many)), ConfigError::JwksTooManyKeys);
-        let padded = format!(
-            r#"{{"pad":"{}","keys":[{}]}}"#,
-            "x".repeat(MAX_JWKS_BYTES),
-            okp("a", X)
-        );
-        assert_eq!(err(&padded), ConfigError::JwksTooLarge);
-        // Exactly at the cap is fine.
-        let base = format!(r#"{{"pad":"","keys":[{}]}}"#, okp("a", X));
-        let at_cap = format!(
-            r#"{{"pad":"{}","keys":[{}]}}"#,
-            "x".repeat(MAX_JWKS_BYTES - base.len()),
-            okp("a", X)
-        );
-        assert_eq!(at_cap.len(), MAX_JWKS_BYTES);
-        assert!(KeySet::parse(at_cap.as_bytes()).is_ok());
-    }
-}
+// The readers of EC and RSA keys need their algorithms (tests/lean_build.rs: a build without).
+#[cfg(all(test, feature = "es256", feature = "es512", feature = "rsa"))]
+#[path = "key_set_tests.rs"]
+mod tests;

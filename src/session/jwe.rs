@@ -6,8 +6,8 @@
 
 use alloc::vec::Vec;
 
-use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
-use hmac::{Hmac, Mac};
+use aes::cipher::{block_padding::Pkcs7, BlockModeDecrypt, KeyIvInit};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::json::{read_object, Loose};
@@ -90,7 +90,7 @@ impl JweKey {
         let mut data = decode_base64url(ciphertext).ok()?;
         let (mac_key, enc_key) = self.key.split_at(32);
         // RFC 7518 §5.2.2.1: MAC over AAD || IV || ciphertext || AL, truncated to 32 bytes.
-        let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(mac_key).ok()?;
+        let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(mac_key).ok()?;
         mac.update(header_b64.as_bytes());
         mac.update(&iv);
         mac.update(&data);
@@ -101,7 +101,7 @@ impl JweKey {
             return None;
         }
         let decryptor = Aes256CbcDec::new_from_slices(enc_key, &iv).ok()?;
-        let plain = decryptor.decrypt_padded_mut::<Pkcs7>(&mut data).ok()?.len();
+        let plain = decryptor.decrypt_padded::<Pkcs7>(&mut data).ok()?.len();
         data.truncate(plain);
         Some(data)
     }
@@ -109,7 +109,7 @@ impl JweKey {
     /// Encrypts `claims` as Better Auth does (tests only: the gate never writes a cache).
     #[cfg(test)]
     pub(crate) fn encrypt(&self, claims: &[u8], iv: [u8; 16]) -> alloc::string::String {
-        use aes::cipher::BlockEncryptMut;
+        use aes::cipher::BlockModeEncrypt;
         let header = base64url(
             alloc::format!(
                 "{{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\",\"kid\":\"{}\"}}",
@@ -120,8 +120,8 @@ impl JweKey {
         let (mac_key, enc_key) = self.key.split_at(32);
         let ciphertext = cbc::Encryptor::<aes::Aes256>::new_from_slices(enc_key, &iv)
             .unwrap()
-            .encrypt_padded_vec_mut::<Pkcs7>(claims);
-        let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(mac_key).unwrap();
+            .encrypt_padded_vec::<Pkcs7>(claims);
+        let mut mac = <Hmac<Sha512> as KeyInit>::new_from_slice(mac_key).unwrap();
         mac.update(header.as_bytes());
         mac.update(&iv);
         mac.update(&ciphertext);

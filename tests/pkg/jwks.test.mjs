@@ -99,12 +99,16 @@ test("bad key sets are configuration errors with their own codes", () => {
   refused({ jwks: { keys: [{ kty: "OKP", crv: "Ed25519", x: b64(Buffer.alloc(32)), kid: "z" }] } }, "weak_jwk");
   refused({ jwks: { keys: [A.jwk, { ...B.jwk, kid: A.kid }] } }, "duplicate_kid");
   refused({ jwks: { keys: [{ ...A.jwk, d: "AAAA" }] } }, "jwk_private_key");
-  refused({ jwks: { keys: [{ kty: "RSA", n: "AQAB", e: "AQAB", kid: "r" }] } }, "jwks_no_usable_key");
+  // Issue 24: EC and RSA keys are read strictly (tests/pkg/algorithms.test.mjs has the rest).
+  refused({ jwks: { keys: [{ kty: "RSA", n: "AQAB", e: "AQAB", kid: "r" }] } }, "ambiguous_jwk_alg");
+  refused({ jwks: { keys: [{ kty: "RSA", alg: "RS256", n: "AQAB", e: "AQAB", kid: "r" }] } }, "weak_rsa_key");
+  refused({ jwks: { keys: [{ kty: "EC", crv: "P-256", kid: "e" }] } }, "invalid_jwk");
+  refused({ jwks: { keys: [{ kty: "EC", crv: "P-384", kid: "e" }] } }, "jwks_no_usable_key");
   refused({ jwks: { keys: Array.from({ length: 65 }, (_, i) => ({ kty: "EC", kid: `k${i}` })) } }, "jwks_too_many_keys");
   refused({ jwks: { pad: "x".repeat(70_000), keys: [A.jwk] } }, "jwks_too_large");
   refused({ jwks: 42 }, "invalid_option");
-  // Junk keys of other types are skipped, not fatal.
-  const gate = jwksGate({ keys: [{ kty: "RSA", n: "AQAB", e: "AQAB", kid: "r" }, { kty: "EC", crv: "P-256", kid: "e" }, A.jwk] });
+  // Keys of other types, curves and algorithms are skipped, not fatal.
+  const gate = jwksGate({ keys: [{ kty: "RSA", alg: "RS512", n: "AQAB", e: "AQAB", kid: "r" }, { kty: "EC", crv: "P-384", kid: "e" }, A.jwk] });
   assert.equal(codeOf(gate, eddsa(A)), "accepted");
   assert.equal(codeOf(gate, eddsa(A, payload(), { alg: "EdDSA", kid: "r" })), "unknown_key");
 });
@@ -208,7 +212,7 @@ test("fromJwksUrl refuses to start without a usable first key set", async (t) =>
   await assert.rejects(Gate.fromJwksUrl(server.url, { issuer: APP, audience: APP }), fails("jwks_unavailable"));
   server.respond = (req, res) => { res.writeHead(301, { location: server.url }); res.end(); };
   await assert.rejects(Gate.fromJwksUrl(server.url, { issuer: APP, audience: APP }), fails("jwks_unavailable"));
-  server.respond = serve({ keys: [{ kty: "RSA", n: "AQAB", e: "AQAB" }] });
+  server.respond = serve({ keys: [{ kty: "EC", crv: "P-384" }] });
   await assert.rejects(Gate.fromJwksUrl(server.url, { issuer: APP, audience: APP }), fails("jwks_no_usable_key"));
   server.respond = serve(jwksOf(A));
   await assert.rejects(Gate.fromJwksUrl(server.url, {}), fails("jwks_needs_issuer_and_audience"));

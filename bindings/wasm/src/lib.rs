@@ -25,6 +25,7 @@ use jwtgate::{
 };
 use wasm_bindgen::prelude::*;
 
+pub mod algorithms;
 mod session;
 pub use session::session_settings;
 
@@ -676,7 +677,9 @@ impl GateCore {
 }
 
 fn parse_key_set(jwks: &str) -> Result<KeySet, JsValue> {
-    KeySet::parse(jwks.as_bytes()).map_err(|e| core_config_error(&e))
+    let keys = KeySet::parse(jwks.as_bytes()).map_err(|e| core_config_error(&e))?;
+    algorithms::log_unavailable(&keys);
+    Ok(keys.with_signature_host(std::sync::Arc::new(algorithms::JsHost)))
 }
 
 /// [`OriginInput`] for a new hop from `[connection, cookie, x-forwarded-for, client address,

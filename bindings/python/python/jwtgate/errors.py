@@ -41,6 +41,7 @@ RefusalCode = Literal[
     "csrf_origin_missing",
     "csrf_origin_untrusted",
     "session_unavailable",
+    "alg_not_in_build",
 ]
 
 
