@@ -24,7 +24,9 @@ pub enum Error {
     /// The JOSE header is longer than [`crate::MAX_HEADER_BYTES`], or not a JSON object
     /// (or has duplicate members).
     InvalidHeader,
-    /// `alg` is present but not exactly `"HS256"` (or it is missing).
+    /// `alg` is missing, `none`, or not an algorithm the gate holds a key for (`HS256` with a
+    /// secret; with a key set `EdDSA`/`Ed25519`, `ES256`, `ES512`, `RS256`, `PS256`), or it is
+    /// not the algorithm of the key the token's `kid` names.
     AlgNotAllowed,
     /// The header carries `crit` or a `b64` other than `true`: extensions this verifier does not implement.
     UnsupportedCriticalHeader,
@@ -55,8 +57,8 @@ pub enum Error {
     InvalidMethod,
     /// The `{user_id}` path segment does not equal the token's `sub`.
     UserMismatch,
-    /// An EdDSA token names a `kid` the key set does not hold (or names none while the set
-    /// holds more than one Ed25519 key). Hosts following a remote key set refetch it on this.
+    /// A key-set token names a `kid` the key set does not hold (or names none while the set
+    /// holds more than one key). Hosts following a remote key set refetch it on this.
     UnknownKey,
     /// A gate that follows a remote key set has none it can use yet (never fetched, or
     /// every fetch failed): 503, and the request is not forwarded.
@@ -411,7 +413,7 @@ pub enum ConfigError {
     InvalidJwk {
         /// Position in `keys`, 0-based.
         index: usize,
-        /// The member at fault (`kty`, `crv`, `x`, `kid`, `alg`, `use`, `key_ops`).
+        /// The member at fault (`kty`, `crv`, `x`, `y`, `n`, `e`, `kid`, `alg`, `use`, `key_ops`).
         member: &'static str,
     },
     /// Key number `index` is an Ed25519 point that must not verify anything: not on the
@@ -430,7 +432,8 @@ pub enum ConfigError {
         /// Position in `keys`, 0-based.
         index: usize,
     },
-    /// The key set holds no Ed25519 signing key this gate can use.
+    /// The key set holds no signing key this gate can use (Ed25519, P-256, P-521, RSA for
+    /// RS256/PS256), not even one of an algorithm this build leaves out.
     JwksNoUsableKey,
     /// The origin token mode is neither `forward` nor `hs256`.
     InvalidOriginToken,
