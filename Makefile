@@ -44,8 +44,9 @@ test-lint: ## rustfmt check + clippy -D warnings (the core denies unwrap/expect/
 	cargo fmt --all -- --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 
-test-core: ## Native tests of the core: unit, vectors, doctests
+test-core: ## Native tests of the core: unit, vectors, doctests; the lean build (no ES/RS, no jwe)
 	cargo test --locked --workspace
+	cargo test --locked -p jwtgate --no-default-features --test lean_build
 
 pkg: ## Build the npm package into pkg/ (Wasm engine + pkg-template/)
 	@scripts/build-pkg.sh

@@ -94,9 +94,10 @@ const kb = (b) => (b / 1024).toFixed(1);
 function oversizedLabel(bytes) {
   return `${bytes === 1 << 20 ? "1 MiB" : `${bytes}-byte`} \`Authorization\` value`;
 }
-// Issue 24: the default entry (HS256 + EdDSA) ≤ 96 KB; `jwtgate/full` ≤ 170 KB (its target comes
-// from algorithms.json). Superseded: 80 KB for the one engine (issue 13), 40 KB (HS256 only).
-targets.push(target(".wasm gzip -9, default entry `jwtgate` (KB)", node.sizes.wasmGzip / 1024, "≤", 96));
+// Issues 22 + 24: the default entry (HS256 + EdDSA + session mode without jwe) ≤ 120 KB;
+// `jwtgate/full` ≤ 210 KB (its target comes from algorithms.json). Superseded: 96 KB / 170 KB
+// before session mode (issue 24), 80 KB for the one engine (issue 13), 40 KB (HS256 only).
+targets.push(target(".wasm gzip -9, default entry `jwtgate` (KB)", node.sizes.wasmGzip / 1024, "≤", 120));
 if (node.eddsa) {
   const ed = (name) => node.eddsa.contenders.find((c) => c.name === name).usPerOp;
   targets.push(target("EdDSA: jose / jwtgate verify, cacheSize 0", ed("jose (EdDSA)") / ed("jwtgate verify (EdDSA), cacheSize 0"), "≥", 1, "×"));

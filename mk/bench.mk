@@ -13,6 +13,7 @@ bench: pkg ## Benchmarks: built package in Node vs peers, native core; writes do
 	@node benches/node/verify.mjs --tokens $(BENCH_DIR)/tokens.json --out $(BENCH_DIR)/node.json
 	@echo "== node, every jwt() plugin algorithm (benches/node/algorithms.mjs)"
 	@node benches/node/algorithms.mjs --out $(BENCH_DIR)/algorithms.json
+	@node benches/node/session.mjs --out $(BENCH_DIR)/session.json
 	@rm -f $(BENCH_DIR)/edge.json
 	@# An edge run that was not measurable on this machine still writes edge.json (why): the report
 	@# says so and fails make bench after regenerating docs/BENCHMARKS.md; a crash fails here.

@@ -197,6 +197,7 @@ export type GateConfigErrorCode =
   | "session_needs_key_set"
   | "invalid_trusted_origin"
   | "session_needs_base_url"
+  | "session_strategy_not_in_build"
   | "invalid_ec_point"
   | "weak_rsa_key"
   | "ambiguous_jwk_alg"

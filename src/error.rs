@@ -461,6 +461,9 @@ pub enum ConfigError {
     /// Session mode with neither a base URL nor trusted origins: the CSRF rule would
     /// refuse every unsafe request.
     SessionNeedsBaseUrl,
+    /// The `jwe` session strategy in a build without it (the npm package's default entry:
+    /// `jwtgate/full` has it; Rust: the `session-jwe` feature).
+    SessionStrategyNotInBuild,
     /// Key number `index` is an EC key whose `x`/`y` are not a point of its curve (or are
     /// the identity).
     InvalidEcPoint {
@@ -511,7 +514,7 @@ impl fmt::Display for SecretSlot {
 impl ConfigError {
     /// Every code [`ConfigError::code`] returns, in declaration order (hosts compare the
     /// codes they declare, e.g. the npm package's TypeScript union, with it).
-    pub const CODES: [&'static str; 29] = [
+    pub const CODES: [&'static str; 30] = [
         "secret_too_short",
         "known_default_secret",
         "low_entropy_secret",
@@ -538,6 +541,7 @@ impl ConfigError {
         "session_needs_key_set",
         "invalid_trusted_origin",
         "session_needs_base_url",
+        "session_strategy_not_in_build",
         "invalid_ec_point",
         "weak_rsa_key",
         "ambiguous_jwk_alg",
@@ -594,6 +598,7 @@ impl ConfigError {
         ConfigError::InvalidTrustedOrigin { index: None },
         ConfigError::InvalidTrustedOrigin { index: Some(0) },
         ConfigError::SessionNeedsBaseUrl,
+        ConfigError::SessionStrategyNotInBuild,
         ConfigError::InvalidEcPoint { index: 0 },
         ConfigError::WeakRsaKey { index: 0 },
         ConfigError::AmbiguousJwkAlg { index: 0 },
@@ -628,6 +633,7 @@ impl ConfigError {
             ConfigError::SessionNeedsKeySet => "session_needs_key_set",
             ConfigError::InvalidTrustedOrigin { .. } => "invalid_trusted_origin",
             ConfigError::SessionNeedsBaseUrl => "session_needs_base_url",
+            ConfigError::SessionStrategyNotInBuild => "session_strategy_not_in_build",
             ConfigError::InvalidEcPoint { .. } => "invalid_ec_point",
             ConfigError::WeakRsaKey { .. } => "weak_rsa_key",
             ConfigError::AmbiguousJwkAlg { .. } => "ambiguous_jwk_alg",
@@ -760,6 +766,11 @@ impl ConfigError {
                 n("baseUrl"),
                 n("trustedOrigins")
             ),
+            ConfigError::SessionStrategyNotInBuild => write!(
+                f,
+                "{} jwe is not in this build: npm: import from `jwtgate/full`; Rust: the `session-jwe` feature",
+                n("sessionStrategy")
+            ),
             ConfigError::InvalidEcPoint { index } => write!(
                 f,
                 "jwks.keys[{index}].x/y are not a point of the key's curve (or are the identity)"
@@ -815,7 +826,8 @@ impl ConfigError {
             ConfigError::InvalidCookieName { index: Some(_) } => "stripCookies",
             ConfigError::InvalidSessionStrategy
             | ConfigError::SessionNeedsSecret
-            | ConfigError::SessionNeedsKeySet => "sessionStrategy",
+            | ConfigError::SessionNeedsKeySet
+            | ConfigError::SessionStrategyNotInBuild => "sessionStrategy",
             ConfigError::InvalidTrustedOrigin { index: None }
             | ConfigError::SessionNeedsBaseUrl => "baseUrl",
             ConfigError::InvalidTrustedOrigin { index: Some(_) } => "trustedOrigins",
@@ -881,7 +893,8 @@ mod tests {
                 | ConfigError::SessionNeedsSecret
                 | ConfigError::SessionNeedsKeySet
                 | ConfigError::InvalidTrustedOrigin { .. }
-                | ConfigError::SessionNeedsBaseUrl => {}
+                | ConfigError::SessionNeedsBaseUrl
+                | ConfigError::SessionStrategyNotInBuild => {}
                 ConfigError::InvalidEcPoint { .. }
                 | ConfigError::WeakRsaKey { .. }
                 | ConfigError::AmbiguousJwkAlg { .. } => {}

@@ -8,6 +8,7 @@ use alloc::string::String;
 use base64::Engine;
 
 use crate::session::compact::tests::make as compact;
+#[cfg(feature = "session-jwe")]
 use crate::session::JweKey;
 use crate::tests::{NOW, SECRET};
 use crate::*;
@@ -311,6 +312,7 @@ fn better_auths_bearer_credential_has_its_own_code() {
 }
 
 #[test]
+#[cfg(feature = "session-jwe")]
 fn jwt_and_jwe_caches() {
     let data = session_json(TOKEN, "u1", LATER);
     let claims = format!(

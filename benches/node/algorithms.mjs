@@ -161,7 +161,7 @@ const A = results.algorithms;
 results.targets = [
   ["ES256: jose / jwtgate/full verify, cacheSize 0 (Node)", Number(A.ES256.uncachedVsJose.toFixed(2)), "≥ 1×"],
   ...Object.keys(A).map((alg) => [`${alg}: jose / jwtgate/full verify, cache on (Node)`, Math.round(A[alg].cachedVsJose), "≥ 100×"]),
-  [".wasm gzip -9, `jwtgate/full` (KB)", Number((results.sizes["jwtgate/full"].gzip / 1024).toFixed(1)), "≤ 170"],
+  [".wasm gzip -9, `jwtgate/full` (KB)", Number((results.sizes["jwtgate/full"].gzip / 1024).toFixed(1)), "≤ 210"],
 ];
 const f1 = (x) => x.toFixed(1);
 results.markdown = [

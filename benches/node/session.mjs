@@ -66,5 +66,22 @@ for (let r = 0; r < ROUNDS; r++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const result = Object.fromEntries(names.map((n) => [n, { usPerOp: Number(median(samples[n]).toFixed(2)) }]));
 for (const [name, { usPerOp }] of Object.entries(result)) console.log(`${name.padEnd(44)} ${usPerOp.toFixed(2).padStart(9)} µs/op`);
-if (out) writeFileSync(out, JSON.stringify({ rounds: ROUNDS, batchMs: BATCH_MS, result }, null, 2) + "\n");
+const us = (name) => result[name].usPerOp;
+const session = us("jwtgate session cookie (compact)");
+const ratio = (x) => Number(x.toFixed(2));
+// Issue 22's targets, ratios in this run (benches/report.mjs reads `targets` and `markdown`).
+const targets = [
+  { label: "session cookie (compact) / same user's bearer token, uncached, npm", value: ratio(session / us("jwtgate bearer token (HS256, uncached)")), op: "≤", limit: 2, unit: "×" },
+  { label: "better-auth getCookieCache / jwtgate session cookie", value: ratio(us("better-auth getCookieCache") / session), op: "≥", limit: 10, unit: "×" },
+  { label: "better-auth getSession (cache off, SQLite) / jwtgate session cookie", value: ratio(us("better-auth getSession (cache off, SQLite)") / session), op: "≥", limit: 100, unit: "×" },
+];
+const markdown = `### Session mode (issue 22, benches/node/session.mjs)
+
+One request decided from a default user's Better Auth cookies (compact cache, ${me.cookie.length} bytes), in Node, median of ${ROUNDS} alternating rounds:
+
+| contender | µs/op |
+|---|---:|
+${names.map((n) => `| ${n} | ${us(n)} |`).join("\n")}
+`;
+if (out) writeFileSync(out, JSON.stringify({ rounds: ROUNDS, batchMs: BATCH_MS, result, targets, markdown }, null, 2) + "\n");
 fx.close();

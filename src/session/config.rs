@@ -4,6 +4,7 @@
 use alloc::string::String;
 
 use super::csrf::origin_of;
+#[cfg(feature = "session-jwe")]
 use super::jwe::JweKey;
 use crate::error::ConfigError;
 use crate::keys::hs256::Hs256Key;
@@ -119,6 +120,9 @@ impl SessionConfig {
     /// Checks the settings ([`crate::GateConfig::validate`] calls this).
     pub(crate) fn validate(&self, has_secret: bool, key_set: bool) -> Result<(), ConfigError> {
         match self.strategy {
+            CacheStrategy::Jwe if !cfg!(feature = "session-jwe") => {
+                return Err(ConfigError::SessionStrategyNotInBuild)
+            }
             CacheStrategy::Jwks if !key_set => return Err(ConfigError::SessionNeedsKeySet),
             _ if !has_secret => return Err(ConfigError::SessionNeedsSecret),
             _ => {}
@@ -153,11 +157,14 @@ pub(crate) struct SessionKeys {
     pub(super) trusted: alloc::vec::Vec<String>,
     /// The current secret's MAC (Better Auth signs and checks cookies with it alone).
     pub(super) mac: Hs256Key,
+    #[cfg(feature = "session-jwe")]
     pub(super) jwe: Option<JweKey>,
 }
 
 impl SessionKeys {
     pub(crate) fn new(config: &SessionConfig, cookie_prefix: &str, secret: &[u8]) -> Self {
+        #[cfg(not(feature = "session-jwe"))]
+        let _ = secret.len();
         let secure = if config.secure() { "__Secure-" } else { "" };
         let trusted = config
             .base_url
@@ -170,6 +177,7 @@ impl SessionKeys {
             data_cookie: alloc::format!("{secure}{cookie_prefix}.session_data"),
             trusted,
             mac: Hs256Key::new(secret),
+            #[cfg(feature = "session-jwe")]
             jwe: (config.strategy == CacheStrategy::Jwe).then(|| JweKey::derive(secret)),
             config: config.clone(),
         }

@@ -14,6 +14,7 @@ pub(crate) mod compact;
 mod config;
 pub(crate) mod cookies;
 pub(crate) mod csrf;
+#[cfg(feature = "session-jwe")]
 mod jwe;
 mod jws;
 pub(crate) mod payload;
@@ -33,7 +34,7 @@ use crate::token::{Claims, VerifiedToken};
 pub(crate) use config::SessionKeys;
 pub use config::{CacheStrategy, SessionConfig};
 pub use csrf::origin_of;
-#[cfg(test)]
+#[cfg(all(test, feature = "session-jwe"))]
 pub(crate) use jwe::JweKey;
 pub use jws::{CACHE_JWT_AUDIENCE, CACHE_JWT_TYPE};
 pub(crate) use repeat::{SessionCache, SessionReading};
@@ -209,7 +210,11 @@ impl Gate {
                 Some((c.claims, c.exp.saturating_mul(1000), None))
             }
             CacheStrategy::Jwe => {
+                #[cfg(feature = "session-jwe")]
                 let claims = keys.jwe.as_ref()?.decrypt(value)?;
+                // Not reached: a build without `session-jwe` refuses the strategy at startup.
+                #[cfg(not(feature = "session-jwe"))]
+                let claims: alloc::vec::Vec<u8> = None?;
                 let exp = exp_claim(&claims)?;
                 Some((claims, exp.saturating_mul(1000), None))
             }

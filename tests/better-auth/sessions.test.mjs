@@ -13,6 +13,9 @@ import { SESSION_BASE_URL, SESSION_SECRET, signUpWithSession, startSessionAuth }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const { Gate } = await import(pathToFileURL(path.join(ROOT, "pkg", "index.node.js")).href);
+// The `jwe` strategy ships in `jwtgate/full` only (its AES-256-CBC + HMAC-SHA-512 cost 13 KB
+// gzip in the default entry's .wasm; docs/decisions/sessions.md).
+const { Gate: FullGate } = await import(pathToFileURL(path.join(ROOT, "pkg", "full", "index.node.js")).href);
 
 const URL_OF = (id) => `${SESSION_BASE_URL}/api/v1/${id}/tasks`;
 const get = (id, cookie, headers = {}) => new Request(URL_OF(id), { headers: { cookie, ...headers } });
@@ -31,8 +34,16 @@ const valueOf = (cookie, name) => cookie.split("; ").find((p) => p.startsWith(na
 const flip = (text, at) => text.slice(0, at) + (text[at] === "A" ? "B" : "A") + text.slice(at + 1);
 
 function gateFor(strategy, extra = {}) {
-  return new Gate({ secret: SESSION_SECRET, sessionStrategy: strategy, baseUrl: SESSION_BASE_URL, ...extra });
+  const Entry = strategy === "jwe" ? FullGate : Gate;
+  return new Entry({ secret: SESSION_SECRET, sessionStrategy: strategy, baseUrl: SESSION_BASE_URL, ...extra });
 }
+
+test("the default entry names jwtgate/full for the jwe strategy, at construction", () => {
+  assert.throws(
+    () => new Gate({ secret: SESSION_SECRET, sessionStrategy: "jwe", baseUrl: SESSION_BASE_URL }),
+    (error) => error.code === "session_strategy_not_in_build" && /jwtgate\/full/.test(error.message),
+  );
+});
 
 /** The gate's decision and Better Auth's getSession for the same cookies agree. */
 async function agrees(fx, gate, cookie, id) {
