@@ -153,22 +153,7 @@ impl CachedGate {
 
     /// [`Gate::decide`], with the token's verification going through the cache.
     pub fn decide(&mut self, request: &HostRequest<'_>, now: u64) -> Verdict<&VerifiedToken> {
-        let CachedGate {
-            gate,
-            cache,
-            sessions,
-        } = self;
-        gate.decide_with(
-            request,
-            now,
-            false,
-            Some(sessions),
-            |gate, method, target, authorization| {
-                gate.authorize_with(method, target, authorization, |token| {
-                    cache.verify(gate, token, now)
-                })
-            },
-        )
+        self.decide_cached(request, now, false)
     }
 
     /// [`Gate::decide_required`], through the cache.
@@ -176,6 +161,15 @@ impl CachedGate {
         &mut self,
         request: &HostRequest<'_>,
         now: u64,
+    ) -> Verdict<&VerifiedToken> {
+        self.decide_cached(request, now, true)
+    }
+
+    fn decide_cached(
+        &mut self,
+        request: &HostRequest<'_>,
+        now: u64,
+        required: bool,
     ) -> Verdict<&VerifiedToken> {
         let CachedGate {
             gate,
@@ -185,7 +179,7 @@ impl CachedGate {
         gate.decide_with(
             request,
             now,
-            true,
+            required,
             Some(sessions),
             |gate, method, target, authorization| {
                 gate.authorize_with(method, target, authorization, |token| {

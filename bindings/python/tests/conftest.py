@@ -88,3 +88,36 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_uvicorn_app(app, env, *more_args):
+    """A real uvicorn serving `app` ("module:attr" under tests/) on a free port with `env`;
+    returns (process, port) once GET /health (Host: mw) answers."""
+    import sys
+    import time
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--app-dir", str(Path(__file__).resolve().parent),
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log", *more_args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while True:
+        try:
+            send(port, "GET", "/health", [], host="mw")
+            return proc, port
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                raise RuntimeError(f"uvicorn did not start: {proc.stdout.read().decode()[-2000:]}")
+            time.sleep(0.1)
+
+
+def stop_process(proc):
+    """Terminates `proc`, killing it after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+

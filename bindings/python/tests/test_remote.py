@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from jwtgate import Gate, GateConfigError, GateError, RemoteGate
 from jwtgate.asgi import GateMiddleware
 from jwtgate.fastapi import BetterAuth
-from conftest import free_port, send
+from conftest import send, start_uvicorn_app, stop_process
 
 HERE = Path(__file__).resolve().parent
 APP = "https://app.example"
@@ -331,30 +331,11 @@ def test_options_are_checked_before_any_fetch(server, key):
 # -- a real uvicorn, apps that follow the key set with one line ---------------------------
 
 def start_uvicorn(url, options):
-    port = free_port()
     env = dict(os.environ, JWTGATE_JWKS_URL=url, JWTGATE_REMOTE_OPTIONS=json.dumps(options))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "remote_apps:app", "--app-dir", str(HERE), "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log", "--lifespan", "on"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while True:
-        try:
-            send(port, "GET", "/health", [], host="mw")
-            return proc, port
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError(f"uvicorn did not start: {proc.stdout.read().decode()[-2000:]}")
-            time.sleep(0.1)
+    return start_uvicorn_app("remote_apps:app", env, "--lifespan", "on")
 
 
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+stop = stop_process
 
 
 def get(port, host, path, token=None):

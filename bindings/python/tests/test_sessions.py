@@ -8,7 +8,6 @@ cache lifetime, 503 when Better Auth is down, never a pass-through."""
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from jwtgate import Gate, GateConfigError
 from jwtgate.fastapi import BetterAuthSession
-from conftest import free_port, send
+from conftest import send, start_uvicorn_app, stop_process
 
 HERE = Path(__file__).resolve().parent
 
@@ -52,32 +51,13 @@ class BetterAuthServer:
 
 
 def start_app(auth, strategy="compact", options=None, base_url=None):
-    port = free_port()
     env = dict(os.environ, BETTER_AUTH_SECRET=auth.secret, BETTER_AUTH_URL=base_url or auth.url,
                SESSION_STRATEGY=strategy, JWTGATE_SESSION_OPTIONS=json.dumps(options or {}))
     env.pop("GET_SESSION_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "session_apps:app", "--app-dir", str(HERE), "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while True:
-        try:
-            send(port, "GET", "/health", [], host="mw")
-            return proc, port
-        except OSError:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError(f"uvicorn did not start: {proc.stdout.read().decode()[-2000:]}")
-            time.sleep(0.1)
+    return start_uvicorn_app("session_apps:app", env)
 
 
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+stop = stop_process
 
 
 def call(port, host, path, cookie=None, method="GET", headers=()):
