@@ -7,7 +7,7 @@
 PY_CRATE := bindings/python
 PY_TARGET := $(CURDIR)/target/python
 
-.PHONY: python python-dev python-fresh-wheel python-fresh-sdist python-wheel python-sdist python-venv test-python lint-python bench-python
+.PHONY: python python-wheel-aarch64 python-dev python-fresh-wheel python-fresh-sdist python-wheel python-sdist python-venv test-python lint-python bench-python
 
 python-wheel: ## Build the jwtgate wheel (abi3, CPython >= 3.9) into target/python/wheels/
 	@scripts/python.sh wheel
@@ -18,7 +18,10 @@ python-sdist: ## Build the source distribution (maturin sdist) into target/pytho
 python-venv: ## The wheel installed into target/python/venv (what test-readme's Python blocks import)
 	@scripts/python.sh venv >/dev/null
 
-python: python-fresh-wheel python-fresh-sdist ## Wheel and sdist, each in a fresh venv, the pytest suite in both
+python: python-fresh-wheel python-fresh-sdist python-wheel-aarch64 ## Wheels (x86_64 tested in a fresh venv, aarch64 tag-checked) and the sdist (tested in a fresh venv)
+
+python-wheel-aarch64: ## The manylinux2014 aarch64 wheel (build-std, zig); auditwheel's tag check is its test
+	@scripts/python.sh wheel-aarch64 >/dev/null
 
 python-dev: ## The quick loop: the wheel in the reused venv (target/python/venv), its pytest suite there
 	@py=$$(scripts/python.sh venv); \

@@ -81,6 +81,33 @@ wheel() {
   echo "$found"
 }
 
+# The aarch64 Linux wheel (manylinux2014: glibc >= 2.17, AWS Graviton, arm64 images): no
+# rustup target here, so Debian's rustc-web and its std source (rust-web-src, installed by the
+# bootstrap for the wasm32 build) build std for aarch64-unknown-linux-gnu (build-std), zig
+# links. It cannot run on this x86_64 machine: auditwheel's tag check is its test.
+wheel_aarch64() {
+  venv_with "$BUILD_VENV" "$PKG/requirements-build.txt"
+  local hash stamp="$OUT/wheels-aarch64/.jwtgate-sources" found
+  hash=$(sources_hash)
+  found=$(ls "$OUT"/wheels-aarch64/jwtgate-*.whl 2>/dev/null | head -n1 || true)
+  if [ -n "$found" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$hash" ]; then
+    echo "$found"
+    return 0
+  fi
+  rm -f "$OUT"/wheels-aarch64/jwtgate-*.whl
+  log "maturin build --zig --target aarch64-unknown-linux-gnu --compatibility manylinux2014 (build-std with Debian's rustc-web)"
+  # The build venv first (zig), then Debian's cargo/rustc (its std source for build-std).
+  PATH="$BUILD_VENV/bin:/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_unwind \
+    CARGO_TARGET_DIR="$OUT/cargo-aarch64" "$BUILD_VENV/bin/maturin" build \
+    --release --locked --zig --target aarch64-unknown-linux-gnu --compatibility manylinux2014 --strip \
+    --manifest-path "$PKG/Cargo.toml" --interpreter "$BUILD_VENV/bin/python" \
+    --out "$OUT/wheels-aarch64" >&2
+  found=$(ls "$OUT"/wheels-aarch64/jwtgate-*.whl | head -n1)
+  check_tag "$found" manylinux_2_17_aarch64
+  printf '%s\n' "$hash" > "$stamp"
+  echo "$found"
+}
+
 # check_tag WHEEL TAG: auditwheel (pinned, build venv) reports TAG for WHEEL, and the file
 # name carries it.
 check_tag() {
@@ -154,8 +181,9 @@ venv() {
 case "${1:-}" in
   setup) setup ;;
   wheel) wheel ;;
+  wheel-aarch64) wheel_aarch64 ;;
   sdist) sdist ;;
   venv) venv ;;
   fresh) fresh "${2:-}" ;;
-  *) echo "usage: scripts/python.sh setup|wheel|sdist|venv|fresh wheel|fresh sdist" >&2; exit 2 ;;
+  *) echo "usage: scripts/python.sh setup|wheel|wheel-aarch64|sdist|venv|fresh wheel|fresh sdist" >&2; exit 2 ;;
 esac
