@@ -347,7 +347,7 @@ impl Error {
 
     /// Stable index of this variant in [`Error::ALL`] (used across the Wasm boundary).
     pub fn index(self) -> u8 {
-        // ALL has 20 entries; the position always exists, the fallback is unreachable.
+        // Every variant is in ALL: the position always exists, the fallback is unreachable.
         Error::ALL
             .iter()
             .position(|e| *e == self)
