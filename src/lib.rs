@@ -86,7 +86,7 @@ pub use path::{route, route_with_self_routes, AmbiguousPath, Route};
 pub use refresh::{cache_control_max_age, KeySetRefresh, RefreshPolicy, RefreshReason};
 pub use session::{
     origin_of, CacheStrategy, SessionConfig, SessionRefresh, CACHE_JWT_AUDIENCE, CACHE_JWT_TYPE,
-    SESSION_TOKEN_LIFETIME,
+    GET_SESSION_PATH, SESSION_TOKEN_LIFETIME,
 };
 pub use token::{
     base64url, AcceptedAlgs, Alg, Claims, UntrustedToken, VerifiedToken, MAX_HEADER_BYTES,

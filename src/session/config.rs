@@ -58,6 +58,9 @@ impl CacheStrategy {
     }
 }
 
+/// Better Auth's get-session endpoint under its base URL (the `getSessionUrl` default).
+pub const GET_SESSION_PATH: &str = "/api/auth/get-session";
+
 /// Session mode's settings ([`crate::GateConfig::session`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionConfig {
@@ -104,6 +107,19 @@ impl SessionConfig {
     {
         self.trusted_origins = origins.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// Where a host without Better Auth in process asks about a session: `configured`
+    /// (the `getSessionUrl` option) when given, else Better Auth's get-session endpoint
+    /// under the base URL; `None` without either.
+    pub fn get_session_url(&self, configured: Option<&str>) -> Option<String> {
+        match configured.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => Some(String::from(url)),
+            None => self
+                .base_url
+                .as_deref()
+                .map(|base| alloc::format!("{}{GET_SESSION_PATH}", base.trim_end_matches('/'))),
+        }
     }
 
     /// Are the cookies `__Secure-` prefixed?

@@ -32,7 +32,7 @@ use crate::host::{HostRequest, Verdict};
 use crate::token::{Claims, VerifiedToken};
 
 pub(crate) use config::SessionKeys;
-pub use config::{CacheStrategy, SessionConfig};
+pub use config::{CacheStrategy, SessionConfig, GET_SESSION_PATH};
 pub use csrf::origin_of;
 #[cfg(all(test, feature = "session-jwe"))]
 pub(crate) use jwe::JweKey;

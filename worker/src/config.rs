@@ -323,13 +323,8 @@ fn session_config(env: &Env) -> Result<Option<SessionConfig>, Misconfig> {
 /// The refresh path: `GET_SESSION_URL` (default `{BETTER_AUTH_URL}/api/auth/get-session`),
 /// fetched, or sent through the `AUTH_SERVICE` binding when it is bound. Neither: `None`.
 fn refresher(env: &Env, session: &SessionConfig) -> Result<Option<Refresher>, Misconfig> {
-    let configured = option_binding(env, "getSessionUrl").filter(|u| !u.trim().is_empty());
-    let url = configured.or_else(|| {
-        session
-            .base_url
-            .as_deref()
-            .map(|base| format!("{}/api/auth/get-session", base.trim_end_matches('/')))
-    });
+    let configured = option_binding(env, "getSessionUrl");
+    let url = session.get_session_url(configured.as_deref());
     let invalid = || Misconfig {
         option: Some(option_env("getSessionUrl")),
         ..Misconfig::from("get_session_url_invalid")

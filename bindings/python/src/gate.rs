@@ -189,6 +189,19 @@ impl PyGate {
     }
 }
 
+/// A token-path verdict as [`PyGate::judge`] takes it: claims to pass on (`None`: outside
+/// the prefix) or the refusal.
+fn token_verdict<V>(verdict: Verdict<V>) -> Result<Option<V>, Error> {
+    match verdict {
+        Verdict::Pass => Ok(None),
+        Verdict::Allow(verified) => Ok(Some(verified)),
+        // Not reached: the session path of `decide_asgi` answers cookie requests.
+        Verdict::Session(_) => Err(Error::MissingAuthorization),
+        Verdict::Refresh(refresh) => Err(refresh.reason),
+        Verdict::Refuse(error) => Err(error),
+    }
+}
+
 /// `Cookie`, `Origin` or `Referer` as ASGI field lines, Latin-1 decoded as Starlette does;
 /// a value over 1 MiB in all is not read (Better Auth's largest cache is 100 × 4 KiB).
 struct SessionLines(Option<Vec<String>>);
@@ -467,31 +480,13 @@ impl PyGate {
             let request = HostRequest::new(&method, &target, field).mounted(mount);
             self.judge(
                 py,
-                |gate| {
-                    if require_token {
-                        return gate.authorize_request(&request, now).map(Some);
-                    }
-                    match gate.decide(&request, now) {
-                        Verdict::Pass => Ok(None),
-                        Verdict::Allow(verified) => Ok(Some(verified)),
-                        // Not reached: the session path above answers cookie requests.
-                        Verdict::Session(_) => Err(Error::MissingAuthorization),
-                        Verdict::Refresh(refresh) => Err(refresh.reason),
-                        Verdict::Refuse(error) => Err(error),
-                    }
+                |gate| match require_token {
+                    true => gate.authorize_request(&request, now).map(Some),
+                    false => token_verdict(gate.decide(&request, now)),
                 },
-                |gate| {
-                    if require_token {
-                        return gate.authorize_request(&request, now).map(Some);
-                    }
-                    match gate.decide(&request, now) {
-                        Verdict::Pass => Ok(None),
-                        Verdict::Allow(verified) => Ok(Some(verified)),
-                        // Not reached: the session path above answers cookie requests.
-                        Verdict::Session(_) => Err(Error::MissingAuthorization),
-                        Verdict::Refresh(refresh) => Err(refresh.reason),
-                        Verdict::Refuse(error) => Err(error),
-                    }
+                |gate| match require_token {
+                    true => gate.authorize_request(&request, now).map(Some),
+                    false => token_verdict(gate.decide(&request, now)),
                 },
                 |verified| self.gate.origin_plan(&input, verified),
             )
@@ -504,6 +499,13 @@ impl PyGate {
     #[getter]
     fn session_cookie_name(&self) -> Option<&str> {
         self.gate.session_cookie_name()
+    }
+
+    /// Session mode: Better Auth's get-session endpoint under the gate's `base_url` (the
+    /// core's default of `get_session_url`); `None` without one.
+    #[getter(get_session_url)]
+    fn default_get_session_url(&self) -> Option<String> {
+        self.gate.config().session.as_ref()?.get_session_url(None)
     }
 
     /// Does this raw path need a token? (Under the prefix, or ambiguous.) Middleware passes

@@ -23,9 +23,6 @@ pub(crate) const READ: [&str; 7] = [
     "getSessionUrl",
 ];
 
-/// Better Auth's get-session endpoint under its base URL (the option's documented default).
-const GET_SESSION_PATH: &str = "/api/auth/get-session";
-
 impl Options<'_> {
     /// `config` with session mode as the options say (`sessionStrategy` absent or `off`:
     /// none; the other session options are then refused, not silently ignored).
@@ -77,12 +74,7 @@ impl Options<'_> {
     /// else `{baseUrl}/api/auth/get-session`; an http(s) URL, without credentials in it.
     fn get_session_url(&self, session: &SessionConfig) -> Result<Option<String>, JsValue> {
         let given = self.text("getSessionUrl")?;
-        let url = given.clone().or_else(|| {
-            session
-                .base_url
-                .as_deref()
-                .map(|base| format!("{}{GET_SESSION_PATH}", base.trim_end_matches('/')))
-        });
+        let url = session.get_session_url(given.as_deref());
         if let (Some(text), Some(_)) = (url.as_deref(), given.as_deref()) {
             let authority = text.split_once("://").map_or("", |(_, rest)| rest);
             let userinfo = authority

@@ -124,17 +124,13 @@ class SessionRefresher:
             return body.decode("utf-8"), response.headers.get_list("set-cookie")
 
 
-def refresher_from(
-    get_session_url: Optional[str], base_url: Optional[str], timeout_ms: int
-) -> Optional[SessionRefresher]:
+def refresher_from(get_session_url: Optional[str], gate: Any, timeout_ms: int) -> Optional[SessionRefresher]:
     """The refresher a session-mode host uses: `get_session_url`, else $GET_SESSION_URL,
-    else ``{base_url}/api/auth/get-session``; `None` when there is none (refusals then
-    carry the cache's reason)."""
+    else the core's default for the gate (Better Auth's get-session endpoint under its
+    ``base_url``); `None` when there is none (refusals then carry the cache's reason)."""
     import os
 
-    url = get_session_url or os.environ.get("GET_SESSION_URL")
-    if not url and base_url:
-        url = base_url.rstrip("/") + "/api/auth/get-session"
+    url = get_session_url or os.environ.get("GET_SESSION_URL") or getattr(gate, "get_session_url", None)
     return SessionRefresher(url, timeout_ms) if url else None
 
 

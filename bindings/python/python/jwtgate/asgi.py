@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, MutableMapping, Optional
 
 from ._http import AnyGate, apply_plan, asgi_request, gate_from
@@ -72,8 +71,7 @@ class GateMiddleware:
         if self.sessions:
             from ._session import refresher_from
 
-            base_url = options.get("base_url") or os.environ.get("BETTER_AUTH_URL")
-            self.refresher = refresher_from(get_session_url, base_url, get_session_timeout)
+            self.refresher = refresher_from(get_session_url, self.gate, get_session_timeout)
 
     def _lifespan_receive(self, gate: RemoteGate, receive: Receive) -> Receive:
         async def receive_startup() -> MutableMapping[str, Any]:

@@ -177,17 +177,15 @@ class BetterAuthSession:
                 opts["session_strategy"] = os.environ.get("SESSION_STRATEGY") or "compact"
             if opts.get("base_url") is None and os.environ.get("BETTER_AUTH_URL"):
                 opts["base_url"] = os.environ["BETTER_AUTH_URL"]
-            base_url = opts.get("base_url")
             self.gate = gate_from(None, secret, opts)
         else:
             self.gate = gate_from(gate, secret, options)
-            base_url = os.environ.get("BETTER_AUTH_URL")
         if getattr(self.gate, "session_cookie_name", None) is None:
             raise GateConfigError("invalid_option", "BetterAuthSession needs a gate in session mode (session_strategy)")
         self.refresher = (
             None
             if get_session_url is False
-            else refresher_from(get_session_url or None, base_url, get_session_timeout)  # type: ignore[arg-type]
+            else refresher_from(get_session_url or None, self.gate, get_session_timeout)  # type: ignore[arg-type]
         )
 
     async def __call__(self, request: Request, response: Response) -> Dict[str, Any]:
