@@ -12,7 +12,10 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use std::cell::RefCell;
 
-use jwtgate::{CachedGate, Gate, GateConfig, Hs256Key, UntrustedToken, DEFAULT_CACHE_ENTRIES};
+use jwtgate::{
+    CacheStrategy, CachedGate, Field, Gate, GateConfig, HostRequest, Hs256Key, SessionConfig,
+    UntrustedToken, Verdict, DEFAULT_CACHE_ENTRIES,
+};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -236,12 +239,111 @@ fn main() {
         })
         .collect();
 
-    let result = serde_json::json!({ "rounds": rounds, "batchMs": batch_ms, "shapes": out, "refusals": refusals });
+    let sessions = sessions(rounds, batch_ms);
+    let result = serde_json::json!({
+        "rounds": rounds, "batchMs": batch_ms, "shapes": out, "refusals": refusals, "sessions": sessions,
+    });
     let text = serde_json::to_string_pretty(&result).expect("json") + "\n";
     match out_path {
         Some(p) => std::fs::write(p, text).expect("write result"),
         None => print!("{text}"),
     }
+}
+
+/// Cookies the real better-auth package minted (tests/vectors/better_auth_sessions.json).
+#[derive(Deserialize)]
+struct SessionVectors {
+    secret: String,
+    #[serde(rename = "baseUrl")]
+    base_url: String,
+    vectors: Vec<SessionVector>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionVector {
+    strategy: String,
+    now: u64,
+    user_id: String,
+    email: String,
+    name: String,
+    cookie: String,
+}
+
+/// Issue 22's native rows: a request decided from a default user's Better Auth cookies
+/// (per strategy) beside the same user's bearer token, each uncached and repeated.
+fn sessions(rounds: usize, batch_ms: f64) -> serde_json::Value {
+    let doc: SessionVectors =
+        serde_json::from_str(include_str!("../tests/vectors/better_auth_sessions.json"))
+            .expect("session vectors");
+    let mut out = serde_json::Map::new();
+    for v in &doc.vectors {
+        let strategy = CacheStrategy::parse(&v.strategy)
+            .expect("strategy")
+            .expect("a cache strategy");
+        let session = SessionConfig::new(strategy).base_url(doc.base_url.as_str());
+        let gate = Gate::new(GateConfig::new(doc.secret.as_str()).session(Some(session)))
+            .expect("session config");
+        let cached = RefCell::new(CachedGate::new(gate.clone(), DEFAULT_CACHE_ENTRIES));
+        let now = v.now;
+        let token = gate.mint(&format!(
+            r#"{{"sub":"{}","email":"{}","name":"{}","iat":{now},"exp":{}}}"#,
+            v.user_id,
+            v.email,
+            v.name,
+            now + 900
+        ));
+        let bearer = format!("Bearer {token}");
+        let path = format!("/api/v1/{}/tasks", v.user_id);
+        let cookie_request = HostRequest::new("GET", &path, Field::Absent).with_cookies(
+            Field::Value(&v.cookie),
+            Field::Absent,
+            Field::Absent,
+        );
+        let token_request = HostRequest::new("GET", &path, Field::Value(&bearer));
+        let user = v.user_id.as_str();
+        let contenders: Vec<(&str, Run<'_>)> = vec![
+            (
+                "session cookie, no cache",
+                Box::new(
+                    || matches!(gate.decide(black_box(&cookie_request), now), Verdict::Session(s) if s.user_id() == user),
+                ),
+            ),
+            (
+                "session cookie, cached",
+                Box::new(
+                    || matches!(cached.borrow_mut().decide(black_box(&cookie_request), now), Verdict::Session(s) if s.user_id() == user),
+                ),
+            ),
+            (
+                "bearer token, no cache",
+                Box::new(
+                    || matches!(gate.decide(black_box(&token_request), now), Verdict::Allow(t) if t.user_id() == user),
+                ),
+            ),
+            (
+                "bearer token, cached",
+                Box::new(
+                    || matches!(cached.borrow_mut().decide(black_box(&token_request), now), Verdict::Allow(t) if t.user_id() == user),
+                ),
+            ),
+        ];
+        for (name, run) in &contenders {
+            assert!(run(), "{name} refused the {} vector", v.strategy);
+        }
+        let only = std::env::var("BENCH_SESSION_ONLY").ok();
+        let contenders: Vec<_> = contenders
+            .into_iter()
+            .filter(|(name, _)| only.as_deref().is_none_or(|o| *name == o))
+            .collect();
+        let (rows, line) = measure(&contenders, rounds, batch_ms, &v.strategy);
+        eprintln!("session {}", line.trim_end_matches(','));
+        out.insert(
+            v.strategy.clone(),
+            serde_json::json!({ "cookieBytes": v.cookie.len(), "tokenBytes": token.len(), "contenders": rows }),
+        );
+    }
+    serde_json::Value::Object(out)
 }
 
 /// Batch sizing (also the warm-up), then `rounds` alternating rounds (the order rotating);

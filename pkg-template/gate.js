@@ -2,7 +2,7 @@
 // what the origin receives, when to refetch a key set); this file only adapts JS inputs
 // (options, Request objects) and outputs (claims, Headers, Response). Reading requests and
 // applying the origin plan: request.js; fetching a remote key set: remote.js.
-import { GateCore, JwksRefresh, errorTable as coreErrorTable, configErrorTable as coreConfigErrorTable, authorizationLimits, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
+import { GateCore, JwksRefresh, errorTable as coreErrorTable, configErrorTable as coreConfigErrorTable, authorizationLimits, entryLayout, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
 import { fetchJwks, SHARE_FLIGHTS } from "./remote.js";
 import { applyPlan, copyHeaders, factsOf, headerOf, joined, pathOf } from "./request.js";
 import { SessionHost, sessionParts } from "./session.js";
@@ -76,6 +76,12 @@ export function guardOptions(guard) {
 
 /** `Authorization` is refused from its head past this many bytes (the core's limits). */
 let authLimits;
+/** The core's record of what answered a decision (field indices and kinds), read once. */
+let layout;
+/** Scratch for the byte lengths of a session request's parts (one call at a time). */
+const SESSION_LENGTHS = new Int32Array(5);
+/** `setCookies` of a decision Better Auth was not asked for. */
+const NO_COOKIES = Object.freeze([]);
 
 /** A caller's mistake (not a refusal): a TypeError with a stable `code`. */
 function usageError(code, message) {
@@ -163,8 +169,9 @@ function refusal(index) {
   return { allowed: false, status: info.status, code: info.code, detail: info.detail };
 }
 
-// Decisions allowed by session cookies → what originHeaders needs to decide them again.
-const sessionDecisions = new WeakMap();
+// Session decisions allowed by Better Auth's get-session answer → that answer (originHeaders
+// decides them again from it; the others from the cookies).
+const refreshedDecisions = new WeakMap();
 
 /**
  * The decision of a session verdict (session.js), or undefined for "pass" (the token path
@@ -174,11 +181,10 @@ const sessionDecisions = new WeakMap();
 function sessionDecision({ verdict, refreshed, setCookies }) {
   if (verdict.verdict === "pass") return undefined;
   if (verdict.verdict === "session" || verdict.verdict === "allow") {
-    const claims = deepFreeze(verdict.payload);
-    const decision = verdict.verdict === "allow"
-      ? { allowed: true, userId: claims.sub, claims }
-      : { allowed: true, userId: claims.sub, claims, user: claims.user, session: claims.session, via: "session", setCookies };
-    if (verdict.verdict === "session") sessionDecisions.set(decision, refreshed);
+    const claims = verdict.claims ?? deepFreeze(verdict.payload);
+    if (verdict.verdict === "allow") return { allowed: true, userId: claims.sub, claims };
+    const decision = { allowed: true, userId: claims.sub, claims, user: claims.user, session: claims.session, via: "session", setCookies: setCookies.length > 0 ? setCookies : NO_COOKIES };
+    if (refreshed !== undefined) refreshedDecisions.set(decision, refreshed);
     return decision;
   }
   const decision = verdict.code !== undefined ? infoRefusal(errorByCode(verdict.code)) : refusal(verdict.error);
@@ -199,8 +205,9 @@ export class Gate {
   #outPtr;
   #entryPtr;
   #input; // Uint8Array over the input buffer (recreated when memory grows)
-  #entry; // Float64Array [slot, generation] of the cache entry that answered
-  #memo = []; // per cache slot: { generation, claims } — the parsed, frozen claims
+  #entry; // Float64Array: the core's record of what answered (see `layout`)
+  #memo = []; // per token cache slot: { generation, claims } — the parsed, frozen claims
+  #sessionMemo = []; // per session cache slot: { generation, builtAt, claims }
   #remote; // Gate.fromJwksUrl: { url, fetch, refresh: JwksRefresh, inflight }
   #session; // session mode (sessionStrategy): a SessionHost
 
@@ -211,14 +218,20 @@ export class Gate {
     }
   }
 
-  /** Claims of an acceptance whose payload JSON (`length` bytes) is in the output buffer. */
-  #claims(length) {
+  /** The core's record of the last decision, viewed over the current memory. */
+  #record() {
     // The call may have grown the memory (detaching old views): view the current buffer.
     if (this.#entry === undefined || this.#entry.length === 0) {
-      this.#entry = new Float64Array(wasmMemory.buffer, this.#entryPtr, 2);
+      this.#entry = new Float64Array(wasmMemory.buffer, this.#entryPtr, layout.length);
     }
-    const slot = this.#entry[0];
-    const generation = this.#entry[1];
+    return this.#entry;
+  }
+
+  /** Claims of an acceptance whose payload JSON (`length` bytes) is in the output buffer. */
+  #claims(length) {
+    const record = this.#record();
+    const slot = record[layout.slot];
+    const generation = record[layout.generation];
     // The core said which stored entry answered (it compared the whole token, in constant
     // time): its claims were parsed before. Generations are never reused.
     const known = slot >= 0 ? this.#memo[slot] : undefined;
@@ -247,6 +260,7 @@ export class Gate {
       throw configErrorOf(e);
     }
     authLimits ??= authorizationLimits();
+    layout ??= JSON.parse(entryLayout());
   }
 
   /**
@@ -306,6 +320,7 @@ export class Gate {
         const { text, cacheControl } = await fetchJwks(remote.fetch, remote.url, remote.refresh.timeoutMs());
         this.#core.setJwks(text); // throws on a bad set: the current one stays
         this.#memo = [];
+        this.#sessionMemo = [];
         remote.refresh.succeeded(remote.nowMs(), cacheControl);
         return true;
       } catch {
@@ -364,7 +379,9 @@ export class Gate {
     if (remote !== undefined && this.#core.protects(requestParts(request)[1])) await this.#keysFor(remote);
     const session = this.#sessionRequest(request);
     if (session !== undefined) {
-      const decision = sessionDecision(await this.#session.decide(this.#core, ...session, this.#clock(), true));
+      const now = this.#clock();
+      const verdict = this.#sessionVerdict(session[0], session[1], now);
+      const decision = sessionDecision(await this.#session.decide(this.#core, verdict, ...session, now, true));
       if (decision !== undefined) return decision;
     }
     const decision = this.#authorize(request);
@@ -439,15 +456,86 @@ export class Gate {
   /** Session mode and no Authorization: `[parts, present]` for the core's cookie decision. */
   #sessionRequest(request) {
     if (this.#session === undefined) return undefined;
-    const [method, path] = requestParts(request);
+    let method = "GET", path = "";
+    try {
+      method = typeof request?.method === "string" ? request.method : "GET";
+      path = pathOf(request?.url);
+    } catch {
+      path = "";
+    }
     const [parts, present] = sessionParts(request, method, path);
     return present & 1 ? undefined : [parts, present];
+  }
+
+  /**
+   * The core's first verdict on a request's session cookies (session.js's shape:
+   * `{verdict: "session", claims}`, `{verdict: "refresh", error, key, rememberSeconds}`,
+   * `{verdict: "refuse", error}`, `{verdict: "pass"}`). The parts cross through the input
+   * buffer and the payload comes back in the output buffer; claims are parsed once per
+   * session cache entry and `iat` (the core says when it built them). Parts too large
+   * for the buffers take the string path.
+   */
+  #sessionVerdict(parts, present, now) {
+    this.#views();
+    // Method, path, then Cookie, Origin, Referer (-1: not sent), back to back.
+    const lengths = SESSION_LENGTHS;
+    const cookie = present & 2 ? parts[3] : "", origin = present & 4 ? parts[4] : "", referer = present & 8 ? parts[5] : "";
+    const all = parts[0] + parts[1] + cookie + origin + referer;
+    // One copy into Wasm; when every character took one byte, each part's length is its own.
+    const whole = encoder.encodeInto(all, this.#input);
+    let fits = whole.read === all.length;
+    if (fits && whole.written === all.length) {
+      lengths[0] = parts[0].length;
+      lengths[1] = parts[1].length;
+      lengths[2] = present & 2 ? cookie.length : -1;
+      lengths[3] = present & 4 ? origin.length : -1;
+      lengths[4] = present & 8 ? referer.length : -1;
+    } else if (fits) {
+      // Not all ASCII: each part's byte length, encoding them one by one.
+      let at = 0;
+      for (let i = 0; i < 5; i++) {
+        const value = parts[i < 2 ? i : i + 1];
+        if (i >= 2 && (present & (1 << (i - 1))) === 0) {
+          lengths[i] = -1;
+          continue;
+        }
+        const { written } = encoder.encodeInto(value, this.#input.subarray(at));
+        lengths[i] = written;
+        at += written;
+      }
+    }
+    const result = !fits ? layout.tooLarge : this.#core.decideSessionInput(lengths[0], lengths[1], lengths[2], lengths[3], lengths[4], now);
+    if (result === layout.tooLarge) return JSON.parse(this.#core.decideRequest(parts, present, now));
+    if (result < 0) return { verdict: "refuse", error: -1 - result };
+    const record = this.#record();
+    const kind = record[layout.kind];
+    if (kind === layout.session) return { verdict: "session", claims: this.#sessionClaims(record, result) };
+    if (kind === layout.refresh) {
+      const refresh = JSON.parse(decoder.decode(new Uint8Array(wasmMemory.buffer, this.#outPtr, result)));
+      refresh.verdict = "refresh";
+      return refresh;
+    }
+    return { verdict: "pass" };
+  }
+
+  /** Claims of a session whose payload JSON (`length` bytes) is in the output buffer. */
+  #sessionClaims(record, length) {
+    const slot = record[layout.slot];
+    const generation = record[layout.generation];
+    const builtAt = record[layout.builtAt];
+    const known = slot >= 0 ? this.#sessionMemo[slot] : undefined;
+    if (known !== undefined && known.generation === generation && known.builtAt === builtAt) return known.claims;
+    const claims = deepFreeze(JSON.parse(decoder.decode(new Uint8Array(wasmMemory.buffer, this.#outPtr, length))));
+    if (slot >= 0) this.#sessionMemo[slot] = { generation, builtAt, claims };
+    return claims;
   }
 
   #authorize(request) {
     const session = this.#sessionRequest(request);
     if (session !== undefined) {
-      const decision = sessionDecision(this.#session.decideSync(this.#core, ...session, this.#clock()));
+      const now = this.#clock();
+      const verdict = this.#sessionVerdict(session[0], session[1], now);
+      const decision = sessionDecision(this.#session.decideSync(this.#core, verdict, ...session, now));
       if (decision !== undefined) return decision;
     }
     // Inline (not requestParts): the hot path allocates nothing.
@@ -518,10 +606,11 @@ export class Gate {
     }
     const headers = copyHeaders(request?.headers);
     const hop = [headers.get("connection") ?? "", headers.get("cookie") ?? "", headers.get("x-forwarded-for") ?? "", ...factsOf(request, facts)];
-    const session = sessionDecisions.has(decision) ? this.#sessionRequest(request) : undefined;
+    // Allowed by its session cookies: decided again by the core (from the cache, or the
+    // get-session answer that allowed it) and held to the decision's user.
+    const session = decision.via === "session" ? this.#sessionRequest(request) : undefined;
     const plan = session !== undefined
-      // Allowed by its session cookies: decided again (cache, or the answer that allowed it).
-      ? this.#core.sessionOriginPlan(...session, sessionDecisions.get(decision), userId, hop, this.#clock())
+      ? this.#core.sessionOriginPlan(...session, refreshedDecisions.get(decision), userId, hop, this.#clock())
       : this.#core.originPlan(joined(headerOf(request?.headers, "authorization")), userId, hop, this.#clock());
     if (plan === undefined) throw new GateError(errorInfo(this.#core.lastError()));
     return applyPlan(headers, JSON.parse(plan));

@@ -17,27 +17,49 @@ export const MAX_SESSION_BYTES = 256 * 1024;
 const MAX_REMEMBERED = 10000;
 
 const UNAVAILABLE = { verdict: "refuse", code: "session_unavailable" };
+/** No Set-Cookie lines (shared: never mutated). */
+const NONE = Object.freeze([]);
+
+const SESSION_HEADERS = ["authorization", "cookie", "origin", "referer"];
 
 /**
  * `[parts, present]` of a request for the core's session decision: method, path, then
  * Authorization, Cookie, Origin, Referer, with bit i of `present` set when header i was sent.
- * Field lines (a plain object's arrays) are joined as the headers' own rules join them.
+ * Field lines (a plain object's arrays) are joined as the headers' own rules join them. A
+ * plain object is read in one pass over its keys (not one per header).
  */
 export function sessionParts(request, method, path) {
   const headers = request?.headers;
-  const parts = [method, path];
+  const parts = [method, path, "", "", "", ""];
   let present = 0;
-  ["authorization", "cookie", "origin", "referer"].forEach((name, i) => {
+  if (headers && typeof headers.get !== "function" && typeof headers === "object") {
+    let seen = 0;
+    for (const key of Object.keys(headers)) {
+      const i = SESSION_HEADERS.indexOf(key.toLowerCase());
+      if (i < 0 || seen & (1 << i)) continue; // the first spelling only, as headerOf reads
+      seen |= 1 << i;
+      try {
+        const value = headers[key];
+        if (value === undefined || value === null) continue;
+        parts[2 + i] = Array.isArray(value) ? value.map(String).join(i === 1 ? "; " : ", ") : String(value);
+        present |= 1 << i;
+      } catch {
+        // A header that throws when read is not sent.
+      }
+    }
+    return [parts, present];
+  }
+  for (let i = 0; i < 4; i++) {
     let value;
     try {
-      value = headerOf(headers, name);
+      value = headerOf(headers, SESSION_HEADERS[i]);
     } catch {
       value = undefined;
     }
-    if (Array.isArray(value)) value = value.join(name === "cookie" ? "; " : ", ");
-    if (value !== undefined) present |= 1 << i;
-    parts.push(value ?? "");
-  });
+    if (value === undefined) continue;
+    parts[2 + i] = Array.isArray(value) ? value.join(i === 1 ? "; " : ", ") : value;
+    present |= 1 << i;
+  }
   return [parts, present];
 }
 
@@ -160,20 +182,19 @@ export class SessionHost {
   }
 
   /**
-   * The core's verdict for a request without Authorization, refreshed through Better
-   * Auth when the cache cannot decide and `ask` is true (else only a remembered answer is
-   * used, and the verdict is the refresh's refusal). Resolves
-   * `{ verdict, refreshed?, setCookies }`.
+   * The decision of a request without Authorization from the core's first `verdict` on
+   * it (gate.js), refreshed through Better Auth when the cache cannot decide and `ask` is
+   * true (else only a remembered answer is used, and the verdict is the refresh's
+   * refusal). Resolves `{ verdict, refreshed?, setCookies }`.
    */
-  async decide(core, parts, present, now, ask) {
-    const verdict = JSON.parse(core.decideRequest(parts, present, now));
-    if (verdict.verdict !== "refresh") return { verdict, setCookies: [] };
+  async decide(core, verdict, parts, present, now, ask) {
+    if (verdict.verdict !== "refresh") return { verdict, setCookies: NONE };
     let answer = this.remembered(verdict, now);
     if (answer === undefined && ask && this.canAsk) {
       answer = await this.answer(verdict, parts, present, now);
-      if (answer === undefined) return { verdict: UNAVAILABLE, setCookies: [] };
+      if (answer === undefined) return { verdict: UNAVAILABLE, setCookies: NONE };
     }
-    if (answer === undefined) return { verdict: { verdict: "refuse", error: verdict.error }, setCookies: [] };
+    if (answer === undefined) return { verdict: { verdict: "refuse", error: verdict.error }, setCookies: NONE };
     return {
       verdict: JSON.parse(core.decideRefreshed(parts, present, answer.body, now)),
       refreshed: answer.body,
@@ -182,11 +203,10 @@ export class SessionHost {
   }
 
   /** `decide` without I/O (the sync `gate.authorize`): a remembered answer, else the refusal. */
-  decideSync(core, parts, present, now) {
-    const verdict = JSON.parse(core.decideRequest(parts, present, now));
-    if (verdict.verdict !== "refresh") return { verdict, setCookies: [] };
+  decideSync(core, verdict, parts, present, now) {
+    if (verdict.verdict !== "refresh") return { verdict, setCookies: NONE };
     const answer = this.remembered(verdict, now);
-    if (answer === undefined) return { verdict: { verdict: "refuse", error: verdict.error }, setCookies: [] };
+    if (answer === undefined) return { verdict: { verdict: "refuse", error: verdict.error }, setCookies: NONE };
     return {
       verdict: JSON.parse(core.decideRefreshed(parts, present, answer.body, now)),
       refreshed: answer.body,

@@ -36,7 +36,7 @@ pub const MAX_CACHE_ENTRIES: usize = 1 << 16;
 /// to about `entries × 2 × MAX_CACHED_TOKEN_BYTES`.
 pub const MAX_CACHED_TOKEN_BYTES: usize = 2048;
 /// Entry numbers stay exact in a JS number (2^53); past that nothing more is stored.
-const MAX_GENERATION: u64 = 1 << 53;
+pub(crate) const MAX_GENERATION: u64 = 1 << 53;
 
 /// Which stored entry answered (see [`CachedGate::last_entry`]): a host that keeps its own
 /// per-entry data (the npm package keeps the parsed claims object) keys it by this pair.
@@ -178,9 +178,10 @@ impl CachedGate {
         } = self;
         gate.decide_with(
             request,
-            now,
             required,
-            Some(sessions),
+            |gate, keys, route, cookie| {
+                gate.decide_session_cached(keys, sessions, request, route, cookie, now)
+            },
             |gate, method, target, authorization| {
                 gate.authorize_with(method, target, authorization, |token| {
                     cache.verify(gate, token, now)
@@ -207,6 +208,13 @@ impl CachedGate {
     /// (caching off, token too long) or the last call was a refusal.
     pub fn last_entry(&self) -> Option<EntryId> {
         self.cache.last_entry
+    }
+
+    /// The stored session entry behind the last session the cookies allowed (session
+    /// mode), `None` when it was not stored or the last decision was not one. Numbered
+    /// apart from [`CachedGate::last_entry`]'s: a host keys its per-entry data by the pair.
+    pub fn last_session_entry(&self) -> Option<EntryId> {
+        self.sessions.last_entry()
     }
 
     /// Slots currently holding a token.

@@ -343,18 +343,21 @@ impl Gate {
     /// The path rule for an authenticated `user_id`: `{prefix}{user_id}/…` must name it;
     /// a self route needs no user id; the bare prefix and ambiguous paths are refused.
     pub(crate) fn path_rule(&self, method: &str, path: &str, user_id: &str) -> Result<(), Error> {
+        route_rule(&self.route_of(method, path), user_id)
+    }
+
+    /// How the path rule reads `path` for `method` (with the self routes it allows).
+    pub(crate) fn route_of<'p>(
+        &self,
+        method: &str,
+        path: &'p str,
+    ) -> Result<Route<'p>, AmbiguousPath> {
         let own = self
             .self_routes
             .iter()
             .filter(|r| r.allows(method))
             .map(|r| r.suffix.as_str());
-        match route_with_self_routes(&self.config.api_prefix, own, path) {
-            Ok(Route::Unprotected | Route::SelfRoute) => {}
-            Ok(Route::User(user)) if user == user_id => {}
-            Ok(Route::User(_)) => return Err(Error::UserMismatch),
-            Ok(Route::PrefixRoot) | Err(AmbiguousPath) => return Err(Error::InvalidPath),
-        }
-        Ok(())
+        route_with_self_routes(&self.config.api_prefix, own, path)
     }
 
     /// Signs `payload_json` with the current secret as `{"alg":"HS256","typ":"JWT"}`
@@ -376,6 +379,21 @@ impl Gate {
 
 /// Better Auth's bearer-plugin credential: its signed session token
 /// (`token.base64(HMAC)`, possibly URL-encoded) rather than a JWT.
+/// The path rule on a route read by [`Gate::route_of`]: the user's own paths, self routes
+/// and paths outside the prefix pass; another user's is refused, and so is a path that
+/// names no user or cannot be read one way.
+pub(crate) fn route_rule(
+    route: &Result<Route<'_>, AmbiguousPath>,
+    user_id: &str,
+) -> Result<(), Error> {
+    match route {
+        Ok(Route::Unprotected | Route::SelfRoute) => Ok(()),
+        Ok(Route::User(user)) if user == user_id => Ok(()),
+        Ok(Route::User(_)) => Err(Error::UserMismatch),
+        Ok(Route::PrefixRoot) | Err(AmbiguousPath) => Err(Error::InvalidPath),
+    }
+}
+
 fn looks_like_session_token(token: &str) -> bool {
     let decoded = percent_encoding::percent_decode_str(token).decode_utf8_lossy();
     decoded.rsplit_once('.').is_some_and(|(value, tag)| {

@@ -17,8 +17,8 @@ use alloc::string::String;
 use crate::config::GateConfig;
 use crate::error::Error;
 use crate::gate::Gate;
-use crate::path::{route, Route};
-use crate::session::SessionRefresh;
+use crate::path::{route, AmbiguousPath, Route};
+use crate::session::{SessionKeys, SessionRefresh};
 use crate::token::VerifiedToken;
 
 /// A request header as the host holds it.
@@ -177,8 +177,10 @@ pub enum Verdict<V> {
     Allow(V),
     /// Allowed by Better Auth's session cookies (session mode): the verified session as
     /// a credential with `sub`, `email`, `name`, `iat` = now, `exp` = now + 900 and the
-    /// session's `session` and `user` objects in its payload.
-    Session(VerifiedToken),
+    /// session's `session` and `user` objects in its payload
+    /// ([`VerifiedToken::is_session`]). Like [`Verdict::Allow`], owned from a [`Gate`] and
+    /// borrowed from a [`crate::CachedGate`].
+    Session(V),
     /// The session cookie is valid but its cache cannot decide (missing, expired, …): a
     /// host that can ask Better Auth does, and calls [`Gate::decide_refreshed`]; one that
     /// cannot refuses with [`SessionRefresh::reason`]. Nothing is forwarded yet.
@@ -211,9 +213,8 @@ impl Gate {
     pub fn decide(&self, request: &HostRequest<'_>, now: u64) -> Verdict<VerifiedToken> {
         self.decide_with(
             request,
-            now,
             false,
-            None,
+            |gate, keys, route, cookie| gate.decide_session(keys, request, route, cookie, now),
             |gate, method, target, authorization| {
                 gate.authorize(method, target, authorization, now)
             },
@@ -227,9 +228,8 @@ impl Gate {
     pub fn decide_required(&self, request: &HostRequest<'_>, now: u64) -> Verdict<VerifiedToken> {
         self.decide_with(
             request,
-            now,
             true,
-            None,
+            |gate, keys, route, cookie| gate.decide_session(keys, request, route, cookie, now),
             |gate, method, target, authorization| {
                 gate.authorize(method, target, authorization, now)
             },
@@ -266,9 +266,13 @@ impl Gate {
     pub(crate) fn decide_with<V>(
         &self,
         request: &HostRequest<'_>,
-        now: u64,
         required: bool,
-        sessions: Option<&mut crate::session::SessionCache>,
+        session: impl FnOnce(
+            &Self,
+            &SessionKeys,
+            &Result<Route<'_>, AmbiguousPath>,
+            &str,
+        ) -> Option<Verdict<V>>,
         authorize: impl FnOnce(&Self, &str, &str, Option<&str>) -> Result<V, Error>,
     ) -> Verdict<V> {
         let target = match target_to_judge(&self.config().api_prefix, request, required) {
@@ -279,9 +283,8 @@ impl Gate {
         // A bearer token is judged alone; session cookies never override or rescue it.
         if let (Field::Absent, Some(keys)) = (request.authorization, self.session_keys()) {
             if let Some(cookie) = cookie_header(request.cookie) {
-                if let Some(verdict) =
-                    self.decide_session(keys, sessions, request, &target, &cookie, now)
-                {
+                let route = self.route_of(request.method, &target);
+                if let Some(verdict) = session(self, keys, &route, &cookie) {
                     return verdict;
                 }
             }

@@ -280,6 +280,15 @@ fn the_origin_plan_sets_identity_and_facts_and_drops_the_rest() {
     let (remove, set) = plan_of(&g, &in_process, true);
     assert_eq!(remove, ["x-user-id", "x-user-email"]);
     assert_eq!(set.len(), 2);
+
+    // A second `Cookie` line joined with ", " (a Fetch `Headers`) cannot carry one through.
+    let joined = OriginInput {
+        cookie: Some("theme=dark, better-auth.session_token=abc.def, a=b"),
+        ..input
+    };
+    let (_, set) = plan_of(&g, &joined, true);
+    let get = |name: &str| set.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    assert_eq!(get("cookie"), Some("theme=dark; a=b"));
 }
 
 #[test]

@@ -224,7 +224,11 @@ impl<'de> Reader<'de> {
             if wanted(&name) && self.raw {
                 self.skip_ws();
                 let start = self.pos;
-                self.value(false)?;
+                if self.peek() == Some(b'{') {
+                    self.delimit_object()?;
+                } else {
+                    self.value(false)?;
+                }
                 let text = self.text.get(start..self.pos).ok_or(JsonError)?;
                 on_member(&name, Loose::Raw(text));
             } else if wanted(&name) {
@@ -255,6 +259,42 @@ impl<'de> Reader<'de> {
             }
         }
         Ok(())
+    }
+
+    /// Moves past the object that starts here, found by its strings and brackets alone
+    /// (not validated: [`read_object_raw`]'s callers parse such a member strictly, and
+    /// on valid JSON this ends where the strict reader would).
+    fn delimit_object(&mut self) -> R<()> {
+        let mut depth = 0usize;
+        while let Some(rest) = self.bytes.get(self.pos..) {
+            let at = rest
+                .iter()
+                .position(|&b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']'))
+                .ok_or(JsonError)?;
+            self.pos += at;
+            match self.next()? {
+                b'"' => loop {
+                    let rest = self.bytes.get(self.pos..).ok_or(JsonError)?;
+                    let at = rest
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\')
+                        .ok_or(JsonError)?;
+                    self.pos += at;
+                    if self.next()? == b'"' {
+                        break;
+                    }
+                    self.next()?; // the escaped byte
+                },
+                b'{' | b'[' => depth += 1,
+                _ => {
+                    depth = depth.checked_sub(1).ok_or(JsonError)?;
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        Err(JsonError)
     }
 
     /// A string after its opening quote: borrowed when it has no escapes.
@@ -536,7 +576,9 @@ pub(crate) fn read_object_deep<'de>(
 }
 
 /// [`read_object`], but wanted top-level members come as [`Loose::Raw`]: their exact
-/// text, validated (grammar, duplicates at every depth) but not parsed.
+/// text, not parsed. A wanted object is only delimited (by its strings and brackets):
+/// the caller must parse it strictly (measured: validating it here too was a tenth of a
+/// session decision). Every other value is validated (grammar, duplicates at every depth).
 pub(crate) fn read_object_raw<'de>(
     bytes: &'de [u8],
     wanted: impl FnMut(&str) -> bool,

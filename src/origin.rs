@@ -271,7 +271,8 @@ fn plan_cookies(plan: &mut OriginPlan, cookie: Option<&str>, config: &crate::Gat
     let Some(cookie) = cookie else { return };
     let mut kept = String::new();
     let mut dropped = false;
-    for pair in cookie.split(';') {
+    // The pieces the session rules read (a second `Cookie` line joined with ", " too).
+    for (pair, _) in crate::session::cookies::pieces(cookie) {
         let pair = pair.trim_matches([' ', '\t']);
         if pair.is_empty() {
             continue;

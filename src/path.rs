@@ -149,6 +149,14 @@ fn decode_segment(raw: &str, is_last: bool) -> Result<Cow<'_, str>, AmbiguousPat
     if raw.is_empty() && !is_last {
         return Err(AmbiguousPath);
     }
+    if !raw.contains('%') {
+        // Nothing to decode (the common case, measured: most of a decision's path cost);
+        // `/` and `\` cannot be in a segment of a path that passed `classify`'s checks.
+        return match raw {
+            "." | ".." => Err(AmbiguousPath),
+            _ => Ok(Cow::Borrowed(raw)),
+        };
+    }
     if !well_formed_escapes(raw) {
         return Err(AmbiguousPath);
     }

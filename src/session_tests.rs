@@ -469,15 +469,26 @@ fn the_cached_gate_decides_sessions_as_the_gate_does_on_repeats_too() {
                         origin_field,
                         Field::Absent,
                     );
-                    let plain = out(g.decide(&request, now));
-                    let from_cache = out(match cached.decide(&request, now) {
+                    let plain = g.decide(&request, now);
+                    let plain_payload = match &plain {
+                        Verdict::Session(t) => Some(String::from(t.payload_json())),
+                        _ => None,
+                    };
+                    let from_cache = cached.decide(&request, now);
+                    let cached_payload = match &from_cache {
+                        Verdict::Session(t) => Some(String::from(t.payload_json())),
+                        _ => None,
+                    };
+                    let from_cache = out(match from_cache {
                         Verdict::Allow(t) => Verdict::Allow(t.clone()),
-                        Verdict::Session(t) => Verdict::Session(t),
+                        Verdict::Session(t) => Verdict::Session(t.clone()),
                         Verdict::Refresh(r) => Verdict::Refresh(r),
                         Verdict::Refuse(e) => Verdict::Refuse(e),
                         Verdict::Pass => Verdict::Pass,
                     });
-                    assert_eq!(plain, from_cache, "{round} {method} {origin:?} {path}");
+                    assert_eq!(out(plain), from_cache, "{round} {method} {origin:?} {path}");
+                    // The same verified session, built once per `now` or not.
+                    assert_eq!(plain_payload, cached_payload, "{round} {method} {path}");
                 }
             }
         }

@@ -1,7 +1,8 @@
 // Session-mode benchmark (issue 22) of the BUILT package (pkg/): one request decided from
 // Better Auth's session cookies (compact cache, a default user from the real better-auth
-// package) vs the same user's bearer token (jwtgate's HS256 token; token cache off, so
-// every call verifies), vs Better Auth's own getCookieCache (same cookies, signature and
+// package) vs the same user's bearer token in the shape Better Auth's JWT plugin gives it
+// (the user object, then iat/iss/aud/exp/sub: issue 22's 541-byte comparison; HS256 so
+// that both sides hash with the same secret; token cache off, so every call verifies), vs Better Auth's own getCookieCache (same cookies, signature and
 // expiry only: no binding to the session cookie, no path rule) and auth.api.getSession
 // with the cookie cache off (SQLite through better-sqlite3). Alternating rounds, median
 // µs/op. Before timing, every contender must accept the request and refuse a tampered one.
@@ -24,12 +25,14 @@ const path = `/api/v1/${me.user.id}/tasks`;
 const tampered = me.cookie.replace(/(session_data=[^;]{10})./, (m, head) => head + (m.at(-1) === "A" ? "B" : "A"));
 
 const sessionGate = new Gate({ secret: SESSION_SECRET, sessionStrategy: "compact", baseUrl: SESSION_BASE_URL, cacheSize: 0 });
-const tokenGate = new Gate({ secret: SESSION_SECRET, cacheSize: 0 });
+const issued = { issuer: SESSION_BASE_URL, audience: SESSION_BASE_URL };
+const tokenGate = new Gate({ secret: SESSION_SECRET, ...issued, cacheSize: 0 });
 // As users get them: the verified cache on (repeats of the same cookies, or the same token).
 const sessionDefault = new Gate({ secret: SESSION_SECRET, sessionStrategy: "compact", baseUrl: SESSION_BASE_URL });
-const tokenDefault = new Gate({ secret: SESSION_SECRET });
+const tokenDefault = new Gate({ secret: SESSION_SECRET, ...issued });
 const now = Math.floor(Date.now() / 1000);
-const token = tokenGate.mint({ sub: me.user.id, email: me.email, name: me.user.name, iat: now, exp: now + 900 });
+// The JWT plugin's payload: the session's user object, then iat/iss/aud/exp/sub.
+const token = tokenGate.mint({ ...me.user, iat: now, iss: SESSION_BASE_URL, aud: SESSION_BASE_URL, exp: now + 900, sub: me.user.id });
 const sessionRequest = { method: "GET", url: path, headers: { cookie: me.cookie } };
 const tokenRequest = { method: "GET", url: path, headers: { authorization: `Bearer ${token}` } };
 const headers = new Headers({ cookie: me.cookie });
@@ -85,7 +88,7 @@ const targets = [
 ];
 const markdown = `### Session mode (issue 22, benches/node/session.mjs)
 
-One request decided from a default user's Better Auth cookies (compact cache, ${me.cookie.length} bytes), in Node, median of ${ROUNDS} alternating rounds:
+One request decided from a default user's Better Auth cookies (compact cache, ${me.cookie.length} bytes) beside the same user's token in the JWT plugin's shape (${token.length} bytes), in Node, median of ${ROUNDS} alternating rounds:
 
 | contender | µs/op |
 |---|---:|

@@ -6,7 +6,6 @@
 //! The tag is checked over the bytes as they arrived, never over a re-serialisation:
 //! the text that was signed is the text that is read.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::json::{read_object_raw, Loose};
@@ -47,16 +46,16 @@ pub(crate) fn verify(value: &str, key: &Hs256Key) -> Option<Compact> {
     // that member in place, and the signed text would not be this splice) is refused
     // where the data is read (`payload::read`).
     let body = data.strip_prefix('{')?.strip_suffix('}')?;
-    let mut signed = String::with_capacity(data.len() + 32);
-    signed.push('{');
-    signed.push_str(body);
-    if !body.is_empty() {
-        signed.push(',');
-    }
-    signed.push_str("\"expiresAt\":");
-    signed.push_str(expires);
-    signed.push('}');
-    key.verify_tag(signed.as_bytes(), &tag).then(|| Compact {
+    let separator: &[u8] = if body.is_empty() { b"" } else { b"," };
+    let signed = [
+        b"{",
+        body.as_bytes(),
+        separator,
+        b"\"expiresAt\":",
+        expires.as_bytes(),
+        b"}",
+    ];
+    key.verify_tag_parts(&signed, &tag).then(|| Compact {
         data: Vec::from(data.as_bytes()),
         expires_ms,
     })
@@ -79,6 +78,7 @@ fn canonical_integer(text: &str) -> Option<i64> {
 pub(crate) mod tests {
     use super::*;
     use crate::token::base64url;
+    use alloc::string::String;
 
     /// A compact cache as Better Auth writes one.
     pub(crate) fn make(key: &Hs256Key, data: &str, expires_ms: i64) -> String {

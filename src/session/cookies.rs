@@ -22,11 +22,79 @@ const B64_PADDED: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(false),
 );
 
-/// Every `name=value` pair of a `Cookie` header, in order: split at `;`, name and value
-/// trimmed of spaces and tabs, one pair of surrounding quotes removed. The value is raw:
-/// [`decode`] it (only the cookies read are decoded).
-pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
-    header.split(';').filter_map(|pair| {
+/// The pieces of a `Cookie` header that each hold one `name=value`: split at `;`, and at
+/// `", "`, which is how a Fetch `Headers` (Workers, Next.js, undici) joins repeated
+/// `Cookie` lines. No cookie value holds `", "` (RFC 6265's cookie-octet has neither
+/// byte; Better Auth writes none), so a second line can neither hide a cookie from the
+/// session rules nor carry one past the origin plan. (Better Auth splits at `;` only: a
+/// cookie in such a second line is one it would not see; the gate reads it.)
+///
+/// Each piece comes with whether it holds a `%` (only then is a value percent-decoded):
+/// one pass finds separators and escapes together (in Wasm, a scan for each was most of
+/// a repeated session decision, measured).
+pub(crate) fn pieces(header: &str) -> impl Iterator<Item = (&str, bool)> {
+    let mut rest = Some(header);
+    core::iter::from_fn(move || {
+        let text = rest?;
+        let bytes = text.as_bytes();
+        let (mut from, mut escaped) = (0, false);
+        loop {
+            let found = bytes.get(from..).and_then(separator_or_escape);
+            let Some(at) = found.map(|i| from + i) else {
+                rest = None;
+                return Some((text, escaped));
+            };
+            let separator = match bytes.get(at) {
+                Some(b';') => 1,
+                Some(b',') if bytes.get(at + 1) == Some(&b' ') => 2,
+                Some(b'%') => {
+                    escaped = true;
+                    0
+                }
+                _ => 0,
+            };
+            if separator > 0 {
+                rest = text.get(at + separator..);
+                return Some((text.get(..at)?, escaped));
+            }
+            from = at + 1;
+        }
+    })
+}
+
+/// The first `;`, `,` or `%` of `bytes`, eight bytes at a time (SWAR over `u64` words).
+/// Hand-written over `memchr::memchr3`, whose portable path reads `usize` words (four
+/// bytes on wasm32): measured in the npm package, this halved the scan of a repeated
+/// session decision.
+fn separator_or_escape(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // Non-zero exactly when some byte of `x` is zero.
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let hits = has_zero(word ^ (ONES * u64::from(b';')))
+            | has_zero(word ^ (ONES * u64::from(b',')))
+            | has_zero(word ^ (ONES * u64::from(b'%')));
+        if hits != 0 {
+            break; // the first one is in this word
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..)?;
+    tail.iter()
+        .position(|b| matches!(b, b';' | b',' | b'%'))
+        .map(|i| at + i)
+}
+
+/// Every `name=value` pair of a `Cookie` header, in order: its [`pieces`], name and value
+/// trimmed of spaces and tabs, one pair of surrounding quotes removed. The value is raw
+/// ([`Raw`]: decode it; only the cookies read are decoded).
+pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, Raw<'_>)> {
+    pieces(header).filter_map(|(pair, escaped)| {
         let (name, value) = pair.split_once('=')?;
         let name = name.trim_matches([' ', '\t']);
         let value = value.trim_matches([' ', '\t']);
@@ -34,8 +102,26 @@ pub(crate) fn pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
             .strip_prefix('"')
             .and_then(|v| v.strip_suffix('"'))
             .unwrap_or(value);
-        (!name.is_empty()).then_some((name, value))
+        (!name.is_empty()).then_some((name, Raw { value, escaped }))
     })
+}
+
+/// A cookie value as it stands in the header, and whether its piece holds a `%`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Raw<'h> {
+    pub(crate) value: &'h str,
+    escaped: bool,
+}
+
+impl<'h> Raw<'h> {
+    /// The value percent-decoded (Better Auth's `tryDecode`: when it decodes as UTF-8).
+    pub(crate) fn decoded(self) -> Cow<'h, str> {
+        if self.escaped {
+            decode(self.value)
+        } else {
+            Cow::Borrowed(self.value)
+        }
+    }
 }
 
 /// A cookie value percent-decoded when it decodes as UTF-8 (Better Auth's `tryDecode`),
@@ -51,66 +137,132 @@ pub(crate) fn decode(value: &str) -> Cow<'_, str> {
 
 /// What the `Cookie` header holds of one named cookie.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Found {
+pub(crate) enum Found<'h> {
     /// Not there.
     Absent,
-    /// One value (or the same value repeated).
-    One(String),
+    /// One value (or the same value repeated), decoded.
+    One(Cow<'h, str>),
     /// Two different values under the same name (a browser sends both when two cookies
     /// differ by path or domain): which one Better Auth reads depends on the parser, so
     /// the gate reads neither.
     Conflict,
 }
 
-/// The cookie named `name`.
-pub(crate) fn find(header: &str, name: &str) -> Found {
-    let mut found = Found::Absent;
-    for (n, value) in pairs(header) {
-        if n != name {
-            continue;
-        }
-        let value = decode(value);
-        found = match found {
-            Found::Absent => Found::One(value.into_owned()),
+impl<'h> Found<'h> {
+    /// This reading after one more pair with the cookie's name.
+    fn and(self, value: Cow<'h, str>) -> Found<'h> {
+        match self {
+            Found::Absent => Found::One(value),
             Found::One(seen) if seen == value => Found::One(seen),
             _ => Found::Conflict,
-        };
+        }
     }
-    found
+
+    /// [`Found::and`] for a reading that keeps the raw value (decoded to compare only
+    /// when a second, different raw value arrives).
+    fn and_raw(self, raw: &'h str) -> Found<'h> {
+        match self {
+            Found::Absent => Found::One(Cow::Borrowed(raw)),
+            Found::One(seen) if seen == raw || decode(&seen) == decode(raw) => Found::One(seen),
+            _ => Found::Conflict,
+        }
+    }
+}
+
+/// The cookie named `name`.
+pub(crate) fn find<'h>(header: &'h str, name: &str) -> Found<'h> {
+    pairs(header)
+        .filter(|(n, _)| *n == name)
+        .fold(Found::Absent, |found, (_, value)| {
+            found.and(value.decoded())
+        })
+}
+
+/// The two cookies of a session, read in one pass over the header: the signed session
+/// token (raw: [`decode`] it to read it), and the cache as [`chunked`] reads it.
+pub(crate) struct SessionCookies<'h> {
+    pub(crate) token: Found<'h>,
+    pub(crate) data: Option<Cow<'h, str>>,
+}
+
+impl<'h> SessionCookies<'h> {
+    pub(crate) fn read(header: &'h str, token_name: &str, data_name: &str) -> Self {
+        let mut token = Found::Absent;
+        let mut data = Found::Absent;
+        let mut chunks = Chunks::default();
+        for (name, value) in pairs(header) {
+            if name == token_name {
+                token = token.and_raw(value.value);
+            } else if name == data_name {
+                data = data.and(value.decoded());
+            } else if let Some(suffix) = chunk_suffix(name, data_name) {
+                chunks.add(suffix, value);
+            }
+        }
+        let data = match data {
+            Found::One(value) => Some(value),
+            Found::Conflict => None,
+            Found::Absent => chunks.joined().map(Cow::Owned),
+        };
+        SessionCookies { token, data }
+    }
+}
+
+/// The chunk suffix of `name` (`{data_name}.{suffix}`), if it is one of `data_name`'s.
+fn chunk_suffix<'n>(name: &'n str, data_name: &str) -> Option<&'n str> {
+    name.strip_prefix(data_name)?.strip_prefix('.')
+}
+
+/// The chunks of a cache seen so far (`None` once one of them makes the value unusable).
+struct Chunks<'h>(Option<Vec<(usize, Cow<'h, str>)>>);
+
+impl Default for Chunks<'_> {
+    fn default() -> Self {
+        Chunks(Some(Vec::new()))
+    }
+}
+
+impl<'h> Chunks<'h> {
+    fn add(&mut self, suffix: &str, value: Raw<'h>) {
+        let Some(chunks) = &mut self.0 else { return };
+        let canonical = !suffix.is_empty()
+            && suffix.len() <= 3
+            && suffix.bytes().all(|b| b.is_ascii_digit())
+            && (suffix == "0" || !suffix.starts_with('0'));
+        match suffix.parse::<usize>() {
+            Ok(index) if canonical && index < MAX_CHUNKS && chunks.len() < MAX_CHUNKS => {
+                chunks.push((index, value.decoded()));
+            }
+            _ => self.0 = None,
+        }
+    }
+
+    /// The chunks joined in index order, when they form one run from 0 without a gap
+    /// or a repeat.
+    fn joined(self) -> Option<String> {
+        let chunks = self.0.filter(|c| !c.is_empty())?;
+        // n chunks form a run from 0 when each index below n comes exactly once.
+        let mut ordered: Vec<Option<Cow<'h, str>>> = Vec::new();
+        ordered.resize_with(chunks.len(), || None);
+        for (index, value) in chunks {
+            match ordered.get_mut(index) {
+                Some(cell @ None) => *cell = Some(value),
+                _ => return None,
+            }
+        }
+        ordered
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat())
+    }
 }
 
 /// `name` itself, or else its chunks `name.0` … `name.{n-1}` joined in index order.
 /// Chunk indices must be canonical decimals forming one run from 0 without a gap or a
 /// repeat, at most [`MAX_CHUNKS`]; anything else reads as no usable value (`None`).
-pub(crate) fn chunked(header: &str, name: &str) -> Option<String> {
-    match find(header, name) {
-        Found::One(value) => return Some(value),
-        Found::Conflict => return None,
-        Found::Absent => {}
-    }
-    let mut chunks: Vec<(usize, Cow<'_, str>)> = Vec::new();
-    for (n, value) in pairs(header) {
-        let Some(suffix) = n.strip_prefix(name).and_then(|s| s.strip_prefix('.')) else {
-            continue;
-        };
-        let canonical = !suffix.is_empty()
-            && suffix.bytes().all(|b| b.is_ascii_digit())
-            && (suffix == "0" || !suffix.starts_with('0'))
-            && suffix.len() <= 3;
-        let index = suffix.parse::<usize>().ok().filter(|_| canonical)?;
-        if index >= MAX_CHUNKS || chunks.len() >= MAX_CHUNKS {
-            return None;
-        }
-        chunks.push((index, decode(value)));
-    }
-    if chunks.is_empty() {
-        return None;
-    }
-    chunks.sort_by_key(|(index, _)| *index);
-    if chunks.iter().enumerate().any(|(i, (index, _))| i != *index) {
-        return None;
-    }
-    Some(chunks.into_iter().map(|(_, value)| value).collect())
+#[cfg(test)]
+pub(crate) fn chunked<'h>(header: &'h str, name: &str) -> Option<Cow<'h, str>> {
+    SessionCookies::read(header, "", name).data
 }
 
 /// The value a signed cookie carries (`value.` + base64 HMAC-SHA256 of `value`, as
@@ -131,7 +283,7 @@ mod tests {
     #[test]
     fn pairs_trim_unquote_and_decode() {
         let got: Vec<_> = pairs(" a=1; b = \"x%3D\" ;c=%E0%A4%A;d;=e")
-            .map(|(n, v)| (n, decode(v).into_owned()))
+            .map(|(n, v)| (n, v.decoded().into_owned()))
             .collect();
         assert_eq!(
             got,
@@ -144,8 +296,36 @@ mod tests {
     }
 
     #[test]
+    fn the_word_scan_finds_the_first_special_byte() {
+        let text = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        for len in 0..text.len() {
+            for at in 0..len {
+                for special in [b';', b',', b'%'] {
+                    let mut bytes = text[..len].to_vec();
+                    bytes[at] = special;
+                    if at + 3 < len {
+                        bytes[at + 3] = b';';
+                    }
+                    assert_eq!(separator_or_escape(&bytes), Some(at), "{len} {at}");
+                }
+            }
+            assert_eq!(separator_or_escape(&text[..len]), None);
+        }
+        // High bytes (UTF-8) never read as one of the three.
+        assert_eq!(separator_or_escape("é€;".as_bytes()), Some(5));
+    }
+
+    #[test]
+    fn joined_cookie_lines_are_separate_pairs() {
+        let got: Vec<_> = pairs("a=1, b=2; c=3,d")
+            .map(|(n, v)| (n, v.value))
+            .collect();
+        assert_eq!(got, [("a", "1"), ("b", "2"), ("c", "3,d")]);
+    }
+
+    #[test]
     fn repeated_names_agree_or_conflict() {
-        assert_eq!(find("a=1; a=1", "a"), Found::One(String::from("1")));
+        assert_eq!(find("a=1; a=1", "a"), Found::One(Cow::Borrowed("1")));
         assert_eq!(find("a=1; a=2", "a"), Found::Conflict);
         assert_eq!(find("b=1", "a"), Found::Absent);
     }

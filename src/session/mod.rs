@@ -20,6 +20,7 @@ mod jws;
 pub(crate) mod payload;
 mod repeat;
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt::Write;
 
@@ -29,6 +30,7 @@ use crate::bridge::push_json_string;
 use crate::error::Error;
 use crate::gate::Gate;
 use crate::host::{HostRequest, Verdict};
+use crate::path::{AmbiguousPath, Route};
 use crate::token::{Claims, VerifiedToken};
 
 pub(crate) use config::SessionKeys;
@@ -67,50 +69,100 @@ fn ended(expires_ms: i64, now: u64) -> bool {
 
 impl Gate {
     /// The cookie path of [`Gate::decide`]: `None` when the request carries no session
-    /// cookie (the token rules then answer it). With `cache` ([`crate::CachedGate`]), a
-    /// repeat of the same two cookies skips every check that does not depend on the time
-    /// or on the request (the same order of rules, so the same answers).
-    pub(crate) fn decide_session<V>(
+    /// cookie (the token rules then answer it).
+    pub(crate) fn decide_session(
         &self,
         keys: &SessionKeys,
-        cache: Option<&mut SessionCache>,
         request: &HostRequest<'_>,
-        target: &str,
+        route: &Result<Route<'_>, AmbiguousPath>,
         cookie: &str,
         now: u64,
-    ) -> Option<Verdict<V>> {
-        let signed = match cookies::find(cookie, &keys.token_cookie) {
-            cookies::Found::Absent => return None,
-            cookies::Found::Conflict => return Some(Verdict::Refuse(Error::SessionInvalid)),
-            cookies::Found::One(signed) => signed,
+    ) -> Option<Verdict<VerifiedToken>> {
+        let (raw, data) = match session_cookies(keys, cookie)? {
+            Ok(found) => found,
+            Err(error) => return Some(Verdict::Refuse(error)),
         };
-        let data = cookies::chunked(cookie, &keys.data_cookie);
-        let slot = cache.and_then(|c| c.slot(data.as_deref()?).map(|i| (c, i)));
-        if let Some((cache, index)) = &slot {
-            if let Some(reading) = cache.hit(*index, &signed, data.as_deref()) {
+        let signed = cookies::decode(&raw);
+        Some(
+            match self.read_session(keys, request, &signed, data.as_deref(), now) {
+                Ok(reading) => match self.judge_reading(keys, route, &reading, now) {
+                    Ok(()) => Verdict::Session(session_verified(&reading, now)),
+                    Err(denied) => widen(denied),
+                },
+                Err(denied) => widen(denied),
+            },
+        )
+    }
+
+    /// [`Gate::decide_session`] through [`crate::CachedGate`]'s verified caches: a repeat
+    /// of the same two cookies skips every check that depends on neither the time nor the
+    /// request (the same rules in the same order, so the same answers), and the verified
+    /// session it answers with is built once per `now`.
+    pub(crate) fn decide_session_cached<'c>(
+        &self,
+        keys: &SessionKeys,
+        cache: &'c mut SessionCache,
+        request: &HostRequest<'_>,
+        route: &Result<Route<'_>, AmbiguousPath>,
+        cookie: &str,
+        now: u64,
+    ) -> Option<Verdict<&'c VerifiedToken>> {
+        cache.forget_last();
+        let (raw, data) = match session_cookies(keys, cookie)? {
+            Ok(found) => found,
+            Err(error) => return Some(Verdict::Refuse(error)),
+        };
+        let slot = data.as_deref().and_then(|data| cache.slot(data));
+        if let Some(index) = slot {
+            // Keyed by the raw session cookie: another spelling of it only misses.
+            if let Some(reading) = cache.hit(index, &raw, data.as_deref()) {
                 // The signed cookie verified when this entry was stored.
-                return Some(match self.session_request_rules(keys, request) {
-                    Ok(()) => self.judge_reading(keys, request, target, reading, now),
-                    Err(error) => Verdict::Refuse(error),
+                let judged = self
+                    .session_request_rules(keys, request)
+                    .map_err(Verdict::Refuse)
+                    .and_then(|()| self.judge_reading(keys, route, reading, now));
+                return Some(match judged {
+                    Ok(()) => cache.verified(index, now, session_verified),
+                    Err(denied) => widen(denied),
                 });
             }
         }
-        let Some(token) = cookies::verify_signed(&signed, &keys.mac) else {
-            return Some(Verdict::Refuse(Error::SessionInvalid));
+        let signed = cookies::decode(&raw);
+        let reading = match self.read_session(keys, request, &signed, data.as_deref(), now) {
+            Ok(reading) => reading,
+            Err(denied) => return Some(widen(denied)),
         };
-        if let Err(error) = self.session_request_rules(keys, request) {
-            return Some(Verdict::Refuse(error));
-        }
-        Some(match self.read_cache(keys, data.as_deref(), token, now) {
-            Ok(reading) => {
-                let verdict = self.judge_reading(keys, request, target, &reading, now);
-                if let (Some((cache, index)), Some(data)) = (slot, data) {
-                    cache.store(index, &signed, &data, reading);
-                }
-                verdict
+        let judged = self.judge_reading(keys, route, &reading, now);
+        Some(match (judged, slot.zip(data.as_deref())) {
+            (Ok(()), Some((index, data))) => {
+                cache.store(index, &raw, data, reading);
+                cache.verified(index, now, session_verified)
             }
-            Err(reason) => refresh(keys, token, reason),
+            (Ok(()), None) => Verdict::Session(cache.keep(session_verified(&reading, now))),
+            (Err(denied), Some((index, data))) => {
+                cache.store(index, &raw, data, reading);
+                widen(denied)
+            }
+            (Err(denied), None) => widen(denied),
         })
+    }
+
+    /// The reading of a request's session cookies whose rules do not depend on the time:
+    /// the signed cookie, the request rules (method, CSRF), then the cache beside it.
+    fn read_session(
+        &self,
+        keys: &SessionKeys,
+        request: &HostRequest<'_>,
+        signed: &str,
+        data: Option<&str>,
+        now: u64,
+    ) -> Result<SessionReading, Denied> {
+        let token = cookies::verify_signed(signed, &keys.mac)
+            .ok_or(Verdict::Refuse(Error::SessionInvalid))?;
+        self.session_request_rules(keys, request)
+            .map_err(Verdict::Refuse)?;
+        self.read_cache(keys, data, token, now)
+            .map_err(|reason| refresh(keys, token, reason))
     }
 
     /// The signed session token: `None` without the cookie, an error when it is not one
@@ -159,25 +211,25 @@ impl Gate {
         if session.version != keys.config.version {
             return Err(Error::SessionCacheInvalid);
         }
-        Ok(SessionReading::new(&session, cache_expires_ms))
+        Ok(SessionReading::new(session, cache_expires_ms))
     }
 
-    /// The time rules on a reading, then the identity through the path rule.
-    pub(crate) fn judge_reading<V>(
+    /// The time rules on a reading, then the identity through the path rule: `Ok` when
+    /// the session allows the request.
+    pub(crate) fn judge_reading(
         &self,
         keys: &SessionKeys,
-        request: &HostRequest<'_>,
-        target: &str,
+        route: &Result<Route<'_>, AmbiguousPath>,
         reading: &SessionReading,
         now: u64,
-    ) -> Verdict<V> {
+    ) -> Result<(), Denied> {
         if ended(reading.cache_expires_ms, now) {
-            return refresh(keys, &reading.token, Error::SessionCacheExpired);
+            return Err(refresh(keys, &reading.token, Error::SessionCacheExpired));
         }
         if ended(reading.expires_ms, now) {
-            return refresh(keys, &reading.token, Error::SessionExpired);
+            return Err(refresh(keys, &reading.token, Error::SessionExpired));
         }
-        self.allow_session(request, target, reading, now)
+        allow_session(route, reading).map_err(Verdict::Refuse)
     }
 
     /// The rules a cookie-authenticated request meets before its session is read: a
@@ -231,33 +283,33 @@ impl Gate {
     /// for the request's cookies (`null` when it knows no such session). The answer must
     /// be about the session the signed cookie names, and that session must not have
     /// ended; then the same rules as for a cache decide.
-    pub fn decide_refreshed<V>(
+    pub fn decide_refreshed(
         &self,
         request: &HostRequest<'_>,
         body: &str,
         now: u64,
-    ) -> Verdict<V> {
+    ) -> Verdict<VerifiedToken> {
         self.decide_refreshed_with(request, body, now, false)
     }
 
     /// [`Gate::decide_refreshed`] for a route dependency: as [`Gate::decide_required`],
     /// never [`Verdict::Pass`].
-    pub fn decide_refreshed_required<V>(
+    pub fn decide_refreshed_required(
         &self,
         request: &HostRequest<'_>,
         body: &str,
         now: u64,
-    ) -> Verdict<V> {
+    ) -> Verdict<VerifiedToken> {
         self.decide_refreshed_with(request, body, now, true)
     }
 
-    fn decide_refreshed_with<V>(
+    fn decide_refreshed_with(
         &self,
         request: &HostRequest<'_>,
         body: &str,
         now: u64,
         required: bool,
-    ) -> Verdict<V> {
+    ) -> Verdict<VerifiedToken> {
         let Some(keys) = self.session_keys() else {
             return Verdict::Refuse(Error::SessionInvalid);
         };
@@ -285,58 +337,90 @@ impl Gate {
         if ended(session.expires_ms, now) {
             return Verdict::Refuse(Error::SessionExpired);
         }
-        self.allow_session(
-            request,
-            &target,
-            &SessionReading::new(&session, i64::MAX),
-            now,
-        )
-    }
-
-    /// The identity of a verified session, through the path rule.
-    fn allow_session<V>(
-        &self,
-        request: &HostRequest<'_>,
-        target: &str,
-        session: &SessionReading,
-        now: u64,
-    ) -> Verdict<V> {
-        if session.user_id.is_empty() || session.email.is_empty() {
-            return Verdict::Refuse(Error::MissingClaims);
+        let reading = SessionReading::new(session, i64::MAX);
+        match allow_session(&self.route_of(request.method, &target), &reading) {
+            Ok(()) => Verdict::Session(session_verified(&reading, now)),
+            Err(error) => Verdict::Refuse(error),
         }
-        if let Err(error) = self.path_rule(request.method, target, &session.user_id) {
-            return Verdict::Refuse(error);
-        }
-        let iat = i64::try_from(now).unwrap_or(i64::MAX);
-        let exp = iat.saturating_add(SESSION_TOKEN_LIFETIME);
-        let mut json =
-            String::with_capacity(96 + session.session_json.len() + session.user_json.len());
-        json.push_str("{\"sub\":");
-        push_json_string(&mut json, &session.user_id);
-        json.push_str(",\"email\":");
-        push_json_string(&mut json, &session.email);
-        json.push_str(",\"name\":");
-        push_json_string(&mut json, &session.name);
-        let _ = write!(json, ",\"iat\":{iat},\"exp\":{exp},\"session\":");
-        json.push_str(&session.session_json);
-        json.push_str(",\"user\":");
-        json.push_str(&session.user_json);
-        json.push('}');
-        Verdict::Session(VerifiedToken::from_session(
-            Claims {
-                sub: session.user_id.clone(),
-                email: session.email.clone(),
-                exp,
-                iat,
-                nbf: None,
-            },
-            json,
-        ))
     }
 }
 
+/// The identity of a verified session, through the path rule.
+fn allow_session(
+    route: &Result<Route<'_>, AmbiguousPath>,
+    session: &SessionReading,
+) -> Result<(), Error> {
+    if session.user_id.is_empty() || session.email.is_empty() {
+        return Err(Error::MissingClaims);
+    }
+    crate::gate::route_rule(route, &session.user_id)
+}
+
+/// A verdict that does not allow (the type has no allowed value).
+type Denied = Verdict<core::convert::Infallible>;
+
+/// A [`Denied`] verdict as a verdict of any kind.
+fn widen<V>(denied: Denied) -> Verdict<V> {
+    match denied {
+        Verdict::Pass => Verdict::Pass,
+        Verdict::Allow(never) | Verdict::Session(never) => match never {},
+        Verdict::Refresh(refresh) => Verdict::Refresh(refresh),
+        Verdict::Refuse(error) => Verdict::Refuse(error),
+    }
+}
+
+/// The session token and the cookie cache of a `Cookie` header: `None` without a session
+/// token cookie; `Err` when it is sent twice with different values.
+#[allow(clippy::type_complexity)]
+fn session_cookies<'h>(
+    keys: &SessionKeys,
+    cookie: &'h str,
+) -> Option<Result<(Cow<'h, str>, Option<Cow<'h, str>>), Error>> {
+    let found = cookies::SessionCookies::read(cookie, &keys.token_cookie, &keys.data_cookie);
+    match found.token {
+        cookies::Found::Absent => None,
+        cookies::Found::Conflict => Some(Err(Error::SessionInvalid)),
+        cookies::Found::One(signed) => Some(Ok((signed, found.data))),
+    }
+}
+
+/// The verified session a decision allows with: `sub`, `email`, `name`, `iat` = `now`,
+/// `exp` = `now` + [`SESSION_TOKEN_LIFETIME`], then the session and user objects.
+fn session_verified(session: &SessionReading, now: u64) -> VerifiedToken {
+    let iat = i64::try_from(now).unwrap_or(i64::MAX);
+    let exp = iat.saturating_add(SESSION_TOKEN_LIFETIME);
+    let mut json = String::with_capacity(
+        96 + session.user_id.len()
+            + session.email.len()
+            + session.name.len()
+            + session.session_json.len()
+            + session.user_json.len(),
+    );
+    json.push_str("{\"sub\":");
+    push_json_string(&mut json, &session.user_id);
+    json.push_str(",\"email\":");
+    push_json_string(&mut json, &session.email);
+    json.push_str(",\"name\":");
+    push_json_string(&mut json, &session.name);
+    let _ = write!(json, ",\"iat\":{iat},\"exp\":{exp},\"session\":");
+    json.push_str(&session.session_json);
+    json.push_str(",\"user\":");
+    json.push_str(&session.user_json);
+    json.push('}');
+    VerifiedToken::from_session(
+        Claims {
+            sub: session.user_id.clone(),
+            email: session.email.clone(),
+            exp,
+            iat,
+            nbf: None,
+        },
+        json,
+    )
+}
+
 /// The refresh verdict for `token`'s session.
-fn refresh<V>(keys: &SessionKeys, token: &str, reason: Error) -> Verdict<V> {
+fn refresh(keys: &SessionKeys, token: &str, reason: Error) -> Denied {
     Verdict::Refresh(SessionRefresh {
         reason,
         key: session_key(token),

@@ -2,9 +2,14 @@
 //! of the same two cookies skips every check that depends on neither the time nor the
 //! request.
 
+use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::payload;
+use crate::cache::{EntryId, MAX_GENERATION};
+use crate::keys::hs256::constant_time_eq;
+use crate::{Error, Verdict, VerifiedToken};
 
 /// A verified session, owned (what [`crate::CachedGate`] keeps for repeats): the checks
 /// that do not depend on the time have passed.
@@ -22,13 +27,13 @@ pub(crate) struct SessionReading {
 }
 
 impl SessionReading {
-    pub(super) fn new(session: &payload::SessionData<'_>, cache_expires_ms: i64) -> Self {
+    pub(super) fn new(session: payload::SessionData<'_>, cache_expires_ms: i64) -> Self {
         SessionReading {
-            token: session.token.clone(),
+            token: session.token,
             expires_ms: session.expires_ms,
-            user_id: session.user_id.clone(),
-            email: session.email.clone(),
-            name: session.name.clone(),
+            user_id: session.user_id,
+            email: session.email,
+            name: session.name,
             session_json: String::from(session.session_json),
             user_json: String::from(session.user_json),
             cache_expires_ms,
@@ -38,15 +43,23 @@ impl SessionReading {
 
 /// Verified session caches, for repeats ([`crate::CachedGate`]): bounded slots keyed by
 /// the cache cookie's tail; a hit needs both cookies equal, compared in constant time.
-/// Only readings that passed every time-independent check are stored.
+/// Only readings that passed every time-independent check are stored. Each entry keeps
+/// the verified session it last answered with, for the `now` it was built at (`iat`).
 pub(crate) struct SessionCache {
-    slots: alloc::vec::Vec<Option<SessionEntry>>,
+    slots: Vec<Option<SessionEntry>>,
+    /// Last insertion number given out.
+    generation: u64,
+    /// Where the last allowed session lives when it was not stored.
+    uncached: Option<VerifiedToken>,
+    last_entry: Option<EntryId>,
 }
 
 struct SessionEntry {
-    signed: alloc::boxed::Box<str>,
-    data: alloc::boxed::Box<str>,
+    signed: Box<str>,
+    data: Box<str>,
     reading: SessionReading,
+    generation: u64,
+    verified: Option<(u64, VerifiedToken)>,
 }
 
 /// Longest cache value stored (a default user's compact cache is about 800 bytes).
@@ -57,12 +70,26 @@ impl SessionCache {
     pub(crate) fn new(slots: usize) -> Self {
         SessionCache {
             slots: core::iter::repeat_with(|| None).take(slots).collect(),
+            generation: 0,
+            uncached: None,
+            last_entry: None,
         }
     }
 
     /// Forgets every entry (a key set changed).
     pub(crate) fn clear(&mut self) {
         self.slots.iter_mut().for_each(|slot| *slot = None);
+        self.uncached = None;
+        self.last_entry = None;
+    }
+
+    /// The stored entry behind the last allowed session (see [`crate::CachedGate::last_session_entry`]).
+    pub(crate) fn last_entry(&self) -> Option<EntryId> {
+        self.last_entry
+    }
+
+    pub(super) fn forget_last(&mut self) {
+        self.last_entry = None;
     }
 
     pub(super) fn slot(&self, data: &str) -> Option<usize> {
@@ -83,11 +110,13 @@ impl SessionCache {
         data: Option<&str>,
     ) -> Option<&SessionReading> {
         let entry = self.slots.get(index)?.as_ref()?;
-        let same = crate::keys::hs256::constant_time_eq(entry.signed.as_bytes(), signed.as_bytes())
-            & crate::keys::hs256::constant_time_eq(entry.data.as_bytes(), data?.as_bytes());
+        let same = constant_time_eq(entry.signed.as_bytes(), signed.as_bytes())
+            & constant_time_eq(entry.data.as_bytes(), data?.as_bytes());
         same.then_some(&entry.reading)
     }
 
+    /// Stores a reading (replacing the slot's entry) under a new generation; nothing is
+    /// stored once generations would leave a JS number's exact range.
     pub(super) fn store(
         &mut self,
         index: usize,
@@ -95,12 +124,51 @@ impl SessionCache {
         data: &str,
         reading: SessionReading,
     ) {
+        if self.generation >= MAX_GENERATION {
+            return;
+        }
         if let Some(cell) = self.slots.get_mut(index) {
+            self.generation += 1;
             *cell = Some(SessionEntry {
                 signed: signed.into(),
                 data: data.into(),
                 reading,
+                generation: self.generation,
+                verified: None,
             });
         }
+    }
+
+    /// The verdict of the stored entry at `index` that the rules allowed at `now`: its
+    /// verified session, built by `build` unless it was built at this `now` already.
+    pub(super) fn verified(
+        &mut self,
+        index: usize,
+        now: u64,
+        build: fn(&SessionReading, u64) -> VerifiedToken,
+    ) -> Verdict<&VerifiedToken> {
+        let Some(Some(entry)) = self.slots.get_mut(index) else {
+            // Not reached: the caller just found or stored this entry; fail closed.
+            return Verdict::Refuse(Error::SessionInvalid);
+        };
+        self.last_entry = Some(EntryId {
+            slot: index as u32,
+            generation: entry.generation,
+        });
+        let SessionEntry {
+            reading, verified, ..
+        } = entry;
+        if !matches!(verified, Some((at, _)) if *at == now) {
+            *verified = Some((now, build(reading, now)));
+        }
+        match verified {
+            Some((_, verified)) => Verdict::Session(verified),
+            None => Verdict::Refuse(Error::SessionInvalid),
+        }
+    }
+
+    /// Keeps an allowed session that was not stored, for the verdict to borrow.
+    pub(super) fn keep(&mut self, verified: VerifiedToken) -> &VerifiedToken {
+        self.uncached.insert(verified)
     }
 }

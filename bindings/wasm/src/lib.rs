@@ -57,9 +57,31 @@ pub struct GateCore {
     input: Vec<u8>,
     /// Fixed-size; receives the payload JSON of an accepted token (at most a token's size).
     output: Vec<u8>,
-    /// `[slot, generation]` of the cache entry behind the last acceptance (`slot` −1: not
-    /// stored). The JS side keeps one parsed claims object per entry, keyed by this pair.
+    /// What answered the last decision ([`Entry`]): the JS side keeps one parsed claims
+    /// object per cache entry, keyed by it.
     entry: Vec<f64>,
+}
+
+/// The fields of [`GateCore::entry_ptr`]'s record (f64 each, in this order).
+pub(crate) mod entry {
+    /// Slot of the cache entry that answered (−1: not stored).
+    pub const SLOT: usize = 0;
+    /// Its generation (unique over the gate's life, per cache).
+    pub const GENERATION: usize = 1;
+    /// What the output buffer holds: [`KIND_TOKEN`], [`KIND_SESSION`], [`KIND_REFRESH`],
+    /// [`KIND_PASS`].
+    pub const KIND: usize = 2;
+    /// For a session: the `now` its verified session (`iat`) was built at.
+    pub const BUILT_AT: usize = 3;
+    pub const LEN: usize = 4;
+    /// A token's payload JSON (the token cache's entry).
+    pub const KIND_TOKEN: u8 = 0;
+    /// A session's payload JSON (the session cache's entry).
+    pub const KIND_SESSION: u8 = 1;
+    /// A refresh verdict's JSON (`{"error","key","rememberSeconds"}`).
+    pub const KIND_REFRESH: u8 = 2;
+    /// Nothing: outside the prefix (the token rules answer).
+    pub const KIND_PASS: u8 = 3;
 }
 
 /// Bytes of the input scratch: an `Authorization` header at its cap, plus method and path.
@@ -505,14 +527,13 @@ impl GateCore {
         self.input.len()
     }
 
-    /// Address of the output buffer ([`jwtgate::MAX_TOKEN_BYTES`] long) in linear memory.
+    /// Address of the output buffer ([`INPUT_BYTES`] long) in linear memory.
     #[wasm_bindgen(js_name = outputPtr)]
     pub fn output_ptr(&self) -> usize {
         self.output.as_ptr() as usize
     }
 
-    /// Address of the `[slot, generation]` pair (two f64) naming the cache entry behind
-    /// the last acceptance.
+    /// Address of the [`entry`] record ([`entry::LEN`] f64) of the last decision.
     #[wasm_bindgen(js_name = entryPtr)]
     pub fn entry_ptr(&self) -> usize {
         self.entry.as_ptr() as usize
@@ -585,15 +606,24 @@ impl GateCore {
         answer
     }
 
-    /// Records which cache entry answered (read by the JS side after an acceptance).
+    /// Records which token cache entry answered (read by the JS side after an acceptance).
     fn note_entry(&mut self) {
-        let (slot, generation) = match self.gate.last_entry() {
+        let id = self.gate.last_entry();
+        self.set_entry(id, entry::KIND_TOKEN, 0.0);
+    }
+
+    fn set_entry(&mut self, id: Option<jwtgate::EntryId>, kind: u8, built_at: f64) {
+        let (slot, generation) = match id {
             Some(entry) => (f64::from(entry.slot), entry.generation as f64),
             None => (-1.0, 0.0),
         };
-        if let [s, g] = self.entry.as_mut_slice() {
-            *s = slot;
-            *g = generation;
+        let mut record = [0.0; entry::LEN];
+        record[entry::SLOT] = slot;
+        record[entry::GENERATION] = generation;
+        record[entry::KIND] = f64::from(kind);
+        record[entry::BUILT_AT] = built_at;
+        if let Some(out) = self.entry.get_mut(..entry::LEN) {
+            out.copy_from_slice(&record);
         }
     }
 
@@ -649,14 +679,12 @@ impl GateCore {
                 }
             });
         match verified {
-            Ok(v) => {
-                // A Fetch `Headers` joins repeated `Cookie` lines with ", " (the core reads
-                // "; "): read both as separators, so a second line cannot hide a session cookie.
-                let cookie = headers.get(1).map(|c| c.replace(", ", "; "));
-                let mut input = origin_input(&headers);
-                input.cookie = cookie.as_deref().filter(|c| !c.is_empty());
-                Some(self.gate.gate().origin_plan(&input, Some(&v)).to_json())
-            }
+            Ok(v) => Some(
+                self.gate
+                    .gate()
+                    .origin_plan(&origin_input(&headers), Some(&v))
+                    .to_json(),
+            ),
             Err(e) => {
                 self.last_error.set(e.index());
                 None
@@ -793,6 +821,26 @@ pub fn config_error_table() -> String {
     format!("[{}]", rows.join(","))
 }
 
+/// The [`entry`] record's layout for `gate.js`: the index of each field and the kinds,
+/// `{"slot","generation","kind","builtAt","length","token","session","refresh","pass",
+/// "tooLarge"}` (`tooLarge`: [`GateCore::decide_session_input`]'s "ask the string path").
+#[wasm_bindgen(js_name = entryLayout)]
+pub fn entry_layout() -> String {
+    format!(
+        "{{\"slot\":{},\"generation\":{},\"kind\":{},\"builtAt\":{},\"length\":{},\"token\":{},\"session\":{},\"refresh\":{},\"pass\":{},\"tooLarge\":{}}}",
+        entry::SLOT,
+        entry::GENERATION,
+        entry::KIND,
+        entry::BUILT_AT,
+        entry::LEN,
+        entry::KIND_TOKEN,
+        entry::KIND_SESSION,
+        entry::KIND_REFRESH,
+        entry::KIND_PASS,
+        session::TOO_LARGE
+    )
+}
+
 /// Largest key set accepted, in bytes (the JS fetcher stops reading past it).
 #[wasm_bindgen(js_name = maxJwksBytes)]
 pub fn max_jwks_bytes() -> usize {
@@ -802,22 +850,23 @@ pub fn max_jwks_bytes() -> usize {
 /// Copies an accepted payload into `output`; returns its length, or `-1 - index` of the refusal.
 fn deliver(output: &mut [u8], last_error: &Cell<u8>, result: Result<&VerifiedToken, Error>) -> i32 {
     match result {
-        Ok(verified) => {
-            let payload = verified.payload_json().as_bytes();
-            match output.get_mut(..payload.len()) {
-                Some(out) => {
-                    out.copy_from_slice(payload);
-                    payload.len() as i32
-                }
-                // Cannot happen (a payload is shorter than its token); fail closed.
-                None => -1 - i32::from(Error::MalformedToken.index()),
-            }
-        }
+        Ok(verified) => match write_output(output, verified.payload_json()) {
+            Some(len) => len,
+            // Cannot happen (a payload is shorter than its token); fail closed.
+            None => -1 - i32::from(Error::MalformedToken.index()),
+        },
         Err(e) => {
             last_error.set(e.index());
             -1 - i32::from(e.index())
         }
     }
+}
+
+/// `text` at the start of `output`; its length, or `None` when it does not fit.
+fn write_output(output: &mut [u8], text: &str) -> Option<i32> {
+    let out = output.get_mut(..text.len())?;
+    out.copy_from_slice(text.as_bytes());
+    i32::try_from(text.len()).ok()
 }
 
 fn outcome(last_error: &Cell<u8>, result: Result<&VerifiedToken, Error>) -> Option<String> {
@@ -835,13 +884,16 @@ impl GateCore {
     /// A core from a configuration built in Rust (native fuzzing has no JS options object).
     #[doc(hidden)]
     pub fn from_config(config: GateConfig, cache_entries: usize) -> Result<GateCore, ConfigError> {
-        Ok(GateCore {
+        let mut core = GateCore {
             gate: CachedGate::new(Gate::new(config)?, cache_entries),
             last_error: Cell::new(u8::MAX),
             input: vec![0; INPUT_BYTES],
-            output: vec![0; jwtgate::MAX_TOKEN_BYTES],
-            entry: vec![-1.0, 0.0],
-        })
+            // A session's payload is about three quarters of its cookies (at most the input).
+            output: vec![0; INPUT_BYTES.max(jwtgate::MAX_TOKEN_BYTES)],
+            entry: vec![0.0; entry::LEN],
+        };
+        core.set_entry(None, entry::KIND_PASS, 0.0);
+        Ok(core)
     }
 
     /// The input scratch the JS side writes into.
@@ -853,10 +905,10 @@ impl GateCore {
     /// `(slot, generation)` as [`GateCore::entry_ptr`] holds them.
     #[doc(hidden)]
     pub fn entry(&self) -> (f64, f64) {
-        match self.entry.as_slice() {
-            [slot, generation] => (*slot, *generation),
-            _ => (-1.0, 0.0),
-        }
+        (
+            self.entry.get(entry::SLOT).copied().unwrap_or(-1.0),
+            self.entry.get(entry::GENERATION).copied().unwrap_or(0.0),
+        )
     }
 }
 

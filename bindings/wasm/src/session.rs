@@ -4,12 +4,15 @@
 //! `pkg-template/session.js`. Every rule is the core's; this file only converts.
 
 use jwtgate::{
-    origin_of, CacheStrategy, Error, Field, GateConfig, HostRequest, SessionConfig, Verdict,
-    VerifiedToken,
+    origin_of, CacheStrategy, Error, Field, GateConfig, HostRequest, SessionConfig, SessionRefresh,
+    Verdict, VerifiedToken,
 };
 use wasm_bindgen::prelude::*;
 
-use crate::{clock, config_error, core_config_error, json_string, origin_input, GateCore, Options};
+use crate::{
+    clock, config_error, core_config_error, entry, json_string, origin_input, write_output,
+    GateCore, Options,
+};
 
 /// The names [`Options::session`] reads (a test holds them, with the rest, equal to the
 /// core's table); every one after the first needs `sessionStrategy`.
@@ -156,9 +159,9 @@ impl Parts {
             method,
             target,
             authorization: next(Some(0)),
-            // A Fetch `Headers` joins repeated `Cookie` lines with ", " (the core reads
-            // "; "): both are separators, so a second line cannot hide a session cookie.
-            cookie: next(Some(1)).map(|c| c.replace(", ", "; ")),
+            // As it came: a Fetch `Headers` joins repeated lines with ", ", which the core
+            // reads as a separator.
+            cookie: next(Some(1)),
             origin: next(Some(2)),
             referer: next(Some(3)),
         }
@@ -179,7 +182,7 @@ impl Parts {
 /// A verdict as JSON: `{"verdict":"pass"}`, `{"verdict":"allow"|"session","payload":{…}}`,
 /// `{"verdict":"refresh","error":i,"key":"…","rememberSeconds":n}`,
 /// `{"verdict":"refuse","error":i}` (`i`: index into [`crate::error_table`]).
-fn verdict_json(verdict: Verdict<&VerifiedToken>) -> String {
+fn verdict_json(verdict: &Verdict<&VerifiedToken>) -> String {
     match verdict {
         Verdict::Pass => String::from("{\"verdict\":\"pass\"}"),
         Verdict::Allow(v) => format!("{{\"verdict\":\"allow\",\"payload\":{}}}", v.payload_json()),
@@ -189,14 +192,19 @@ fn verdict_json(verdict: Verdict<&VerifiedToken>) -> String {
                 v.payload_json()
             )
         }
-        Verdict::Refresh(r) => format!(
-            "{{\"verdict\":\"refresh\",\"error\":{},\"key\":{},\"rememberSeconds\":{}}}",
-            r.reason.index(),
-            json_string_any(&r.key),
-            r.remember_seconds
-        ),
-        Verdict::Refuse(e) => refuse_json(e),
+        Verdict::Refresh(r) => format!("{{\"verdict\":\"refresh\",{}}}", refresh_members(r)),
+        Verdict::Refuse(e) => refuse_json(*e),
     }
+}
+
+/// `"error":i,"key":"…","rememberSeconds":n` of a refresh verdict.
+fn refresh_members(r: &SessionRefresh) -> String {
+    format!(
+        "\"error\":{},\"key\":{},\"rememberSeconds\":{}",
+        r.reason.index(),
+        json_string_any(&r.key),
+        r.remember_seconds
+    )
 }
 
 fn refuse_json(e: Error) -> String {
@@ -205,12 +213,32 @@ fn refuse_json(e: Error) -> String {
 
 fn owned(verdict: Verdict<VerifiedToken>) -> String {
     match verdict {
-        Verdict::Pass => verdict_json(Verdict::Pass),
-        Verdict::Allow(v) => verdict_json(Verdict::Allow(&v)),
-        Verdict::Session(v) => verdict_json(Verdict::Session(v)),
-        Verdict::Refresh(r) => verdict_json(Verdict::Refresh(r)),
+        Verdict::Pass => verdict_json(&Verdict::Pass),
+        Verdict::Allow(v) => verdict_json(&Verdict::Allow(&v)),
+        Verdict::Session(v) => verdict_json(&Verdict::Session(&v)),
+        Verdict::Refresh(r) => verdict_json(&Verdict::Refresh(r)),
         Verdict::Refuse(e) => refuse_json(e),
     }
+}
+
+/// [`GateCore::decide_session_input`]'s answer when the verdict does not fit the output
+/// buffer: the JS side asks again through the string path.
+pub(crate) const TOO_LARGE: i32 = i32::MIN;
+
+/// `len` bytes of `input` from `*at` (moving `*at` past them); `None` for a negative `len`
+/// (an absent header) or one beyond the input.
+fn field(value: Option<&str>) -> Field<'_> {
+    value.map_or(Field::Absent, Field::Value)
+}
+
+fn take<'a>(input: &'a [u8], at: &mut usize, len: i32) -> Result<Option<&'a str>, ()> {
+    let Ok(len) = usize::try_from(len) else {
+        return Ok(None);
+    };
+    let end = at.checked_add(len).ok_or(())?;
+    let bytes = input.get(*at..end).ok_or(())?;
+    *at = end;
+    core::str::from_utf8(bytes).map(Some).map_err(|_| ())
 }
 
 #[wasm_bindgen]
@@ -220,7 +248,77 @@ impl GateCore {
     #[wasm_bindgen(js_name = decideRequest)]
     pub fn decide_request(&mut self, parts: Vec<String>, present: u8, now: f64) -> String {
         let parts = Parts::read(parts, present);
-        verdict_json(self.gate.decide(&parts.request(), clock(now)))
+        verdict_json(&self.gate.decide(&parts.request(), clock(now)))
+    }
+
+    /// [`GateCore::decide_request`] for a request without `Authorization` whose method,
+    /// target, `Cookie`, `Origin` and `Referer` are in the input scratch back to back
+    /// (`method_len` and `target_len` bytes, then each header's length, negative when it
+    /// was not sent). The hot path of session mode: nothing crosses but numbers.
+    ///
+    /// Returns `-1 - index` of a refusal, or the length of what the output buffer holds,
+    /// with the [`crate::entry`] record saying what that is: a session's payload JSON (and
+    /// which session cache entry answered, and the `now` its payload was built at), a
+    /// refresh verdict's JSON (`{"error","key","rememberSeconds"}`), or nothing for
+    /// "pass". [`TOO_LARGE`]: ask [`GateCore::decide_request`] instead.
+    #[wasm_bindgen(js_name = decideSessionInput)]
+    pub fn decide_session_input(
+        &mut self,
+        method_len: i32,
+        target_len: i32,
+        cookie_len: i32,
+        origin_len: i32,
+        referer_len: i32,
+        now: f64,
+    ) -> i32 {
+        let mut at = 0;
+        let input = self.input.as_slice();
+        let read = (|| {
+            Ok::<_, ()>((
+                take(input, &mut at, method_len)?.ok_or(())?,
+                take(input, &mut at, target_len)?.ok_or(())?,
+                take(input, &mut at, cookie_len)?,
+                take(input, &mut at, origin_len)?,
+                take(input, &mut at, referer_len)?,
+            ))
+        })();
+        let Ok((method, target, cookie, origin, referer)) = read else {
+            // The JS side wrote what it passes; anything else is refused, never read.
+            self.set_entry(None, entry::KIND_PASS, 0.0);
+            return -1 - i32::from(Error::InvalidMethod.index());
+        };
+        let request = HostRequest::new(method, target, Field::Absent).with_cookies(
+            field(cookie),
+            field(origin),
+            field(referer),
+        );
+        let now = clock(now);
+        let (answer, kind, built_at) = match self.gate.decide(&request, now) {
+            Verdict::Session(v) => (
+                write_output(&mut self.output, v.payload_json()),
+                entry::KIND_SESSION,
+                v.claims().iat as f64,
+            ),
+            Verdict::Refresh(r) => (
+                write_output(&mut self.output, &format!("{{{}}}", refresh_members(&r))),
+                entry::KIND_REFRESH,
+                0.0,
+            ),
+            Verdict::Pass => (Some(0), entry::KIND_PASS, 0.0),
+            // Not reached without Authorization; answered like a refusal to read it.
+            Verdict::Allow(_) => (None, entry::KIND_PASS, 0.0),
+            Verdict::Refuse(e) => {
+                self.last_error.set(e.index());
+                self.set_entry(None, entry::KIND_PASS, 0.0);
+                return -1 - i32::from(e.index());
+            }
+        };
+        let id = match kind {
+            k if k == entry::KIND_SESSION => self.gate.last_session_entry(),
+            _ => None,
+        };
+        self.set_entry(id, kind, built_at);
+        answer.unwrap_or(TOO_LARGE)
     }
 
     /// [`jwtgate::Gate::decide_refreshed`]: the decision of a request whose verdict was
@@ -234,11 +332,11 @@ impl GateCore {
         now: f64,
     ) -> String {
         let parts = Parts::read(parts, present);
-        owned(self.gate.gate().decide_refreshed::<VerifiedToken>(
-            &parts.request(),
-            body,
-            clock(now),
-        ))
+        owned(
+            self.gate
+                .gate()
+                .decide_refreshed(&parts.request(), body, clock(now)),
+        )
     }
 
     /// The origin plan ([`crate::GateCore::origin_plan`]'s JSON) for a request allowed by
@@ -262,7 +360,7 @@ impl GateCore {
         let verdict: Verdict<VerifiedToken> = match refreshed.as_deref() {
             Some(body) => self.gate.gate().decide_refreshed(&request, body, now),
             None => match self.gate.decide(&request, now) {
-                Verdict::Session(v) => Verdict::Session(v),
+                Verdict::Session(v) => Verdict::Session(v.clone()),
                 Verdict::Refresh(r) => Verdict::Refuse(r.reason),
                 Verdict::Refuse(e) => Verdict::Refuse(e),
                 // A bearer verdict is not this method's: originPlan handles it.
@@ -276,13 +374,10 @@ impl GateCore {
             Verdict::Refresh(r) => return self.refused(r.reason),
             Verdict::Allow(_) | Verdict::Pass => return self.refused(Error::MissingAuthorization),
         };
-        let cookie = headers.get(1).map(|c| c.replace(", ", "; "));
-        let mut input = origin_input(&headers);
-        input.cookie = cookie.as_deref().filter(|c| !c.is_empty());
         Some(
             self.gate
                 .gate()
-                .origin_plan(&input, Some(&verified))
+                .origin_plan(&origin_input(&headers), Some(&verified))
                 .to_json(),
         )
     }
@@ -311,7 +406,7 @@ mod tests {
             0b0110,
         );
         assert_eq!(parts.authorization, None);
-        assert_eq!(parts.cookie.as_deref(), Some("a=b; c=d"));
+        assert_eq!(parts.cookie.as_deref(), Some("a=b, c=d"));
         assert_eq!(parts.origin.as_deref(), Some("https://o"));
         assert_eq!(parts.referer, None);
         // Fewer parts than bits: absent, never a panic.
