@@ -80,6 +80,8 @@ let authLimits;
 let layout;
 /** Scratch for the byte lengths of a session request's parts (one call at a time). */
 const SESSION_LENGTHS = new Int32Array(5);
+/** The input buffer's order of a session request's parts, as indices into sessionParts'. */
+const SESSION_ORDER = [3, 0, 1, 4, 5];
 /** `setCookies` of a decision Better Auth was not asked for. */
 const NO_COOKIES = Object.freeze([]);
 
@@ -477,29 +479,33 @@ export class Gate {
    */
   #sessionVerdict(parts, present, now) {
     this.#views();
-    // Method, path, then Cookie, Origin, Referer (-1: not sent), back to back.
+    // Cookie, method, path, Origin, Referer (-1: not sent), back to back: the long one
+    // first, straight into the buffer; when every character took one byte, each part's
+    // byte length is its own.
     const lengths = SESSION_LENGTHS;
-    const cookie = present & 2 ? parts[3] : "", origin = present & 4 ? parts[4] : "", referer = present & 8 ? parts[5] : "";
-    const all = parts[0] + parts[1] + cookie + origin + referer;
-    // One copy into Wasm; when every character took one byte, each part's length is its own.
-    const whole = encoder.encodeInto(all, this.#input);
-    let fits = whole.read === all.length;
-    if (fits && whole.written === all.length) {
-      lengths[0] = parts[0].length;
-      lengths[1] = parts[1].length;
-      lengths[2] = present & 2 ? cookie.length : -1;
-      lengths[3] = present & 4 ? origin.length : -1;
-      lengths[4] = present & 8 ? referer.length : -1;
+    const input = this.#input;
+    const cookie = present & 2 ? parts[3] : "";
+    const rest = parts[0] + parts[1] + (present & 4 ? parts[4] : "") + (present & 8 ? parts[5] : "");
+    const c = encoder.encodeInto(cookie, input);
+    let fits = c.read === cookie.length;
+    const r = fits ? encoder.encodeInto(rest, input.subarray(c.written)) : undefined;
+    fits = fits && r.read === rest.length;
+    if (fits && c.written === cookie.length && r.written === rest.length) {
+      lengths[0] = present & 2 ? cookie.length : -1;
+      lengths[1] = parts[0].length;
+      lengths[2] = parts[1].length;
+      lengths[3] = present & 4 ? parts[4].length : -1;
+      lengths[4] = present & 8 ? parts[5].length : -1;
     } else if (fits) {
       // Not all ASCII: each part's byte length, encoding them one by one.
       let at = 0;
       for (let i = 0; i < 5; i++) {
-        const value = parts[i < 2 ? i : i + 1];
-        if (i >= 2 && (present & (1 << (i - 1))) === 0) {
+        const index = SESSION_ORDER[i];
+        if (index >= 3 && (present & (1 << (index - 2))) === 0) {
           lengths[i] = -1;
           continue;
         }
-        const { written } = encoder.encodeInto(value, this.#input.subarray(at));
+        const { written } = encoder.encodeInto(parts[index], input.subarray(at));
         lengths[i] = written;
         at += written;
       }
@@ -509,7 +515,7 @@ export class Gate {
     if (result < 0) return { verdict: "refuse", error: -1 - result };
     const record = this.#record();
     const kind = record[layout.kind];
-    if (kind === layout.session) return { verdict: "session", claims: this.#sessionClaims(record, result) };
+    if (kind === layout.session) return this.#sessionAllowed(record, result);
     if (kind === layout.refresh) {
       const refresh = JSON.parse(decoder.decode(new Uint8Array(wasmMemory.buffer, this.#outPtr, result)));
       refresh.verdict = "refresh";
@@ -518,16 +524,21 @@ export class Gate {
     return { verdict: "pass" };
   }
 
-  /** Claims of a session whose payload JSON (`length` bytes) is in the output buffer. */
-  #sessionClaims(record, length) {
+  /**
+   * The verdict `{verdict: "session", claims}` of a session whose payload JSON (`length`
+   * bytes) is in the output buffer: parsed once per session cache entry and `iat` (the
+   * core says when it built them), then shared, frozen.
+   */
+  #sessionAllowed(record, length) {
     const slot = record[layout.slot];
     const generation = record[layout.generation];
     const builtAt = record[layout.builtAt];
     const known = slot >= 0 ? this.#sessionMemo[slot] : undefined;
-    if (known !== undefined && known.generation === generation && known.builtAt === builtAt) return known.claims;
+    if (known !== undefined && known.generation === generation && known.builtAt === builtAt) return known.verdict;
     const claims = deepFreeze(JSON.parse(decoder.decode(new Uint8Array(wasmMemory.buffer, this.#outPtr, length))));
-    if (slot >= 0) this.#sessionMemo[slot] = { generation, builtAt, claims };
-    return claims;
+    const verdict = Object.freeze({ verdict: "session", claims });
+    if (slot >= 0) this.#sessionMemo[slot] = { generation, builtAt, verdict };
+    return verdict;
   }
 
   #authorize(request) {
@@ -535,7 +546,9 @@ export class Gate {
     if (session !== undefined) {
       const now = this.#clock();
       const verdict = this.#sessionVerdict(session[0], session[1], now);
-      const decision = sessionDecision(this.#session.decideSync(this.#core, verdict, ...session, now));
+      const decision = verdict.verdict === "session"
+        ? sessionDecision({ verdict, refreshed: undefined, setCookies: NO_COOKIES })
+        : sessionDecision(this.#session.decideSync(this.#core, verdict, ...session, now));
       if (decision !== undefined) return decision;
     }
     // Inline (not requestParts): the hot path allocates nothing.

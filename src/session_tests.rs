@@ -452,8 +452,16 @@ fn the_cached_gate_decides_sessions_as_the_gate_does_on_repeats_too() {
         CACHE_LIVE,
     ));
     let forged = live.replacen(&signed(TOKEN)[..10], "AAAAAAAAAA", 1);
+    // Another whole header with the same two cookies; the same header with one byte of
+    // the cache changed in its middle (the header-level lookup's words are its middle
+    // and end).
+    let extra = format!("{live}; analytics=1");
+    let mut middle = live.clone().into_bytes();
+    let at = middle.len() / 2;
+    middle[at] = if middle[at] == b'A' { b'B' } else { b'A' };
+    let middle = String::from_utf8(middle).unwrap();
     for round in 0..3 {
-        for cookie in [&live, &other, &forged] {
+        for cookie in [&live, &other, &forged, &extra, &middle, &live] {
             for (method, origin) in [
                 ("GET", None),
                 ("POST", None),

@@ -108,6 +108,19 @@ impl Gate {
         now: u64,
     ) -> Option<Verdict<&'c VerifiedToken>> {
         cache.forget_last();
+        // The same whole header as before: the same two cookies, already verified.
+        let header_slot = cache.header_slot(cookie);
+        let seen = header_slot.and_then(|slot| cache.header_hit(slot, cookie));
+        if let Some((index, reading)) = seen.and_then(|i| Some((i, cache.reading(i)?))) {
+            let judged = self
+                .session_request_rules(keys, request)
+                .map_err(Verdict::Refuse)
+                .and_then(|()| self.judge_reading(keys, route, reading, now));
+            return Some(match judged {
+                Ok(()) => cache.verified(index, now, session_verified),
+                Err(denied) => widen(denied),
+            });
+        }
         let (raw, data) = match session_cookies(keys, cookie)? {
             Ok(found) => found,
             Err(error) => return Some(Verdict::Refuse(error)),
@@ -121,6 +134,9 @@ impl Gate {
                     .session_request_rules(keys, request)
                     .map_err(Verdict::Refuse)
                     .and_then(|()| self.judge_reading(keys, route, reading, now));
+                if let Some(header_slot) = header_slot {
+                    cache.remember_header(header_slot, cookie, index);
+                }
                 return Some(match judged {
                     Ok(()) => cache.verified(index, now, session_verified),
                     Err(denied) => widen(denied),
@@ -136,11 +152,17 @@ impl Gate {
         Some(match (judged, slot.zip(data.as_deref())) {
             (Ok(()), Some((index, data))) => {
                 cache.store(index, &raw, data, reading);
+                if let Some(header_slot) = header_slot {
+                    cache.remember_header(header_slot, cookie, index);
+                }
                 cache.verified(index, now, session_verified)
             }
             (Ok(()), None) => Verdict::Session(cache.keep(session_verified(&reading, now))),
             (Err(denied), Some((index, data))) => {
                 cache.store(index, &raw, data, reading);
+                if let Some(header_slot) = header_slot {
+                    cache.remember_header(header_slot, cookie, index);
+                }
                 widen(denied)
             }
             (Err(denied), None) => widen(denied),

@@ -47,11 +47,23 @@ impl SessionReading {
 /// the verified session it last answered with, for the `now` it was built at (`iat`).
 pub(crate) struct SessionCache {
     slots: Vec<Option<SessionEntry>>,
+    /// Whole `Cookie` headers that led to a stored entry: a repeat of the same header
+    /// finds its entry without reading the header's cookies (most of a repeat's cost was
+    /// that reading, measured). Equal headers read as the same two cookies, so a hit
+    /// stands for the same reading; the header is compared in constant time.
+    headers: Vec<Option<HeaderEntry>>,
     /// Last insertion number given out.
     generation: u64,
     /// Where the last allowed session lives when it was not stored.
     uncached: Option<VerifiedToken>,
     last_entry: Option<EntryId>,
+}
+
+struct HeaderEntry {
+    header: Box<str>,
+    /// The entry it read as, valid while that slot holds this generation.
+    index: usize,
+    generation: u64,
 }
 
 struct SessionEntry {
@@ -64,12 +76,15 @@ struct SessionEntry {
 
 /// Longest cache value stored (a default user's compact cache is about 800 bytes).
 const MAX_CACHED_SESSION_BYTES: usize = 8 * 1024;
+/// Longest `Cookie` header remembered whole (a stored cache value and other cookies).
+const MAX_CACHED_HEADER_BYTES: usize = 12 * 1024;
 
 impl SessionCache {
     /// `slots` slots (a power of two, or 0: off).
     pub(crate) fn new(slots: usize) -> Self {
         SessionCache {
             slots: core::iter::repeat_with(|| None).take(slots).collect(),
+            headers: core::iter::repeat_with(|| None).take(slots).collect(),
             generation: 0,
             uncached: None,
             last_entry: None,
@@ -79,6 +94,7 @@ impl SessionCache {
     /// Forgets every entry (a key set changed).
     pub(crate) fn clear(&mut self) {
         self.slots.iter_mut().for_each(|slot| *slot = None);
+        self.headers.iter_mut().for_each(|slot| *slot = None);
         self.uncached = None;
         self.last_entry = None;
     }
@@ -101,6 +117,56 @@ impl SessionCache {
         let mixed =
             (u64::from_le_bytes(tail) ^ bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         Some((mixed >> 32) as usize & self.slots.len().checked_sub(1)?)
+    }
+
+    /// The slot of a whole `Cookie` header: its length and three of its words (its
+    /// middle and end lie in the cache value, different for every session).
+    pub(super) fn header_slot(&self, header: &str) -> Option<usize> {
+        let bytes = header.as_bytes();
+        if bytes.len() > MAX_CACHED_HEADER_BYTES {
+            return None;
+        }
+        let word = |at: usize| -> Option<u64> {
+            Some(u64::from_le_bytes(bytes.get(at..at.checked_add(8)?)?.try_into().ok()?))
+        };
+        let len = bytes.len();
+        let end = word(len.checked_sub(8)?)?;
+        let middle = word(len / 2).unwrap_or(0);
+        let third = word(len / 3).unwrap_or(0);
+        let mixed = (end ^ middle.rotate_left(21) ^ third.rotate_left(42) ^ len as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        Some((mixed >> 32) as usize & self.headers.len().checked_sub(1)?)
+    }
+
+    /// The stored entry a whole header read as, when this exact header was seen with it.
+    pub(super) fn header_hit(&self, slot: usize, header: &str) -> Option<usize> {
+        let seen = self.headers.get(slot)?.as_ref()?;
+        if !constant_time_eq(seen.header.as_bytes(), header.as_bytes()) {
+            return None;
+        }
+        let entry = self.slots.get(seen.index)?.as_ref()?;
+        (entry.generation == seen.generation).then_some(seen.index)
+    }
+
+    /// Remembers that `header` read as the stored entry at `index`.
+    pub(super) fn remember_header(&mut self, slot: usize, header: &str, index: usize) {
+        let Some(Some(entry)) = self.slots.get(index) else {
+            return;
+        };
+        let generation = entry.generation;
+        // Replaced whatever the slot held (no comparison: it may be another session's).
+        if let Some(cell) = self.headers.get_mut(slot) {
+            *cell = Some(HeaderEntry {
+                header: header.into(),
+                index,
+                generation,
+            });
+        }
+    }
+
+    /// The reading stored at `index`.
+    pub(super) fn reading(&self, index: usize) -> Option<&SessionReading> {
+        Some(&self.slots.get(index)?.as_ref()?.reading)
     }
 
     pub(super) fn hit(

@@ -251,10 +251,10 @@ impl GateCore {
         verdict_json(&self.gate.decide(&parts.request(), clock(now)))
     }
 
-    /// [`GateCore::decide_request`] for a request without `Authorization` whose method,
-    /// target, `Cookie`, `Origin` and `Referer` are in the input scratch back to back
-    /// (`method_len` and `target_len` bytes, then each header's length, negative when it
-    /// was not sent). The hot path of session mode: nothing crosses but numbers.
+    /// [`GateCore::decide_request`] for a request without `Authorization` whose `Cookie`,
+    /// method, target, `Origin` and `Referer` are in the input scratch back to back, in
+    /// that order (each header's length negative when it was not sent). The hot path of
+    /// session mode: nothing crosses but numbers.
     ///
     /// Returns `-1 - index` of a refusal, or the length of what the output buffer holds,
     /// with the [`crate::entry`] record saying what that is: a session's payload JSON (and
@@ -264,9 +264,9 @@ impl GateCore {
     #[wasm_bindgen(js_name = decideSessionInput)]
     pub fn decide_session_input(
         &mut self,
+        cookie_len: i32,
         method_len: i32,
         target_len: i32,
-        cookie_len: i32,
         origin_len: i32,
         referer_len: i32,
         now: f64,
@@ -274,15 +274,16 @@ impl GateCore {
         let mut at = 0;
         let input = self.input.as_slice();
         let read = (|| {
+            let cookie = take(input, &mut at, cookie_len)?;
             Ok::<_, ()>((
+                cookie,
                 take(input, &mut at, method_len)?.ok_or(())?,
                 take(input, &mut at, target_len)?.ok_or(())?,
-                take(input, &mut at, cookie_len)?,
                 take(input, &mut at, origin_len)?,
                 take(input, &mut at, referer_len)?,
             ))
         })();
-        let Ok((method, target, cookie, origin, referer)) = read else {
+        let Ok((cookie, method, target, origin, referer)) = read else {
             // The JS side wrote what it passes; anything else is refused, never read.
             self.set_entry(None, entry::KIND_PASS, 0.0);
             return -1 - i32::from(Error::InvalidMethod.index());
