@@ -205,7 +205,7 @@ impl<'de> Reader<'de> {
         wanted: &mut dyn FnMut(&str) -> bool,
         on_member: &mut dyn FnMut(&str, Loose<'de>),
     ) -> R<()> {
-        let mut names: Vec<Cow<'de, str>> = Vec::new();
+        let mut names: Vec<Cow<'de, str>> = Vec::with_capacity(16);
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
