@@ -235,7 +235,7 @@ fn decide(config: &Config, request: &HostRequest<'_>, now_ms: u64) -> Verdict<Ve
     match cached.decide(request, now_ms / 1000) {
         Verdict::Pass => Verdict::Pass,
         Verdict::Allow(verified) => Verdict::Allow(verified.clone()),
-        Verdict::Session(verified) => Verdict::Session(verified),
+        Verdict::Session(verified) => Verdict::Session(verified.clone()),
         Verdict::Refresh(refresh) => Verdict::Refresh(refresh),
         Verdict::Refuse(error) => Verdict::Refuse(error),
     }
