@@ -1,7 +1,10 @@
 # Sourced by scripts/demo.sh in smoke mode (DEMO_SMOKE=1): the app's flow over HTTP with
-# curl, as the browser does it. Sign up (Better Auth) → token from /api/auth/jwtgate/token →
-# /api/v1/{id}/tasks through proxy.ts (and the worker) to the origin: create, list,
-# complete, delete; another user's path 403; no token 401; sign out → no token (401).
+# curl, as the browser does it. Sign up (Better Auth). Session mode (the default,
+# NEXT_PUBLIC_JWTGATE_MODE unset): /api/v1/{id}/tasks with Better Auth's session cookies
+# only, as the page calls it — list, create with the page's Origin; CSRF: no Origin or a
+# cross-site one 403. Both modes: a token from /api/auth/jwtgate/token (what API clients
+# use) → create, list, complete, delete through proxy.ts (and the worker) to the origin;
+# another user's path 403; nothing 401; sign out → no token (401), the cookies 401.
 # Prints one line per check and "demo smoke: N passed, M failed"; non-zero on a failure.
 
 failures=0
@@ -40,10 +43,26 @@ check "sign up (Better Auth, SQLite)" 200 -c "$JAR" -H "origin: $APP" -H 'conten
   -d "{\"email\":\"$email\",\"password\":\"correct horse battery staple\",\"name\":\"Demo User\"}" \
   "$APP/api/auth/sign-up/email"
 user_id=$(json 'd["user"]["id"]')
+tasks="$APP/api/v1/$user_id/tasks"
+session_mode=0
+[ "${NEXT_PUBLIC_JWTGATE_MODE:-session}" = bearer ] || session_mode=1
+if [ "$session_mode" = 1 ]; then
+  # The page's own calls: cookies, no Authorization (the browser holds no token).
+  check "session cookies only: list (no token)" 200 -b "$JAR" "$tasks"
+  check "session cookies: create with the page's Origin" 200 -b "$JAR" -H "origin: $APP" \
+    -H 'content-type: application/json' -d '{"title":"from the session"}' "$tasks"
+  expect "…the origin saw X-User-Id = the session's user" "d['identity_header'] == '$user_id'"
+  session_task=$(json 'd["task"]["id"]')
+  check "session cookies, POST without Origin: 403" 403 -b "$JAR" -H 'content-type: application/json' \
+    -d '{"title":"csrf"}' "$tasks"
+  expect "…the CSRF rule's detail" "d['detail'] == 'Missing or null Origin'"
+  check "session cookies, cross-site Origin: 403" 403 -b "$JAR" -H 'origin: https://evil.example' \
+    -H 'content-type: application/json' -d '{"title":"csrf"}' "$tasks"
+  check "session cookies: delete it" 200 -b "$JAR" -H "origin: $APP" -X DELETE "$tasks/$session_task"
+fi
 check "token from /api/auth/jwtgate/token" 200 -b "$JAR" "$APP/api/auth/jwtgate/token"
 token=$(json 'd["token"]')
 auth=(-H "authorization: Bearer $token")
-tasks="$APP/api/v1/$user_id/tasks"
 check "create a task (through the gate)" 200 "${auth[@]}" -H 'content-type: application/json' -d '{"title":"try jwtgate"}' "$tasks"
 expect "the origin saw X-User-Id = the session's user" "d['identity_header'] == '$user_id'"
 task_id=$(json 'd["task"]["id"]')
@@ -69,6 +88,9 @@ if [ "$WITH_WORKER" = 1 ]; then
 fi
 check "sign out" 200 -b "$JAR" -c "$JAR" -H "origin: $APP" -X POST -H 'content-type: application/json' -d '{}' "$APP/api/auth/sign-out"
 check "after sign-out: no token (401)" 401 -b "$JAR" "$APP/api/auth/jwtgate/token"
+if [ "$session_mode" = 1 ]; then
+  check "after sign-out: the cookies (401)" 401 -b "$JAR" "$tasks"
+fi
 
 echo "demo smoke: $passed passed, $failures failed"
 [ "$failures" = 0 ]
