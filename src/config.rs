@@ -157,6 +157,13 @@ impl GateConfig {
         self
     }
 
+    /// The name of the session cookie a gate of this configuration reads (`None` outside
+    /// session mode): for a host that has no gate yet (a key set not fetched).
+    pub fn session_cookie_name(&self) -> Option<String> {
+        let session = self.session.as_ref()?;
+        Some(session.cookie_name(&self.cookie_prefix, "session_token"))
+    }
+
     /// Keep the auth cookies in what the origin receives.
     pub fn forward_auth_cookies(mut self, keep: bool) -> Self {
         self.forward_auth_cookies = keep;

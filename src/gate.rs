@@ -79,7 +79,7 @@ impl Gate {
     }
 
     /// The name of the session cookie this gate reads (`None` outside session mode):
-    /// `[__Secure-]{cookiePrefix}.session_token`.
+    /// `[__Secure-]{cookiePrefix}.session_token` ([`GateConfig::session_cookie_name`]).
     pub fn session_cookie_name(&self) -> Option<&str> {
         self.session.as_ref().map(SessionKeys::token_cookie)
     }

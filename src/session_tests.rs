@@ -430,6 +430,15 @@ fn session_configuration_is_checked() {
         CacheStrategy::parse("JWT"),
         Err(ConfigError::InvalidSessionStrategy)
     );
+    // The configuration names the cookie as the gate reads it (a host without a gate yet).
+    for (url, prefix) in [("https://app.example", "better-auth"), ("http://x", "myapp")] {
+        let config = base()
+            .cookie_prefix(prefix)
+            .session(Some(SessionConfig::new(CacheStrategy::Jwt).base_url(url)));
+        let named = config.session_cookie_name();
+        assert_eq!(Gate::new(config).unwrap().session_cookie_name(), named.as_deref());
+    }
+    assert_eq!(base().session_cookie_name(), None);
     let secure = SessionConfig::new(CacheStrategy::Compact).base_url("http://localhost:3000");
     assert!(!secure.secure());
     assert_eq!(

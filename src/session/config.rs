@@ -133,6 +133,13 @@ impl SessionConfig {
         })
     }
 
+    /// The name Better Auth gives one of its session cookies: `[__Secure-]{cookie_prefix}.{name}`
+    /// (`name`: `session_token`, `session_data`).
+    pub fn cookie_name(&self, cookie_prefix: &str, name: &str) -> String {
+        let secure = if self.secure() { "__Secure-" } else { "" };
+        alloc::format!("{secure}{cookie_prefix}.{name}")
+    }
+
     /// Checks the settings ([`crate::GateConfig::validate`] calls this).
     pub(crate) fn validate(&self, has_secret: bool, key_set: bool) -> Result<(), ConfigError> {
         match self.strategy {
@@ -181,7 +188,6 @@ impl SessionKeys {
     pub(crate) fn new(config: &SessionConfig, cookie_prefix: &str, secret: &[u8]) -> Self {
         #[cfg(not(feature = "session-jwe"))]
         let _ = secret.len();
-        let secure = if config.secure() { "__Secure-" } else { "" };
         let trusted = config
             .base_url
             .iter()
@@ -189,8 +195,8 @@ impl SessionKeys {
             .chain(config.trusted_origins.iter().cloned())
             .collect();
         SessionKeys {
-            token_cookie: alloc::format!("{secure}{cookie_prefix}.session_token"),
-            data_cookie: alloc::format!("{secure}{cookie_prefix}.session_data"),
+            token_cookie: config.cookie_name(cookie_prefix, "session_token"),
+            data_cookie: config.cookie_name(cookie_prefix, "session_data"),
             trusted,
             mac: Hs256Key::new(secret),
             #[cfg(feature = "session-jwe")]

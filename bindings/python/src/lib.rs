@@ -517,6 +517,10 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // The same table's npm names, in the same order (the corpus configs use them).
     let js = CORE_OPTIONS.iter().map(|o| o.js);
     m.add("CORE_OPTIONS_JS", PyTuple::new(m.py(), js)?)?;
+    // And its environment names (what the Python entry points read when an option is not
+    // given: BetterAuth(), BetterAuthSession(), GateMiddleware()).
+    let env = CORE_OPTIONS.iter().map(|o| o.env);
+    m.add("CORE_OPTIONS_ENV", PyTuple::new(m.py(), env)?)?;
     m.add("MAX_AUTHORIZATION_BYTES", jwtgate::MAX_AUTHORIZATION_BYTES)?;
     m.add("DEFAULT_CACHE_SIZE", jwtgate::DEFAULT_CACHE_ENTRIES)?;
     m.add("MAX_TOKEN_BYTES", jwtgate::MAX_TOKEN_BYTES)?;

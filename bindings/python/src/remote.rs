@@ -210,6 +210,20 @@ impl PyRemoteKeys {
         &self.config.api_prefix
     }
 
+    /// Session mode: the name of Better Auth's session cookie the gate will read (`None`
+    /// outside session mode), known before any key set arrives.
+    #[getter]
+    fn session_cookie_name(&self) -> Option<String> {
+        self.config.session_cookie_name()
+    }
+
+    /// Session mode: Better Auth's get-session endpoint under `base_url` (the core's default
+    /// of `get_session_url`); `None` without one.
+    #[getter(get_session_url)]
+    fn default_get_session_url(&self) -> Option<String> {
+        self.config.session.as_ref()?.get_session_url(None)
+    }
+
     /// Largest key set read, in bytes (the fetcher stops reading past it).
     #[getter]
     fn max_bytes(&self) -> usize {

@@ -204,3 +204,36 @@ def test_a_burst_on_one_session_asks_better_auth_once(auth):
         assert auth.count() == 1
     finally:
         stop(proc)
+
+
+def test_jwks_strategy_follows_the_plugin_key_set_by_url():
+    """The JWT plugin's `sessionCookieCache` (strategy `jwks`) with its key set followed by
+    URL (a `RemoteGate`: nothing fetched at startup, the first request fetches it), in the
+    dependency and the middleware: caches decide alone; a cache whose signature is not the
+    key set's cannot, so Better Auth is asked, and its answer decides."""
+    server = BetterAuthServer("jwks")
+    try:
+        # A key set also verifies the plugin's tokens, whose iss and aud are the app's URL.
+        options = {"jwks_url": f"{server.url}/api/auth/jwks", "issuer": server.url, "audience": server.url}
+        proc, port = start_app(server, "jwks", options)
+        try:
+            ada, bob = server.mint(), server.mint()
+            before = server.count()
+            for host in ("dep", "mw"):
+                status, body, _ = call(port, host, f"/api/v1/{ada['userId']}/tasks", ada["cookie"])
+                assert (status, body["sub"], body["user"]["id"]) == (200, ada["userId"], ada["userId"]), (host, body)
+                status, body, _ = call(port, host, f"/api/v1/{bob['userId']}/tasks", ada["cookie"])
+                assert (status, body) == (403, {"detail": "User ID in path does not match authenticated user"})
+            assert server.count() == before, "fresh jwks caches decide without Better Auth"
+            # One byte of the cache's signature changed: not the key set's, so not read.
+            pairs = ada["cookie"].split("; ")
+            data = next(i for i, p in enumerate(pairs) if "session_data" in p)
+            last = pairs[data][-1]
+            pairs[data] = pairs[data][:-1] + ("A" if last != "A" else "B")
+            status, body, _ = call(port, "dep", f"/api/v1/{ada['userId']}/tasks", "; ".join(pairs))
+            assert (status, body["sub"]) == (200, ada["userId"]), body
+            assert server.count() == before + 1, "the refresh asked Better Auth once"
+        finally:
+            stop(proc)
+    finally:
+        server.stop()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequen
 from urllib.parse import quote
 
 from ._jwtgate import Gate
+from ._options import env_name
 from .errors import GateConfigError
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 # What BetterAuth / GateMiddleware decide with: a fixed gate, or one following a key set URL.
 AnyGate = Union[Gate, "RemoteGate"]
 
-SECRET_ENV = "BETTER_AUTH_SECRET"
-PREVIOUS_SECRETS_ENV = "BETTER_AUTH_PREVIOUS_SECRETS"
+SECRET_ENV = env_name("secret")
+PREVIOUS_SECRETS_ENV = env_name("previous_secrets")
 
 
 def gate_from(

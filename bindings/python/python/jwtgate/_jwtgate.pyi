@@ -19,6 +19,7 @@ __all__ = [
     "OPTION_NAMES",
     "CORE_OPTIONS",
     "CORE_OPTIONS_JS",
+    "CORE_OPTIONS_ENV",
     "DEFAULT_CACHE_SIZE",
     "MAX_TOKEN_BYTES",
     "MAX_AUTHORIZATION_BYTES",
@@ -34,6 +35,7 @@ GET_SESSION_URL_OPTION: str
 MAX_JWKS_BYTES: int
 CORE_OPTIONS: Tuple[str, ...]
 CORE_OPTIONS_JS: Tuple[str, ...]
+CORE_OPTIONS_ENV: Tuple[str, ...]
 # The in-process origin plan: header names to remove, then (name, value) pairs to set.
 _Plan = Tuple[Tuple[bytes, ...], Tuple[Tuple[bytes, bytes], ...]]
 
@@ -133,6 +135,10 @@ class RemoteKeys:
     def timeout_ms(self) -> int: ...
     @property
     def api_prefix(self) -> str: ...
+    @property
+    def session_cookie_name(self) -> Optional[str]: ...
+    @property
+    def get_session_url(self) -> Optional[str]: ...
     @property
     def max_bytes(self) -> int: ...
 

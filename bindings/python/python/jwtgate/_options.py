@@ -4,6 +4,17 @@ Keep in step with the core's options table (src/options.rs, exported as
 `jwtgate._jwtgate.CORE_OPTIONS`): a test compares the two."""
 from typing import Any, Dict, Literal, Optional, Sequence, Tuple, TypedDict, Union
 
+from ._jwtgate import CORE_OPTIONS, CORE_OPTIONS_ENV
+
+_ENV_NAMES = dict(zip(CORE_OPTIONS, CORE_OPTIONS_ENV))
+
+
+def env_name(option: str) -> str:
+    """The environment variable an entry point reads for a core option it was not given
+    (its Python name → the core's table: ``"base_url"`` → ``"BETTER_AUTH_URL"``), the same
+    names the worker and the CLI read."""
+    return _ENV_NAMES[option]
+
 # The core's options no Python entry point takes: none. (`jwks_url` is the first argument
 # of `Gate.from_jwks_url` and the `jwks_url=` keyword of BetterAuth / GateMiddleware;
 # `cache_max_age`, `cooldown`, `timeout` are RemoteOptions; `get_session_url` is a keyword

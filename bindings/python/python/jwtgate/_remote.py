@@ -100,6 +100,16 @@ class RemoteGate:
         return self._keys.api_prefix
 
     @property
+    def session_cookie_name(self) -> Optional[str]:
+        """Session mode: the session cookie's name (known before any key set arrives)."""
+        return self._keys.session_cookie_name
+
+    @property
+    def get_session_url(self) -> Optional[str]:
+        """Session mode: the core's default get-session URL (under ``base_url``)."""
+        return self._keys.get_session_url
+
+    @property
     def cache_size(self) -> int:
         return 0 if self._gate is None else self._gate.cache_size
 
@@ -291,20 +301,23 @@ class RemoteGate:
         authorization: List[bytes],
         now: Optional[float] = None,
         require_token: bool = False,
+        **session: Any,
     ) -> Tuple[Optional[Dict[str, Any]], _Plan]:
         """`Gate.decide_asgi` after the refresh rules. A request outside the prefix never
-        waits for a fetch; without a usable set the core's answer (pass, or ``503``)."""
+        waits for a fetch; without a usable set the core's answer (pass, or ``503``).
+        `session`: `Gate.decide_asgi`'s session mode fields (``cookie``, ``origin``,
+        ``referer``, ``refreshed``), passed through."""
         args = (method, target, root_path, path, authorization)
         gate = self._gate
         passed = None if require_token else self._passes(args)
         if passed is not None:
             # Outside the prefix (the core's routing): no key needed, never a wait.
-            return passed if gate is None else gate.decide_asgi(*args, now, require_token)
+            return passed if gate is None else gate.decide_asgi(*args, now, require_token, **session)
         await self._keys_for_request()
         if self._gate is None:
             return self._keys.awaiting_asgi(*args, require_token)
         return await self._decided(
-            lambda gate: gate.decide_asgi(method, target, root_path, path, authorization, now, require_token)
+            lambda gate: gate.decide_asgi(method, target, root_path, path, authorization, now, require_token, **session)
         )
 
     # -- decisions (plain) ----------------------------------------------------------
@@ -343,6 +356,7 @@ class RemoteGate:
         authorization: List[bytes],
         now: Optional[float] = None,
         require_token: bool = False,
+        **session: Any,
     ) -> Tuple[Optional[Dict[str, Any]], _Plan]:
         args = (method, target, root_path, path, authorization)
         if self._gate is None and not require_token:
@@ -351,7 +365,7 @@ class RemoteGate:
                 return passed
         try:
             return self._now_decided(
-                lambda gate: gate.decide_asgi(method, target, root_path, path, authorization, now, require_token)
+                lambda gate: gate.decide_asgi(method, target, root_path, path, authorization, now, require_token, **session)
             )
         except GateError as error:
             if error.code == "jwks_unavailable":

@@ -125,12 +125,15 @@ class SessionRefresher:
 
 
 def refresher_from(get_session_url: Optional[str], gate: Any, timeout_ms: int) -> Optional[SessionRefresher]:
-    """The refresher a session-mode host uses: `get_session_url`, else $GET_SESSION_URL,
-    else the core's default for the gate (Better Auth's get-session endpoint under its
-    ``base_url``); `None` when there is none (refusals then carry the cache's reason)."""
+    """The refresher a session-mode host uses: `get_session_url`, else $GET_SESSION_URL
+    (the core's table names it), else the core's default for the gate (Better Auth's
+    get-session endpoint under its ``base_url``); `None` when there is none (refusals then
+    carry the cache's reason)."""
     import os
 
-    url = get_session_url or os.environ.get("GET_SESSION_URL") or getattr(gate, "get_session_url", None)
+    from ._options import env_name
+
+    url = get_session_url or os.environ.get(env_name("get_session_url")) or getattr(gate, "get_session_url", None)
     return SessionRefresher(url, timeout_ms) if url else None
 
 
@@ -143,14 +146,23 @@ async def decide_with_sessions(
     from ._http import asgi_request
 
     args = asgi_request(scope)
-    fields = session_fields(scope)
+    fields: Dict[str, Any] = dict(session_fields(scope))
+    # A gate following a key set URL (the `jwks` strategy): its decisions wait for a due
+    # fetch without blocking the event loop.
+    decide_async = getattr(gate, "decide_asgi_async", None)
+
+    async def decide(**extra: Any) -> Tuple[Any, Any]:
+        if decide_async is not None:
+            return await decide_async(*args, require_token=require_token, **fields, **extra)  # type: ignore[no-any-return]
+        return gate.decide_asgi(*args, require_token=require_token, **fields, **extra)  # type: ignore[no-any-return]
+
     try:
-        claims, plan = gate.decide_asgi(*args, require_token=require_token, **fields)
+        claims, plan = await decide()
         return claims, plan, []
     except GateError as error:
         if error.refresh_key is None or refresher is None:
             raise
         key, seconds = error.refresh_key, error.remember_seconds
     body, set_cookies = await refresher.answer(cookie_header(fields["cookie"]), key, seconds)
-    claims, plan = gate.decide_asgi(*args, require_token=require_token, refreshed=body, **fields)
+    claims, plan = await decide(refreshed=body)
     return claims, plan, set_cookies

@@ -92,12 +92,12 @@ class GateMiddleware:
             return
         set_cookies: List[str] = []
         try:
-            if isinstance(gate, RemoteGate):
-                claims, (remove, set_) = await gate.decide_asgi_async(*asgi_request(scope))
-            elif self.sessions:
+            if self.sessions:
                 from ._session import decide_with_sessions
 
                 claims, (remove, set_), set_cookies = await decide_with_sessions(gate, self.refresher, scope, False)
+            elif isinstance(gate, RemoteGate):
+                claims, (remove, set_) = await gate.decide_asgi_async(*asgi_request(scope))
             else:
                 claims, (remove, set_) = gate.decide_asgi(*asgi_request(scope))
         except GateError as error:

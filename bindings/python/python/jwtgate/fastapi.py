@@ -144,8 +144,14 @@ class BetterAuthSession:
     ``BetterAuthSession()`` reads ``BETTER_AUTH_SECRET``, ``BETTER_AUTH_URL`` (its origin is
     trusted by the CSRF rule; https means ``__Secure-`` cookie names) and
     ``SESSION_STRATEGY`` (Better Auth's ``session.cookieCache.strategy``; default
-    ``compact``); any `Gate` option may be given (``trusted_origins``, ``cookie_prefix``,
+    ``compact``) — the names of the core's options table, as the worker and the CLI read
+    them; any `Gate` option may be given (``trusted_origins``, ``cookie_prefix``,
     ``cache_version``, ``session_max_age``, ...). A bearer token, when sent, is judged alone.
+
+    The ``jwks`` strategy (the JWT plugin's ``sessionCookieCache``) verifies the cache with
+    the plugin's key set: ``jwks=`` a fixed set, or ``jwks_url=".../api/auth/jwks"`` to
+    follow it (as ``BetterAuth(jwks_url=...)``: fetched by the first request, ``503`` while
+    no set is usable).
 
     Better Auth's cookie cache must be on (``session: {cookieCache: {enabled: true}}``). When
     it is missing or expired, the dependency asks Better Auth (``GET
@@ -163,23 +169,25 @@ class BetterAuthSession:
         gate: Optional[AnyGate] = None,
         *,
         secret: Optional[str] = None,
+        jwks_url: Optional[str] = None,
         get_session_url: "Optional[Union[str, bool]]" = None,
         get_session_timeout: int = 5000,
         **options: Unpack[RemoteOptions],
     ) -> None:
         import os
 
+        from ._options import env_name
         from ._session import refresher_from
 
         if gate is None:
             opts: Dict[str, Any] = dict(options)
             if opts.get("session_strategy") is None:
-                opts["session_strategy"] = os.environ.get("SESSION_STRATEGY") or "compact"
-            if opts.get("base_url") is None and os.environ.get("BETTER_AUTH_URL"):
-                opts["base_url"] = os.environ["BETTER_AUTH_URL"]
-            self.gate = gate_from(None, secret, opts)
+                opts["session_strategy"] = os.environ.get(env_name("session_strategy")) or "compact"
+            if opts.get("base_url") is None and os.environ.get(env_name("base_url")):
+                opts["base_url"] = os.environ[env_name("base_url")]
+            self.gate = gate_from(None, secret, opts, jwks_url)
         else:
-            self.gate = gate_from(gate, secret, options)
+            self.gate = gate_from(gate, secret, options, jwks_url)
         if getattr(self.gate, "session_cookie_name", None) is None:
             raise GateConfigError("invalid_option", "BetterAuthSession needs a gate in session mode (session_strategy)")
         self.refresher = (
