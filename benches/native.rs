@@ -271,7 +271,8 @@ struct SessionVector {
 }
 
 /// Issue 22's native rows: a request decided from a default user's Better Auth cookies
-/// (per strategy) beside the same user's bearer token, each uncached and repeated.
+/// (per strategy) beside the same user's bearer token in the JWT plugin's shape, each
+/// uncached and repeated.
 fn sessions(rounds: usize, batch_ms: f64) -> serde_json::Value {
     let doc: SessionVectors =
         serde_json::from_str(include_str!("../tests/vectors/better_auth_sessions.json"))
@@ -282,16 +283,24 @@ fn sessions(rounds: usize, batch_ms: f64) -> serde_json::Value {
             .expect("strategy")
             .expect("a cache strategy");
         let session = SessionConfig::new(strategy).base_url(doc.base_url.as_str());
-        let gate = Gate::new(GateConfig::new(doc.secret.as_str()).session(Some(session)))
-            .expect("session config");
+        let base = doc.base_url.as_str();
+        // Issuer and audience for the token in the JWT plugin's shape (session mode ignores them).
+        let config = GateConfig::new(doc.secret.as_str())
+            .issuer(base)
+            .audience(base)
+            .session(Some(session));
+        let gate = Gate::new(config).expect("session config");
         let cached = RefCell::new(CachedGate::new(gate.clone(), DEFAULT_CACHE_ENTRIES));
         let now = v.now;
+        // The same user's token in the JWT plugin's payload shape (issue 22's comparison):
+        // the session's user object, then iat/iss/aud/exp/sub.
         let token = gate.mint(&format!(
-            r#"{{"sub":"{}","email":"{}","name":"{}","iat":{now},"exp":{}}}"#,
-            v.user_id,
-            v.email,
+            r#"{{"name":"{}","email":"{}","emailVerified":false,"image":null,"createdAt":"2026-12-02T00:30:57.333Z","updatedAt":"2026-12-02T00:30:57.333Z","id":"{}","iat":{now},"iss":"{base}","aud":"{base}","exp":{},"sub":"{}"}}"#,
             v.name,
-            now + 900
+            v.email,
+            v.user_id,
+            now + 900,
+            v.user_id
         ));
         let bearer = format!("Bearer {token}");
         let path = format!("/api/v1/{}/tasks", v.user_id);

@@ -122,6 +122,25 @@ if (edge) {
   targets.push(target("edge: errors through the gate", edge.errors, "=", 0));
 }
 
+// Issue 22's native rows: Better Auth's session cookies (tests/vectors/better_auth_sessions.json)
+// beside the same user's token in the JWT plugin's shape, each uncached and repeated.
+const nativeSessions = native.sessions === undefined ? "" : `
+Session cookies natively (issue 22, \`benches/native.rs\` \`sessions\`: cookies the real better-auth minted,
+tests/vectors/better_auth_sessions.json, beside the same user's token in the JWT plugin's shape), µs/op:
+
+| cache strategy | cookie bytes | token bytes | ${native.sessions[Object.keys(native.sessions)[0]].contenders.map((c) => c.name).join(" | ")} | session / token, uncached | repeated |
+|---|---:|---:|${native.sessions[Object.keys(native.sessions)[0]].contenders.map(() => "---:").join("|")}|---:|---:|
+${Object.entries(native.sessions).map(([strategy, r]) => {
+    const at = (name) => r.contenders.find((c) => c.name === name)?.usPerOp;
+    const ratio = (a, b) => (at(a) / at(b)).toFixed(2);
+    return `| ${strategy} | ${r.cookieBytes} | ${r.tokenBytes} | ${r.contenders.map((c) => us(c.usPerOp)).join(" | ")} | ${ratio("session cookie, no cache", "bearer token, no cache")}× | ${ratio("session cookie, cached", "bearer token, cached")}× |`;
+  }).join("\n")}
+
+Reported, not targeted: issue 22's targets are the npm rows (the session section below), where users
+meet them. Natively the CPU's SHA instructions make both MACs cheap, so the JSON decides the ratio, and
+a default user's cookie cache carries about 2.5 times the token's JSON (its session and user objects).
+`;
+
 // Rows and calibration from other benches' JSON files in the same directory.
 const KNOWN = new Set(["node.json", "native.json", "edge.json", "tokens.json"]);
 const extra = readdirSync(dir).filter((f) => f.endsWith(".json") && !KNOWN.has(f)).sort()
@@ -218,6 +237,7 @@ ${nativeTable}
 Distance to the limit natively (reported, no target): \`jwtgate verify, no cache\` / the HMAC-SHA256 floor of the
 same crate (\`Hs256Key::verify_tag\` over the signing input) = ${shapesOf.map((s) => `${(get(native, s, NATIVE_BASE) / get(native, s, "HMAC-SHA256 floor")).toFixed(2)}× (${s})`).join(", ")}.
 
+${nativeSessions}
 ## Without caches — every call does the whole work
 ${uncachedTable}
 
