@@ -1,68 +1,21 @@
 // The public JS API over the Wasm core. Every rule is decided in Rust (options, requests,
 // what the origin receives, when to refetch a key set); this file only adapts JS inputs
 // (options, Request objects) and outputs (claims, Headers, Response). Reading requests and
-// applying the origin plan: request.js; fetching a remote key set: remote.js.
-import { GateCore, JwksRefresh, errorTable as coreErrorTable, configErrorTable as coreConfigErrorTable, authorizationLimits, entryLayout, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
+// applying the origin plan: request.js; fetching a remote key set: remote.js; session
+// mode's I/O: session.js; refusals and configuration errors: errors.js.
+import { GateCore, JwksRefresh, authorizationLimits, entryLayout, wasmMemory as memoryOf } from "./jwtgate_wasm.js";
+import { GateConfigError, GateError, configErrorOf, deepFreeze, errorByCode, errorInfo, infoRefusal, refusal, usageError } from "./errors.js";
 import { fetchJwks, SHARE_FLIGHTS } from "./remote.js";
 import { applyPlan, copyHeaders, factsOf, headerOf, joined, pathOf } from "./request.js";
 import { SessionHost, sessionParts } from "./session.js";
+
+export { GateError, GateConfigError, errorTable, configErrorTable } from "./errors.js";
 
 // Strings cross into Wasm by `encodeInto` straight into the core's fixed input buffer,
 // and the payload JSON comes back from its fixed output buffer: no malloc/free calls.
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 let wasmMemory;
-
-const INTERNAL = {
-  code: "internal_error", status: 500, detail: "Internal error", body: '{"detail":"Internal error"}', wwwAuthenticate: null,
-  headers: [["content-type", "application/json"], ["cache-control", "no-store"]],
-};
-let errors; // [{code, status, detail, body, wwwAuthenticate}], read once from the core.
-function errorTableOnce() {
-  return (errors ??= deepFreeze(JSON.parse(coreErrorTable())));
-}
-
-/**
- * Every refusal the core can give: `{ code, status, detail, body, wwwAuthenticate, headers }`
- * (the runtime source of the codes `GateErrorCode` declares).
- */
-export function errorTable() {
-  return errorTableOnce();
-}
-
-let configErrors;
-/** Every configuration error code the package can throw: `{ code, option }` (`option` null for the host's own). */
-export function configErrorTable() {
-  return (configErrors ??= deepFreeze(JSON.parse(coreConfigErrorTable())));
-}
-function errorInfo(index) {
-  return errorTableOnce()[index] ?? INTERNAL;
-}
-function errorByCode(code) {
-  return errorTableOnce().find((e) => e.code === code) ?? INTERNAL;
-}
-
-/** A refused token or request: `.status`, `.code` (stable), `.detail` (human text). */
-export class GateError extends Error {
-  constructor(info) {
-    super(info.detail);
-    this.name = "GateError";
-    this.status = info.status;
-    this.code = info.code;
-    this.detail = info.detail;
-  }
-}
-
-/** A configuration the gate will not run with (the message says which option and why). */
-export class GateConfigError extends Error {
-  constructor(code, message, option) {
-    super(message);
-    this.name = "GateConfigError";
-    this.code = code;
-    /** The option at fault (its npm name, from the core's options table), when one is. */
-    this.option = option;
-  }
-}
 
 /**
  * The browser entry's rule for options (index.browser.js: no `secret` without the opt-in),
@@ -85,13 +38,6 @@ const SESSION_ORDER = [3, 0, 1, 4, 5];
 /** `setCookies` of a decision Better Auth was not asked for. */
 const NO_COOKIES = Object.freeze([]);
 
-/** A caller's mistake (not a refusal): a TypeError with a stable `code`. */
-function usageError(code, message) {
-  const error = new TypeError(message);
-  error.code = code;
-  return error;
-}
-
 /** `[userId, email]` of an allowed decision; anything else is a programming error. */
 function verifiedIdentity(decision, method) {
   if (decision === null || typeof decision !== "object" || decision.allowed !== true) {
@@ -106,25 +52,8 @@ function verifiedIdentity(decision, method) {
   return [userId, email];
 }
 
-/** Claims are shared by every call that presents the same token: frozen, all the way down. */
-function deepFreeze(value) {
-  if (value !== null && typeof value === "object") {
-    for (const key of Object.keys(value)) deepFreeze(value[key]);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 function systemClock() {
   return Math.floor(Date.now() / 1000);
-}
-
-function configErrorOf(e) {
-  if (typeof e === "string") {
-    const [code, option, ...message] = e.split("\t");
-    return new GateConfigError(code, message.join("\t"), option || undefined);
-  }
-  return e;
 }
 
 /** The options only the npm host reads: the clock and the browser entry's opt-in. */
@@ -166,11 +95,6 @@ function headOf(lines) {
   return head.slice(0, authLimits[1]);
 }
 
-function refusal(index) {
-  const info = errorInfo(index);
-  return { allowed: false, status: info.status, code: info.code, detail: info.detail };
-}
-
 // Session decisions allowed by Better Auth's get-session answer → that answer (originHeaders
 // decides them again from it; the others from the cookies).
 const refreshedDecisions = new WeakMap();
@@ -193,10 +117,6 @@ function sessionDecision({ verdict, refreshed, setCookies }) {
   // Better Auth's answer may clear the browser's cookies (a revoked session): pass it on.
   if (setCookies.length > 0) decision.setCookies = setCookies;
   return decision;
-}
-
-function infoRefusal(info) {
-  return { allowed: false, status: info.status, code: info.code, detail: info.detail };
 }
 
 export class Gate {

@@ -44,7 +44,7 @@ engine pkg/full
 cp pkg-template/*.js pkg-template/*.d.ts pkg-template/package.json pkg-template/README.md pkg/
 # The full entry: the same hand-written files beside its own engine (relative imports), minus
 # the subpaths that live once at the root (manual, the Better Auth plugin pair).
-cp pkg-template/gate.js pkg-template/remote.js pkg-template/request.js pkg-template/session.js pkg-template/index.*.js pkg/full/
+cp pkg-template/gate.js pkg-template/errors.js pkg-template/remote.js pkg-template/request.js pkg-template/session.js pkg-template/index.*.js pkg/full/
 sed -i 's|"jwtgate/jwtgate_wasm_bg.wasm"|"jwtgate/full/jwtgate_wasm_bg.wasm"|' pkg/full/index.node.js
 # Node only: node:crypto does the arithmetic of ES256/ES512/RS256/PS256 signatures (measured
 # faster than the pure-Wasm verifier; docs/decisions/algorithms.md), installed after initSync.

@@ -209,7 +209,6 @@ mod oracle {
     }
 }
 
-
 fn members(json: &str) -> Result<Vec<(String, Loose<'_>)>, JsonError> {
     let mut out = Vec::new();
     read_object(
@@ -222,7 +221,10 @@ fn members(json: &str) -> Result<Vec<(String, Loose<'_>)>, JsonError> {
 
 #[test]
 fn reads_members_and_types() {
-    let m = members(r#"{"a":"x","b":1,"c":-2,"d":1.5,"e":true,"f":null,"g":["y",2],"h":{"i":1},"skip":[{}]}"#).unwrap();
+    let m = members(
+        r#"{"a":"x","b":1,"c":-2,"d":1.5,"e":true,"f":null,"g":["y",2],"h":{"i":1},"skip":[{}]}"#,
+    )
+    .unwrap();
     assert_eq!(m[0].1, Loose::Str(Cow::Borrowed("x")));
     assert_eq!(m[1].1.as_int(), Some(1));
     assert_eq!(m[2].1.as_int(), Some(-2));

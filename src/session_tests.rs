@@ -431,12 +431,18 @@ fn session_configuration_is_checked() {
         Err(ConfigError::InvalidSessionStrategy)
     );
     // The configuration names the cookie as the gate reads it (a host without a gate yet).
-    for (url, prefix) in [("https://app.example", "better-auth"), ("http://x", "myapp")] {
+    for (url, prefix) in [
+        ("https://app.example", "better-auth"),
+        ("http://x", "myapp"),
+    ] {
         let config = base()
             .cookie_prefix(prefix)
             .session(Some(SessionConfig::new(CacheStrategy::Jwt).base_url(url)));
         let named = config.session_cookie_name();
-        assert_eq!(Gate::new(config).unwrap().session_cookie_name(), named.as_deref());
+        assert_eq!(
+            Gate::new(config).unwrap().session_cookie_name(),
+            named.as_deref()
+        );
     }
     assert_eq!(base().session_cookie_name(), None);
     let secure = SessionConfig::new(CacheStrategy::Compact).base_url("http://localhost:3000");

@@ -127,7 +127,9 @@ impl SessionCache {
             return None;
         }
         let word = |at: usize| -> Option<u64> {
-            Some(u64::from_le_bytes(bytes.get(at..at.checked_add(8)?)?.try_into().ok()?))
+            Some(u64::from_le_bytes(
+                bytes.get(at..at.checked_add(8)?)?.try_into().ok()?,
+            ))
         };
         let len = bytes.len();
         let end = word(len.checked_sub(8)?)?;
