@@ -189,6 +189,17 @@ impl PyGate {
     }
 }
 
+/// A verdict of the cache, owned (cloned out before the lock is released).
+fn owned(verdict: Verdict<&VerifiedToken>) -> Verdict<VerifiedToken> {
+    match verdict {
+        Verdict::Pass => Verdict::Pass,
+        Verdict::Allow(verified) => Verdict::Allow(verified.clone()),
+        Verdict::Session(verified) => Verdict::Session(verified.clone()),
+        Verdict::Refresh(refresh) => Verdict::Refresh(refresh),
+        Verdict::Refuse(error) => Verdict::Refuse(error),
+    }
+}
+
 /// A token-path verdict as [`PyGate::judge`] takes it: claims to pass on (`None`: outside
 /// the prefix) or the refusal.
 fn token_verdict<V>(verdict: Verdict<V>) -> Result<Option<V>, Error> {
@@ -445,8 +456,8 @@ impl PyGate {
             hop: Hop::InProcess,
             ..OriginInput::default()
         };
-        // Session mode, no Authorization, cookies sent: the session path (the plain gate:
-        // its verdict owns the verified session).
+        // Session mode, no Authorization, cookies sent: the session path (through the
+        // verified cache when there is one; an answer from Better Auth by the plain gate).
         if let (Some(cookie), true, Authorization::Absent) = (
             cookie.filter(|c| !c.is_none()),
             self.gate.session_cookie_name().is_some(),
@@ -463,13 +474,23 @@ impl PyGate {
                             .mounted(mount)
                             .with_cookies(cookie, origin, referer);
                         let gate = &self.gate;
-                        let verdict = match (&refreshed, require_token) {
-                            (Some(body), false) => gate.decide_refreshed(&request, body, now),
-                            (Some(body), true) => {
+                        let verdict = match (&refreshed, require_token, &self.cache) {
+                            (Some(body), false, _) => gate.decide_refreshed(&request, body, now),
+                            (Some(body), true, _) => {
                                 gate.decide_refreshed_required(&request, body, now)
                             }
-                            (None, false) => gate.decide(&request, now),
-                            (None, true) => gate.decide_required(&request, now),
+                            // Through the verified cache (a repeat of the same cookies skips
+                            // their checks); the verdict leaves the lock owned.
+                            (None, _, Some(cache)) => {
+                                let mut guard = Self::lock(py, cache);
+                                let cached = &mut guard.gate;
+                                owned(match require_token {
+                                    false => cached.decide(&request, now),
+                                    true => cached.decide_required(&request, now),
+                                })
+                            }
+                            (None, false, None) => gate.decide(&request, now),
+                            (None, true, None) => gate.decide_required(&request, now),
                         };
                         self.session_answer(py, verdict, &input)
                     })
