@@ -9,7 +9,7 @@
 use alloc::string::String;
 use core::fmt::Write;
 
-use crate::error::ConfigError;
+use crate::config_error::ConfigError;
 use crate::json::{read_object, Loose};
 use crate::{Gate, VerifiedToken};
 

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::bridge::OriginToken;
-use crate::error::{ConfigError, SecretSlot};
+use crate::config_error::{ConfigError, SecretSlot};
 use crate::keys::key_set::KeySet;
 use crate::session::SessionConfig;
 

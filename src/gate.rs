@@ -6,7 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::config::{self, GateConfig};
-use crate::error::{ConfigError, Error};
+use crate::config_error::ConfigError;
+use crate::error::Error;
 use crate::json::{read_object, Loose};
 use crate::keys::hs256::Hs256Key;
 use crate::keys::key_set::KeySet;

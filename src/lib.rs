@@ -47,6 +47,7 @@ extern crate alloc;
 mod bridge;
 mod cache;
 mod config;
+mod config_error;
 mod error;
 mod gate;
 mod host;
@@ -65,7 +66,8 @@ pub use cache::{
     CachedGate, EntryId, DEFAULT_CACHE_ENTRIES, MAX_CACHED_TOKEN_BYTES, MAX_CACHE_ENTRIES,
 };
 pub use config::{GateConfig, MAX_PREVIOUS_SECRETS, MAX_SELF_ROUTES, MIN_SECRET_LEN};
-pub use error::{ConfigError, Error, SecretSlot};
+pub use config_error::{ConfigError, SecretSlot};
+pub use error::Error;
 pub use gate::{
     bearer_token, oversized_authorization, Gate, AUTHORIZATION_HEAD_BYTES, MAX_AUTHORIZATION_BYTES,
 };

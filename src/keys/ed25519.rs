@@ -8,7 +8,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use crate::token::UntrustedToken;
 use alloc::borrow::Cow;
 
-use crate::error::ConfigError;
+use crate::config_error::ConfigError;
 use crate::json::Loose;
 use crate::keys::jwk::{bytes_member, str_member, Entry};
 use crate::keys::key_set::PublicKey;

@@ -4,7 +4,7 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use crate::error::ConfigError;
+use crate::config_error::ConfigError;
 use crate::json::Loose;
 use crate::keys::key_set::PublicKey;
 use crate::token::{decode_base64url, Alg};

@@ -27,7 +27,8 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::error::{ConfigError, Error};
+use crate::config_error::ConfigError;
+use crate::error::Error;
 use crate::json::{read_object_deep, Loose};
 use crate::keys::delegate::SignatureHost;
 use crate::keys::ec::{self, EcKey};

@@ -21,7 +21,7 @@ use alloc::vec::Vec;
 use crate::token::{Alg, UntrustedToken};
 use alloc::borrow::Cow;
 
-use crate::error::ConfigError;
+use crate::config_error::ConfigError;
 use crate::json::Loose;
 use crate::keys::jwk::{bytes_member, str_member, Entry};
 use crate::keys::key_set::PublicKey;

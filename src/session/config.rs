@@ -6,7 +6,7 @@ use alloc::string::String;
 use super::csrf::origin_of;
 #[cfg(feature = "session-jwe")]
 use super::jwe::JweKey;
-use crate::error::ConfigError;
+use crate::config_error::ConfigError;
 use crate::keys::hs256::Hs256Key;
 
 /// How Better Auth writes its cookie cache (`session.cookieCache.strategy`). Pinned by
