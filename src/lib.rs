@@ -58,6 +58,7 @@ pub mod options;
 mod origin;
 mod path;
 mod refresh;
+mod scan;
 mod session;
 mod token;
 
