@@ -35,7 +35,7 @@ let layout;
 const SESSION_LENGTHS = new Int32Array(5);
 /** The input buffer's order of a session request's parts, as indices into sessionParts'. */
 const SESSION_ORDER = [3, 0, 1, 4, 5];
-/** `setCookies` of a decision Better Auth was not asked for. */
+/** No Set-Cookie lines (internal: a decision gets an array of its own). */
 const NO_COOKIES = Object.freeze([]);
 
 /** `[userId, email]` of an allowed decision; anything else is a programming error. */
@@ -109,7 +109,7 @@ function sessionDecision({ verdict, refreshed, setCookies }) {
   if (verdict.verdict === "session" || verdict.verdict === "allow") {
     const claims = verdict.claims ?? deepFreeze(verdict.payload);
     if (verdict.verdict === "allow") return { allowed: true, userId: claims.sub, claims };
-    const decision = { allowed: true, userId: claims.sub, claims, user: claims.user, session: claims.session, via: "session", setCookies: setCookies.length > 0 ? setCookies : NO_COOKIES };
+    const decision = { allowed: true, userId: claims.sub, claims, user: claims.user, session: claims.session, via: "session", setCookies: setCookies.length > 0 ? setCookies : [] };
     if (refreshed !== undefined) refreshedDecisions.set(decision, refreshed);
     return decision;
   }
