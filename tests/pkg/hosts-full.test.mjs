@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { spawn } from "node:child_process";
-import { join, extname } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { resultInBrowser } from "./browser.mjs";
 
 const SCRATCH = process.env.JWTGATE_SCRATCH;
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -42,38 +42,12 @@ test("jwtgate/full in a browser page (headless Chromium): every algorithm, pure 
       confused: gate.authorize({ url: "/api/v1/" + c.userId + "/tasks", headers: { authorization: "Bearer " + c.confused } }).code,
     }));
   </script>`;
-  const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    try {
-      const body = url.pathname === "/" ? page : await readFile(join(pkgDir, url.pathname.replace("/node_modules/jwtgate/", "")));
-      res.writeHead(200, { "content-type": types[extname(url.pathname) || ".html"] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  const port = await listen(server);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-      "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-  });
-  try {
-    const tab = await browser.newPage();
-    const errors = [];
-    tab.on("pageerror", (e) => errors.push(String(e)));
-    await tab.goto(`http://127.0.0.1:${port}/`);
-    const result = await tab.waitForFunction(() => window.result, null, { timeout: 30_000 }).then((h) => h.jsonValue());
-    assert.deepEqual(errors, []);
-    assert.equal(result.length, 5);
-    for (const r of result) {
-      assert.equal(r.own.allowed, true, `${r.alg}: ${JSON.stringify(r.own)}`);
-      assert.equal(r.confused, "alg_not_allowed", r.alg);
-    }
-  } finally {
-    await browser.close();
-    server.close();
+  const { result, errors } = await resultInBrowser(pkgDir, page, 30_000);
+  assert.deepEqual(errors, []);
+  assert.equal(result.length, 5);
+  for (const r of result) {
+    assert.equal(r.own.allowed, true, `${r.alg}: ${JSON.stringify(r.own)}`);
+    assert.equal(r.confused, "alg_not_allowed", r.alg);
   }
 });
 

@@ -7,9 +7,9 @@ import { createHmac } from "node:crypto";
 import { createServer, request } from "node:http";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { spawn } from "node:child_process";
-import { join, extname } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { resultInBrowser } from "./browser.mjs";
 
 const SCRATCH = process.env.JWTGATE_SCRATCH;
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -42,40 +42,14 @@ test("loads and decides in a browser page (headless Chromium)", { timeout: 60_00
       none: gate.authorize(new Request(location.origin + "/api/v1/u1/tasks")),
     };
   </script>`;
-  const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html" };
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    try {
-      const body = url.pathname === "/" ? page : await readFile(join(pkgDir, url.pathname.replace("/node_modules/jwtgate/", "")));
-      res.writeHead(200, { "content-type": types[extname(url.pathname) || ".html"] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  const port = await listen(server);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-      "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-  });
-  try {
-    const tab = await browser.newPage();
-    const errors = [];
-    tab.on("pageerror", (e) => errors.push(String(e)));
-    await tab.goto(`http://127.0.0.1:${port}/`);
-    const result = await tab.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
-    assert.deepEqual(errors, []);
-    assert.deepEqual(result.refusals, [[true, "secret_in_browser", false], [true, "secret_in_browser", false], [true, "secret_in_browser", false]]);
-    assert.deepEqual(result.remote, [true, "secret_in_browser"]);
-    assert.equal(result.own.allowed, true);
-    assert.equal(result.own.userId, "u1");
-    assert.deepEqual([result.other.status, result.other.code], [403, "user_mismatch"]);
-    assert.deepEqual([result.none.status, result.none.code], [401, "missing_authorization"]);
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  const { result, errors } = await resultInBrowser(pkgDir, page, 20_000);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(result.refusals, [[true, "secret_in_browser", false], [true, "secret_in_browser", false], [true, "secret_in_browser", false]]);
+  assert.deepEqual(result.remote, [true, "secret_in_browser"]);
+  assert.equal(result.own.allowed, true);
+  assert.equal(result.own.userId, "u1");
+  assert.deepEqual([result.other.status, result.other.code], [403, "user_mismatch"]);
+  assert.deepEqual([result.none.status, result.none.code], [401, "missing_authorization"]);
 });
 
 test("loads and decides in workerd (wrangler dev, .wasm module import); the README's JS Worker forwards only verified identity", { timeout: 120_000, skip: !SCRATCH && "JWTGATE_SCRATCH not set" }, async () => {
