@@ -482,3 +482,51 @@ impl fmt::Display for ConfigError {
 }
 
 impl core::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_codes_lists_every_variant_once() {
+        let every = ConfigError::SAMPLES;
+        for e in every {
+            // Exhaustive: a new variant fails to compile here until it is listed above.
+            match e {
+                ConfigError::SecretTooShort { .. }
+                | ConfigError::KnownDefaultSecret { .. }
+                | ConfigError::LowEntropySecret { .. }
+                | ConfigError::InvalidLifetimeWindow
+                | ConfigError::InvalidApiPrefix
+                | ConfigError::EmptyIssuerOrAudience
+                | ConfigError::TooManyPreviousSecrets
+                | ConfigError::InvalidSelfRoute { .. }
+                | ConfigError::JwksNeedsIssuerAndAudience
+                | ConfigError::JwksTooLarge
+                | ConfigError::JwksTooManyKeys
+                | ConfigError::InvalidJwks
+                | ConfigError::InvalidJwk { .. }
+                | ConfigError::WeakJwk { .. }
+                | ConfigError::JwkPrivateKey { .. }
+                | ConfigError::DuplicateKid { .. }
+                | ConfigError::JwksNoUsableKey
+                | ConfigError::InvalidOriginToken
+                | ConfigError::OriginTokenNeedsSecret
+                | ConfigError::InvalidCookieName { .. }
+                | ConfigError::MissingSecret
+                | ConfigError::InvalidSessionStrategy
+                | ConfigError::SessionNeedsSecret
+                | ConfigError::SessionNeedsKeySet
+                | ConfigError::InvalidTrustedOrigin { .. }
+                | ConfigError::SessionNeedsBaseUrl
+                | ConfigError::SessionStrategyNotInBuild => {}
+                ConfigError::InvalidEcPoint { .. }
+                | ConfigError::WeakRsaKey { .. }
+                | ConfigError::AmbiguousJwkAlg { .. } => {}
+            }
+        }
+        let mut codes: alloc::vec::Vec<&str> = every.iter().map(ConfigError::code).collect();
+        codes.dedup();
+        assert_eq!(codes, ConfigError::CODES);
+    }
+}
