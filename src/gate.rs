@@ -86,7 +86,7 @@ impl Gate {
     }
 
     /// The same gate with another key set (a refreshed JWKS); the rest of the
-    /// configuration is kept. For [`CachedGate`] use [`CachedGate::replace_key_set`].
+    /// configuration is kept. For [`crate::CachedGate`] use [`crate::CachedGate::replace_key_set`].
     pub fn with_key_set(&self, keys: KeySet) -> Result<Gate, ConfigError> {
         Gate::new(self.config.clone().key_set(keys))
     }
@@ -173,7 +173,7 @@ impl Gate {
     }
 
     /// Everything the payload says that does not depend on the time: parsed once, and
-    /// (by [`CachedGate`]) kept with the token so a repeat only needs [`Gate::judge`].
+    /// (by [`crate::CachedGate`]) kept with the token so a repeat only needs [`Gate::judge`].
     pub(crate) fn read_claims(&self, payload: Vec<u8>) -> Result<Reading, Error> {
         let mut sub = None;
         let mut email = None;
@@ -306,7 +306,7 @@ impl Gate {
     /// The whole request decision, as the origin would take it, hardened:
     /// method token → `Authorization: Bearer <token>` → token and claims → path rule.
     /// How a host forwards the identity is not part of the decision: see
-    /// [`identity_header_value`].
+    /// [`crate::identity_header_value`].
     ///
     /// `authorization` is the raw header value (`None` when absent). A path outside the
     /// prefix still needs a valid token here; use [`Gate::protects`] to decide what to skip.
@@ -321,7 +321,7 @@ impl Gate {
     }
 
     /// The request rules around a token check supplied by the caller (plain
-    /// [`Gate::verify`], or [`CachedGate`]'s): written once for both.
+    /// [`Gate::verify`], or [`crate::CachedGate`]'s): written once for both.
     pub(crate) fn authorize_with<'t, V: core::borrow::Borrow<VerifiedToken>>(
         &self,
         method: &str,

@@ -171,7 +171,7 @@ impl SessionConfig {
     }
 }
 
-/// What a [`Gate`] precomputes for session mode.
+/// What a [`crate::Gate`] precomputes for session mode.
 #[derive(Clone, Debug)]
 pub(crate) struct SessionKeys {
     pub(super) config: SessionConfig,

@@ -153,7 +153,8 @@ pub(crate) fn find<'h>(header: &'h str, name: &str) -> Found<'h> {
 }
 
 /// The two cookies of a session, read in one pass over the header: the signed session
-/// token (raw: [`decode`] it to read it), and the cache as [`chunked`] reads it.
+/// token (raw: [`decode`] it to read it), and the cache: whole, or its chunks joined
+/// (canonical indices, one run from 0, at most [`MAX_CHUNKS`]).
 pub(crate) struct SessionCookies<'h> {
     pub(crate) token: Found<'h>,
     pub(crate) data: Option<Cow<'h, str>>,
