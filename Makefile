@@ -40,9 +40,10 @@ test: setup ## Run every test (what CI runs)
 
 lint: test-lint lint-worker lint-python lint-fuzz ## rustfmt + clippy everywhere (root, worker, Python binding, fuzz crate) + ruff (also part of make test)
 
-test-lint: ## rustfmt check + clippy -D warnings (the core denies unwrap/expect/panic/indexing outside tests)
+test-lint: ## rustfmt check + clippy -D warnings (the core denies unwrap/expect/panic/indexing outside tests); the core's docs link
 	cargo fmt --all -- --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p jwtgate --document-private-items
 
 test-core: ## Native tests of the core: unit, vectors, doctests; the lean build (no ES/RS, no jwe)
 	cargo test --locked --workspace
