@@ -28,6 +28,17 @@ check() { # $1 name, $2 expected status, then curl args; the body lands in $BODY
   failures=$((failures + 1))
   return 1
 }
+holds() { # $1 name, then a command that succeeds when the check holds
+  local name=$1
+  shift
+  if "$@"; then
+    printf 'ok   %-46s\n' "$name"
+    passed=$((passed + 1))
+  else
+    printf 'FAIL %-46s\n' "$name"
+    failures=$((failures + 1))
+  fi
+}
 expect() { # $1 name, $2 python condition over `d`
   if [ "$(json "$2")" = True ]; then
     printf 'ok   %-46s\n' "$1"
@@ -78,13 +89,7 @@ if [ "$WITH_WORKER" = 1 ]; then
   # The worker is on the path too: it answers a tokenless request itself, and it logged
   # the app's requests that it forwarded.
   check "the worker in front of the origin: 401" 401 "$EDGE/api/v1/$user_id/tasks"
-  if grep -q "/api/v1/$user_id/tasks" "${SERVER_LOG[worker]}"; then
-    printf 'ok   %-46s\n' "the app's requests went through the worker"
-    passed=$((passed + 1))
-  else
-    printf 'FAIL %-46s\n' "the app's requests went through the worker"
-    failures=$((failures + 1))
-  fi
+  holds "the app's requests went through the worker" grep -q "/api/v1/$user_id/tasks" "${SERVER_LOG[worker]}"
 fi
 check "sign out" 200 -b "$JAR" -c "$JAR" -D "$RUN_DIR/signout-headers" -H "origin: $APP" -X POST \
   -H 'content-type: application/json' -d '{}' "$APP/api/auth/sign-out"
@@ -93,13 +98,8 @@ if [ "$session_mode" = 1 ]; then
   # The browser drops its session cookies on sign-out (curl's jar keeps them). A copy kept
   # elsewhere still passes until its cookie cache ends (≤ sessionMaxAge), as with Better
   # Auth's own getSession (docs/decisions/sessions-npm.md).
-  if grep -qi '^set-cookie: better-auth\.session_token=;.*max-age=0' "$RUN_DIR/signout-headers"; then
-    printf 'ok   %-46s\n' "sign-out clears the session cookie"
-    passed=$((passed + 1))
-  else
-    printf 'FAIL %-46s\n' "sign-out clears the session cookie"
-    failures=$((failures + 1))
-  fi
+  holds "sign-out clears the session cookie" \
+    grep -qi '^set-cookie: better-auth\.session_token=;.*max-age=0' "$RUN_DIR/signout-headers"
 fi
 
 echo "demo smoke: $passed passed, $failures failed"
