@@ -306,9 +306,10 @@ export class Gate {
       const decision = sessionDecision(await this.#session.decide(this.#core, verdict, ...session, now, true));
       if (decision !== undefined) return decision;
     }
-    const decision = this.#authorize(request);
+    // The cookies were decided above ("pass"): the token rules answer, once.
+    const decision = this.#authorize(request, session !== undefined);
     if (!decision.allowed && decision.code === "unknown_key" && (await this.refresh("unknown_kid"))) {
-      return this.#authorize(request);
+      return this.#authorize(request, session !== undefined);
     }
     return decision;
   }
@@ -461,8 +462,9 @@ export class Gate {
     return verdict;
   }
 
-  #authorize(request) {
-    const session = this.#sessionRequest(request);
+  /** The decision; `cookiesDecided`: the session path already said "pass". */
+  #authorize(request, cookiesDecided = false) {
+    const session = cookiesDecided ? undefined : this.#sessionRequest(request);
     if (session !== undefined) {
       const now = this.#clock();
       const verdict = this.#sessionVerdict(session[0], session[1], now);
